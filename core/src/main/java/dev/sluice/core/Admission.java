@@ -1,0 +1,47 @@
+package dev.sluice.core;
+
+import dev.sluice.core.spi.Lease;
+import java.util.List;
+
+/**
+ * The engine's decision on one request: admitted or refused, why, what to answer, and what to release when the
+ * request ends. Immutable apart from {@link #release()}, which is idempotent and thread-safe.
+ *
+ * <p>An admitted request's {@link #release()} must be called once its response completes (the adapters do this on
+ * every path: normal completion, exception, async completion, timeout, client disconnect). Calling it on a refused
+ * admission is harmless.
+ */
+public interface Admission {
+    /** Whether the request may proceed (always true in shadow mode). */
+    boolean admitted();
+
+    /** In shadow mode: whether an enforcing policy would have refused. */
+    boolean wouldRefuse();
+
+    /** Why it was (or would have been) refused, or null. */
+    Reason reason();
+
+    /** The policy that refused (or would have), or null. */
+    String policy();
+
+    /** The HTTP status of a refusal; 200 when admitted. */
+    int status();
+
+    /** Seconds after which a refused request may succeed, at least 1; 0 when admitted. */
+    long retryAfterSeconds();
+
+    /** The response headers to add, in order: rate-limit headers on every answer, Retry-After on refusals. */
+    List<Header> headers();
+
+    /** An RFC 9457 {@code application/problem+json} body for a refusal, or null when admitted. */
+    String problemJson();
+
+    /** Gives back what the request took (concurrency leases). Idempotent, thread-safe. */
+    void release();
+
+    /** The lease behind {@link #release()}, for adapters that pass it on. */
+    Lease lease();
+
+    /** A response header. */
+    record Header(String name, String value) { }
+}

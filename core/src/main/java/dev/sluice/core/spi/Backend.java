@@ -1,0 +1,29 @@
+package dev.sluice.core.spi;
+
+import dev.sluice.core.config.Policy;
+
+/**
+ * Where the state of policies of one {@link dev.sluice.core.config.Scope} lives: buckets, semaphores and their
+ * queues. The engine binds each policy once and talks to the returned {@link PolicyLimiter}. The node-local
+ * backend ({@code LocalBackend}) serves {@code scope: node}; a cluster backend serves {@code scope: cluster}.
+ *
+ * <p>Every implementation passes the contract suite {@code BackendContract} in sluice-core's test-jar.
+ * Implementations are thread-safe.
+ */
+public interface Backend extends AutoCloseable {
+    /** A short name for health and metrics, e.g. {@code local} or {@code hazelcast}. */
+    String name();
+
+    /**
+     * Creates, or attaches to, the state of {@code policy}. Called once per policy name while the policy exists;
+     * later definitions of the same name arrive through {@link PolicyLimiter#reconfigure}.
+     */
+    PolicyLimiter bind(Policy policy);
+
+    /** The backend's state for {@code GET /health}. Never blocks for long; never throws. */
+    BackendHealth health();
+
+    /** Releases what the backend holds (threads, listeners); pending waiters are refused. */
+    @Override
+    void close();
+}
