@@ -30,6 +30,18 @@ public interface Admission {
     /** Seconds after which a refused request may succeed, at least 1; 0 when admitted. */
     long retryAfterSeconds();
 
+    /** Nanoseconds after which a refused request may succeed; 0 when admitted. */
+    long retryAfterNanos();
+
+    /**
+     * Tokens left after this request in the most depleted bucket of the policies that applied, or -1 when no rate
+     * or quota applied.
+     */
+    long remaining();
+
+    /** Whether an {@code on-backend-failure} rule decided for at least one policy instead of the cluster. */
+    boolean degraded();
+
     /** The response headers to add, in order: rate-limit headers on every answer, Retry-After on refusals. */
     List<Header> headers();
 

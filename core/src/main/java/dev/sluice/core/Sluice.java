@@ -1,0 +1,217 @@
+package dev.sluice.core;
+
+import dev.sluice.core.config.ConfigException;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.PolicySet;
+import dev.sluice.core.engine.Engine;
+import dev.sluice.core.key.ClientAddress;
+import dev.sluice.core.local.LocalBackend;
+import dev.sluice.core.local.LocalPolicyStore;
+import dev.sluice.core.spi.ClusterConnection;
+import dev.sluice.core.spi.KeyState;
+import dev.sluice.core.spi.PolicyStore;
+import dev.sluice.core.spi.VersionedPolicy;
+import dev.sluice.core.time.Scheduler;
+import dev.sluice.core.time.SystemScheduler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sluice: decides whether requests may proceed under the live policy set, and keeps that set in step with its
+ * {@link PolicyStore} (this JVM's, or the cluster's, so every node follows a change made on any node).
+ *
+ * <p>Built once per application with {@link #builder()}; thread-safe; {@link #admit} never blocks. Adapters (the
+ * servlet filter, the gateway plugin) call {@link #admit} per request and {@link Admission#release()} when the
+ * response completes.
+ */
+public final class Sluice implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sluice.class);
+
+    private final Engine engine;
+    private final PolicyStore store;
+    private final LocalBackend local;
+    private final ClusterConnection cluster;
+    private final SystemScheduler ownedScheduler;
+    private final MeterRegistry registry;
+    private final AutoCloseable subscription;
+
+    private Sluice(Builder builder) {
+        this.ownedScheduler = builder.scheduler == null ? new SystemScheduler() : null;
+        Scheduler scheduler = builder.scheduler != null ? builder.scheduler : ownedScheduler;
+        this.registry = builder.registry != null ? builder.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.cluster = builder.cluster;
+        this.local = new LocalBackend(scheduler, builder.maxKeysPerPolicy);
+        this.engine = new Engine(local, cluster == null ? null : cluster.backend(), scheduler, registry,
+                builder.clientAddress);
+        for (Policy policy : builder.policies.policies()) {
+            engine.check(policy, builder.source);
+        }
+        this.store = cluster != null ? cluster.policyStore() : new LocalPolicyStore();
+        List<VersionedPolicy> current = store.initialize(builder.policies.policies());
+        engine.apply(current);
+        this.subscription = store.subscribe(engine::apply);
+        LOG.info("Sluice started with {} policies ({})", current.size(), cluster == null ? "node scope only"
+                : "cluster backend " + cluster.backend().name());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Decides on a request. Never blocks: the future is complete at once unless the request waits in a queue; then
+     * it completes later, on a timer or backend thread, so continuations must not block either. Cancelling the
+     * future ({@code cancel(false)}, e.g. when the client has gone) leaves every queue and gives back what was taken.
+     * The view is read only during this call.
+     */
+    public CompletableFuture<Admission> admit(RequestView request) {
+        return engine.admit(request);
+    }
+
+    /**
+     * For callers that are not HTTP requests (a worker loop): applies the named policy to {@code key} at
+     * {@code cost}, waiting in its queue if it has one. The admission's {@link Admission#release()} must be called
+     * when the work is done.
+     *
+     * @throws IllegalArgumentException when there is no such policy or the cost is out of range
+     */
+    public CompletableFuture<Admission> acquire(String policy, String key, long cost) {
+        return engine.acquire(policy, key, cost, true);
+    }
+
+    /** Like {@link #acquire} but never waits: refused at once when the limit is reached. */
+    public CompletableFuture<Admission> tryAcquire(String policy, String key, long cost) {
+        return engine.acquire(policy, key, cost, false);
+    }
+
+    /** Where policies live; the management service writes here, and every node applies what is written. */
+    public PolicyStore policyStore() {
+        return store;
+    }
+
+    /** The policies in force on this node, in order. */
+    public List<VersionedPolicy> policies() {
+        return engine.policies();
+    }
+
+    /** Live figures of one policy on this node. */
+    public Optional<PolicyFigures> figures(String policy) {
+        return engine.figures(policy);
+    }
+
+    /** One key's state, or empty when there is no such policy. */
+    public Optional<CompletableFuture<KeyState>> keyState(String policy, String key) {
+        return engine.keyState(policy, key);
+    }
+
+    /** Forgets one key's state, or empty when there is no such policy. */
+    public Optional<CompletableFuture<Boolean>> resetKey(String policy, String key) {
+        return engine.resetKey(policy, key);
+    }
+
+    /**
+     * Checks that this deployment can serve {@code policy} (cluster scope needs a cluster).
+     *
+     * @throws ConfigException naming the field
+     */
+    public void check(Policy policy, String source) {
+        engine.check(policy, source);
+    }
+
+    /** The backends' health: local first, then the cluster's if any. */
+    public List<dev.sluice.core.spi.BackendHealth> health() {
+        return new ArrayList<>(engine.health());
+    }
+
+    public MeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** Stops following the store, admits every waiter, closes what this instance created (not the cluster). */
+    @Override
+    public void close() {
+        try {
+            subscription.close();
+        } catch (Exception failure) {
+            LOG.warn("Could not unsubscribe from the policy store", failure);
+        }
+        engine.close();
+        local.close();
+        if (cluster == null) {
+            store.close();
+        }
+        if (ownedScheduler != null) {
+            ownedScheduler.close();
+        }
+    }
+
+    /** Configures a {@link Sluice}. Not thread-safe. */
+    public static final class Builder {
+        private PolicySet policies = PolicySet.EMPTY;
+        private String source = "configuration";
+        private ClusterConnection cluster;
+        private Scheduler scheduler;
+        private MeterRegistry registry;
+        private ClientAddress clientAddress = ClientAddress.DIRECT;
+        private long maxKeysPerPolicy = LocalBackend.DEFAULT_MAX_KEYS;
+
+        private Builder() {}
+
+        /** The start-up policies; when a cluster already holds policies, the cluster's win. */
+        public Builder policies(PolicySet set) {
+            this.policies = set;
+            return this;
+        }
+
+        /** Names the start-up configuration in error messages, e.g. a file name. */
+        public Builder source(String name) {
+            this.source = name;
+            return this;
+        }
+
+        /** The cluster, required when a policy has {@code scope: cluster}. Not closed by {@link Sluice#close()}. */
+        public Builder cluster(ClusterConnection connection) {
+            this.cluster = connection;
+            return this;
+        }
+
+        /** The timer for queues; default: a daemon thread owned by the instance. */
+        public Builder scheduler(Scheduler value) {
+            this.scheduler = value;
+            return this;
+        }
+
+        /** Where metrics go; default: a new Prometheus registry. */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.registry = value;
+            return this;
+        }
+
+        /** How the {@code ip} key finds the client; default: the direct peer. */
+        public Builder clientAddress(ClientAddress value) {
+            this.clientAddress = value;
+            return this;
+        }
+
+        /** Node-scope buckets kept per policy before the least recently used are forgotten; default 100,000. */
+        public Builder maxKeysPerPolicy(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxKeysPerPolicy must be at least 1, got " + value);
+            }
+            this.maxKeysPerPolicy = value;
+            return this;
+        }
+
+        /** @throws ConfigException when a policy cannot be served (cluster scope without a cluster) */
+        public Sluice build() {
+            return new Sluice(this);
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.Admission;
+import dev.sluice.core.Reason;
+import dev.sluice.core.config.BackendFailure;
+import dev.sluice.core.spi.Lease;
+import dev.sluice.core.spi.PermitOutcome;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.spi.RateOutcome;
+import dev.sluice.core.time.Ticker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decision on one request across the policies that apply to it, in order: for each policy its rate (and
+ * quota), then its concurrency. Runs synchronously while every step answers at once; when a step has to wait, it
+ * continues on the thread that completes that step's future, and the caller gets a future.
+ *
+ * <p>Everything the request view is needed for (keys, costs) is read before the first step, so the view is not
+ * touched after {@link #start()} returns. A refusal releases the leases taken by earlier policies. Cancelling the
+ * result leaves the queue of the waiting step and releases everything taken; a grant that races with the
+ * cancellation is released too.
+ */
+final class AdmissionRun implements BiConsumer<Object, Throwable> {
+    private static final Logger LOG = LoggerFactory.getLogger(AdmissionRun.class);
+
+    private final Engine engine;
+    private final Ticker ticker;
+    private final CompiledPolicy[] steps;
+    private final String[] keys;
+    private final long[] costs;
+    private final int count;
+    private final boolean noWait;
+    private final RateOutcome[] rates;
+    private final CompiledPolicy[] ratePolicies;
+    private int rateCount;
+    private Lease[] leases;
+    private int leaseCount;
+    private int index;
+    private boolean concurrencyPhase;
+    private boolean fallback;
+    private long stepStart = -1;
+    private Reason shadowReason;
+    private CompiledPolicy shadowPolicy;
+    private boolean degraded;
+    private CompletableFuture<Admission> result;
+    private volatile CompletableFuture<?> pending;
+
+    AdmissionRun(Engine engine, Ticker ticker, CompiledPolicy[] steps, String[] keys, long[] costs, int count,
+            boolean noWait) {
+        this.noWait = noWait;
+        this.engine = engine;
+        this.ticker = ticker;
+        this.steps = steps;
+        this.keys = keys;
+        this.costs = costs;
+        this.count = count;
+        this.rates = new RateOutcome[count];
+        this.ratePolicies = new CompiledPolicy[count];
+    }
+
+    /** Runs what can run now: the decision when every step answered at once, else a future of it. */
+    CompletableFuture<Admission> start() {
+        Admission decision = advance();
+        if (decision != null) {
+            return CompletableFuture.completedFuture(decision);
+        }
+        CompletableFuture<Admission> future = new CompletableFuture<>();
+        future.whenComplete((admission, failure) -> {
+            if (future.isCancelled()) {
+                CompletableFuture<?> waiting = pending;
+                if (waiting != null) {
+                    waiting.cancel(false);
+                }
+                synchronized (this) {
+                    releaseAll();
+                }
+            }
+        });
+        synchronized (this) {
+            result = future;
+        }
+        CompletableFuture<?> waiting = pending;
+        if (waiting != null) {
+            waiting.whenComplete(this);
+        }
+        return future;
+    }
+
+    /** Continues after the pending step completed. */
+    @Override
+    public void accept(Object outcome, Throwable failure) {
+        Admission decision;
+        synchronized (this) {
+            pending = null;
+            if (result.isDone()) {
+                // cancelled while waiting: give back what this step may have granted
+                if (outcome instanceof PermitOutcome permit && permit.granted()) {
+                    permit.lease().release();
+                }
+                releaseAll();
+                return;
+            }
+            try {
+                decision = concurrencyPhase ? afterPermit(outcome, failure) : afterRate(outcome, failure);
+                if (decision == null) {
+                    decision = advance();
+                }
+            } catch (Throwable unexpected) {
+                releaseAll();
+                result.completeExceptionally(unexpected);
+                return;
+            }
+            if (decision == null) {
+                CompletableFuture<?> waiting = pending;
+                waiting.whenComplete(this);
+                return;
+            }
+        }
+        if (!result.complete(decision)) {
+            decision.release();
+        }
+    }
+
+    /** Runs steps until all passed, one refused, or one must wait (then returns null with {@link #pending} set). */
+    private Admission advance() {
+        while (index < count) {
+            CompiledPolicy step = steps[index];
+            if (!concurrencyPhase) {
+                if (step.limitsRate) {
+                    CompletableFuture<RateOutcome> future = limiter(step).consume(keys[index], costs[index],
+                            budget(step));
+                    if (!future.isDone()) {
+                        pending = future;
+                        return null;
+                    }
+                    Admission refusal = afterRate(joinQuietly(future), failureOf(future));
+                    if (refusal != null) {
+                        return refusal;
+                    }
+                    if (fallback) {
+                        continue;
+                    }
+                } else {
+                    concurrencyPhase = true;
+                }
+            }
+            if (step.limitsConcurrency) {
+                CompletableFuture<PermitOutcome> future = limiter(step).acquire(keys[index], costs[index],
+                        budget(step));
+                if (!future.isDone()) {
+                    pending = future;
+                    return null;
+                }
+                Admission refusal = afterPermit(joinQuietly(future), failureOf(future));
+                if (refusal != null) {
+                    return refusal;
+                }
+            } else {
+                nextStep();
+            }
+        }
+        return admitted();
+    }
+
+    private PolicyLimiter limiter(CompiledPolicy step) {
+        return fallback ? engine.fallbackFor(step) : step.binding.limiter;
+    }
+
+    private long budget(CompiledPolicy step) {
+        if (step.maxWaitNanos == 0 || noWait) {
+            return 0;
+        }
+        long now = ticker.nanos();
+        if (stepStart < 0) {
+            stepStart = now;
+        }
+        return Math.max(0, step.maxWaitNanos - (now - stepStart));
+    }
+
+    private void nextStep() {
+        concurrencyPhase = false;
+        fallback = false;
+        stepStart = -1;
+        index++;
+    }
+
+    /** Records a rate outcome; returns the refusal, or null to go on (with {@link #fallback} set to retry locally). */
+    private Admission afterRate(Object outcome, Throwable failure) {
+        CompiledPolicy step = steps[index];
+        if (failure != null) {
+            return onBackendFailure(step, failure);
+        }
+        RateOutcome rate = (RateOutcome) outcome;
+        if (rate.degraded()) {
+            degraded = true;
+        }
+        if (rate.waitedNanos() > 0) {
+            step.binding.metrics.waited(rate.waitedNanos());
+        }
+        if (!step.policy.shadow() && step.policy.headers() != dev.sluice.core.config.HeaderStyle.NONE) {
+            ratePolicies[rateCount] = step;
+            rates[rateCount++] = rate;
+        }
+        fallback = false;
+        concurrencyPhase = true;
+        if (rate.consumed()) {
+            if (!step.limitsConcurrency) {
+                step.binding.metrics.admitted();
+            }
+            return null;
+        }
+        return refuse(step, rate.reason(), rate.nanosToRetry());
+    }
+
+    private Admission afterPermit(Object outcome, Throwable failure) {
+        CompiledPolicy step = steps[index];
+        if (failure != null) {
+            return onBackendFailure(step, failure);
+        }
+        PermitOutcome permit = (PermitOutcome) outcome;
+        if (permit.degraded()) {
+            degraded = true;
+        }
+        if (permit.waitedNanos() > 0) {
+            step.binding.metrics.waited(permit.waitedNanos());
+        }
+        if (permit.granted()) {
+            hold(permit.lease());
+            step.binding.metrics.admitted();
+            nextStep();
+            return null;
+        }
+        Admission refusal = refuse(step, permit.reason(), permit.nanosToRetry());
+        if (refusal == null) {
+            nextStep();
+        }
+        return refusal;
+    }
+
+    /** A refusal: in shadow mode noted and passed over (returns null), else the final decision. */
+    private Admission refuse(CompiledPolicy step, Reason reason, long retryNanos) {
+        if (step.policy.shadow()) {
+            step.binding.metrics.refused(reason, true);
+            if (shadowReason == null) {
+                shadowReason = reason;
+                shadowPolicy = step;
+            }
+            return null;
+        }
+        step.binding.metrics.refused(reason, false);
+        releaseAll();
+        Integer status = step.policy.reject().status();
+        return new Decision(false, false, reason, step, status != null ? status : reason.defaultStatus(),
+                retryNanos, ratePolicies, rates, rateCount, Lease.NONE, degraded);
+    }
+
+    private Admission onBackendFailure(CompiledPolicy step, Throwable failure) {
+        step.binding.metrics.backendFailure();
+        degraded = true;
+        BackendFailure rule = step.policy.onBackendFailure();
+        if (rule == BackendFailure.LOCAL && !fallback && engine.fallbackFor(step) != null) {
+            LOG.debug("Policy '{}': cluster backend failed ({}); enforcing the local share", step.name,
+                    failure.toString());
+            fallback = true;
+            return null;
+        }
+        if (rule == BackendFailure.DENY) {
+            return refuse(step, Reason.BACKEND_FAILURE, 1_000_000_000L);
+        }
+        // allow, or a local share that failed too: admit
+        if (concurrencyPhase) {
+            nextStep();
+        } else {
+            concurrencyPhase = true;
+            fallback = false;
+        }
+        return null;
+    }
+
+    private void hold(Lease lease) {
+        if (leases == null) {
+            leases = new Lease[count];
+        }
+        leases[leaseCount++] = lease;
+    }
+
+    private void releaseAll() {
+        for (int i = 0; i < leaseCount; i++) {
+            leases[i].release();
+        }
+        leaseCount = 0;
+    }
+
+    private Admission admitted() {
+        Lease lease = switch (leaseCount) {
+            case 0 -> Lease.NONE;
+            case 1 -> leases[0];
+            default -> new CompositeLease(java.util.Arrays.copyOf(leases, leaseCount));
+        };
+        leaseCount = 0;
+        if (shadowReason == null) {
+            return new Decision(true, false, null, null, 200, 0, ratePolicies, rates, rateCount, lease, degraded);
+        }
+        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, ratePolicies, rates, rateCount, lease,
+                degraded);
+    }
+
+    private static <T> T joinQuietly(CompletableFuture<T> future) {
+        return future.isCompletedExceptionally() ? null : future.join();
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> future) {
+        if (!future.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            future.join();
+            return null;
+        } catch (CompletionException failure) {
+            return failure.getCause() == null ? failure : failure.getCause();
+        } catch (RuntimeException failure) {
+            return failure;
+        }
+    }
+
+    /** Several policies' leases, released together exactly once. */
+    private static final class CompositeLease extends java.util.concurrent.atomic.AtomicBoolean implements Lease {
+        private final Lease[] leases;
+
+        CompositeLease(Lease[] leases) {
+            this.leases = leases;
+        }
+
+        @Override
+        public void release() {
+            if (compareAndSet(false, true)) {
+                for (Lease lease : leases) {
+                    lease.release();
+                }
+            }
+        }
+    }
+}

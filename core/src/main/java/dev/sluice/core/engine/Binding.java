@@ -1,0 +1,23 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.spi.Backend;
+import dev.sluice.core.spi.PolicyLimiter;
+
+/**
+ * A policy name's lasting state in the engine: the backend limiter and the meters. It survives live changes of the
+ * definition (the limiter is reconfigured in place, the counters keep counting) and ends when the policy is
+ * removed or moves to another scope.
+ */
+final class Binding {
+    final Backend backend;
+    final PolicyLimiter limiter;
+    final PolicyMetrics metrics;
+    /** The local stand-in used under {@code on-backend-failure: local}; bound on first need. */
+    volatile PolicyLimiter fallback;
+
+    Binding(Backend backend, PolicyLimiter limiter, PolicyMetrics metrics) {
+        this.backend = backend;
+        this.limiter = limiter;
+        this.metrics = metrics;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.RequestView;
+import dev.sluice.core.config.HeaderCondition;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.key.ClientAddress;
+import dev.sluice.core.key.KeyResolver;
+import dev.sluice.core.spi.VersionedPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One version of a policy, prepared for the request path: patterns parsed, key resolver built, header texts
+ * rendered once. Immutable.
+ */
+final class CompiledPolicy {
+    final VersionedPolicy versioned;
+    final Policy policy;
+    final String name;
+    final Binding binding;
+    final KeyResolver key;
+    final boolean limitsRate;
+    final boolean limitsConcurrency;
+    final long maxWaitNanos;
+    /** The {@code RateLimit-Policy} items of this policy, or null when it sends no IETF headers. */
+    final String ietfPolicy;
+    private final PathPattern[] paths;
+    private final Set<String> methods;
+    private final HeaderCondition[] headers;
+    private final String costHeader;
+    private final long costFixed;
+    private final long costMax;
+
+    CompiledPolicy(VersionedPolicy versioned, Binding binding, ClientAddress clientAddress) {
+        this.versioned = versioned;
+        this.policy = versioned.policy();
+        this.name = policy.name();
+        this.binding = binding;
+        this.key = new KeyResolver(policy.key(), clientAddress);
+        this.limitsRate = policy.rate() != null || policy.quota() != null;
+        this.limitsConcurrency = policy.concurrency() != null;
+        this.maxWaitNanos = policy.queue() == null || policy.shadow() ? 0 : policy.queue().maxWait().toNanos();
+        List<String> patterns = policy.match().paths();
+        this.paths = patterns.stream().map(PathPattern::new).toArray(PathPattern[]::new);
+        this.methods = policy.match().methods().isEmpty() ? null : policy.match().methods();
+        this.headers = policy.match().headers().toArray(HeaderCondition[]::new);
+        this.costHeader = policy.cost().header();
+        this.costFixed = policy.cost().fixed();
+        this.costMax = policy.cost().max();
+        this.ietfPolicy = policy.headers().ietf() && limitsRate ? ietfPolicyItems(policy) : null;
+    }
+
+    boolean matches(RequestView request) {
+        if (methods != null && !methods.contains(request.method())) {
+            return false;
+        }
+        String path = request.path();
+        boolean pathMatches = false;
+        for (PathPattern pattern : paths) {
+            if (pattern.matches(path)) {
+                pathMatches = true;
+                break;
+            }
+        }
+        if (!pathMatches) {
+            return false;
+        }
+        for (HeaderCondition condition : headers) {
+            String value = request.header(condition.name());
+            if (value == null || (condition.value() != null && !condition.value().equals(value))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The request's cost: the constant, or the cost header clamped to [1, max] (the constant when unusable). */
+    long cost(RequestView request) {
+        if (costHeader == null) {
+            return costFixed;
+        }
+        String text = request.header(costHeader);
+        if (text == null || text.isEmpty() || text.length() > 18) {
+            return costFixed;
+        }
+        long value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return costFixed;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return Math.max(1, Math.min(costMax, value));
+    }
+
+    /** The rate limit for legacy headers: tokens per window. */
+    long legacyLimit() {
+        return policy.rate() != null ? policy.rate().burst() : policy.quota().limit();
+    }
+
+    private static String ietfPolicyItems(Policy policy) {
+        StringBuilder items = new StringBuilder();
+        if (policy.rate() != null) {
+            appendItem(items, policy.name(), policy.rate().limit(), policy.rate().period());
+        }
+        if (policy.quota() != null) {
+            if (items.length() > 0) {
+                items.append(", ");
+            }
+            appendItem(items, policy.name() + "-quota", policy.quota().limit(), policy.quota().period());
+        }
+        return items.toString();
+    }
+
+    /** {@code "name";q=quota;w=window}, the window in whole seconds (sub-second periods are scaled to 1s). */
+    private static void appendItem(StringBuilder into, String name, long limit, Duration period) {
+        long millis = period.toMillis();
+        long quota = limit;
+        long window;
+        if (millis < 1000) {
+            quota = Math.max(1, limit * 1000 / Math.max(1, millis));
+            window = 1;
+        } else {
+            window = (millis + 999) / 1000;
+        }
+        into.append('"').append(name).append("\";q=").append(quota).append(";w=").append(window);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.Admission;
+import dev.sluice.core.Reason;
+import dev.sluice.core.spi.Lease;
+import dev.sluice.core.spi.RateOutcome;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine's {@link Admission}. Header texts and the problem body are rendered on first use, so a caller that
+ * sends no headers pays nothing for them.
+ */
+final class Decision implements Admission {
+    static final String DEGRADED_HEADER = "Sluice-Degraded";
+    private static final CompiledPolicy[] NO_POLICIES = new CompiledPolicy[0];
+    private static final RateOutcome[] NO_OUTCOMES = new RateOutcome[0];
+    /** The decision for a request no policy applied to. */
+    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_POLICIES, NO_OUTCOMES, 0,
+            Lease.NONE, false);
+
+    private final boolean admitted;
+    private final boolean wouldRefuse;
+    private final Reason reason;
+    private final CompiledPolicy refusing;
+    private final int status;
+    private final long retryAfterNanos;
+    private final CompiledPolicy[] ratePolicies;
+    private final RateOutcome[] rateOutcomes;
+    private final int rateCount;
+    private final Lease lease;
+    private final boolean degraded;
+    private List<Header> headers;
+
+    Decision(boolean admitted, boolean wouldRefuse, Reason reason, CompiledPolicy refusing, int status,
+            long retryAfterNanos, CompiledPolicy[] ratePolicies, RateOutcome[] rateOutcomes, int rateCount,
+            Lease lease, boolean degraded) {
+        this.admitted = admitted;
+        this.wouldRefuse = wouldRefuse;
+        this.reason = reason;
+        this.refusing = refusing;
+        this.status = status;
+        this.retryAfterNanos = retryAfterNanos;
+        this.ratePolicies = ratePolicies;
+        this.rateOutcomes = rateOutcomes;
+        this.rateCount = rateCount;
+        this.lease = lease;
+        this.degraded = degraded;
+    }
+
+    @Override public boolean admitted() { return admitted; }
+
+    @Override public boolean wouldRefuse() { return wouldRefuse; }
+
+    @Override public Reason reason() { return reason; }
+
+    @Override public String policy() { return refusing == null ? null : refusing.name; }
+
+    @Override public int status() { return status; }
+
+    @Override public long retryAfterNanos() { return retryAfterNanos; }
+
+    @Override
+    public long retryAfterSeconds() {
+        if (admitted) {
+            return 0;
+        }
+        return Math.max(1, (retryAfterNanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
+    }
+
+    @Override
+    public long remaining() {
+        long least = -1;
+        for (int i = 0; i < rateCount; i++) {
+            long remaining = rateOutcomes[i].remaining();
+            least = least < 0 ? remaining : Math.min(least, remaining);
+        }
+        return least;
+    }
+
+    @Override public boolean degraded() { return degraded; }
+
+    @Override public void release() { lease.release(); }
+
+    @Override public Lease lease() { return lease; }
+
+    @Override
+    public List<Header> headers() {
+        List<Header> rendered = headers;
+        if (rendered == null) {
+            rendered = renderHeaders();
+            headers = rendered;
+        }
+        return rendered;
+    }
+
+    private List<Header> renderHeaders() {
+        if (rateCount == 0 && admitted && !degraded) {
+            return Collections.emptyList();
+        }
+        List<Header> list = new ArrayList<>(4);
+        StringBuilder policies = new StringBuilder();
+        StringBuilder limits = new StringBuilder();
+        int legacy = -1;
+        for (int i = 0; i < rateCount; i++) {
+            CompiledPolicy policy = ratePolicies[i];
+            RateOutcome outcome = rateOutcomes[i];
+            if (policy.ietfPolicy != null) {
+                if (policies.length() > 0) {
+                    policies.append(", ");
+                    limits.append(", ");
+                }
+                policies.append(policy.ietfPolicy);
+                limits.append('"').append(policy.name).append("\";r=").append(outcome.remaining()).append(";t=")
+                        .append(seconds(outcome.consumed() ? outcome.nanosToReset() : outcome.nanosToRetry()));
+            }
+            if (policy.policy.headers().legacy()
+                    && (legacy < 0 || outcome.remaining() < rateOutcomes[legacy].remaining())) {
+                legacy = i;
+            }
+        }
+        if (policies.length() > 0) {
+            list.add(new Header("RateLimit-Policy", policies.toString()));
+            list.add(new Header("RateLimit", limits.toString()));
+        }
+        if (legacy >= 0) {
+            RateOutcome outcome = rateOutcomes[legacy];
+            list.add(new Header("X-RateLimit-Limit", Long.toString(ratePolicies[legacy].legacyLimit())));
+            list.add(new Header("X-RateLimit-Remaining", Long.toString(outcome.remaining())));
+            list.add(new Header("X-RateLimit-Reset",
+                    Long.toString(seconds(outcome.consumed() ? outcome.nanosToReset() : outcome.nanosToRetry()))));
+        }
+        if (!admitted) {
+            list.add(new Header("Retry-After", Long.toString(retryAfterSeconds())));
+        }
+        if (degraded) {
+            list.add(new Header(DEGRADED_HEADER, "backend-failure"));
+        }
+        return Collections.unmodifiableList(list);
+    }
+
+    private static long seconds(long nanos) {
+        return (nanos + 999_999_999L) / 1_000_000_000L;
+    }
+
+    @Override
+    public String problemJson() {
+        if (admitted) {
+            return null;
+        }
+        String name = refusing == null ? null : refusing.name;
+        StringBuilder json = new StringBuilder(256);
+        json.append("{\"type\":\"urn:sluice:problem:").append(reason.wire()).append('"')
+                .append(",\"title\":\"").append(reason.title()).append('"')
+                .append(",\"status\":").append(status)
+                .append(",\"detail\":\"").append(detail(name)).append('"');
+        if (name != null) {
+            json.append(",\"policy\":\"").append(name).append('"');
+        }
+        json.append(",\"reason\":\"").append(reason.wire()).append('"');
+        json.append(",\"retryAfter\":").append(retryAfterSeconds()).append('}');
+        return json.toString();
+    }
+
+    /** Policy names are restricted to letters, digits, '.', '_' and '-', so nothing here needs JSON escaping. */
+    private String detail(String name) {
+        String who = name == null ? "The request" : "Policy '" + name + "'";
+        String what = switch (reason) {
+            case RATE -> " refused the request: its rate limit is exhausted.";
+            case QUOTA -> " refused the request: its quota is exhausted.";
+            case CONCURRENCY -> " refused the request: too many requests are in progress.";
+            case QUEUE_FULL -> " refused the request: its queue is full.";
+            case QUEUE_TIMEOUT -> " refused the request: it waited in the queue longer than allowed.";
+            case BAD_KEY -> " refused the request: it lacks the header, parameter, cookie or principal the policy's "
+                    + "key is made of.";
+            case BACKEND_FAILURE -> " refused the request: the rate-limit cluster did not answer in time.";
+        };
+        return who + what + " Retry after " + retryAfterSeconds() + " s.";
+    }
+
+    @Override
+    public String toString() {
+        return admitted ? (wouldRefuse ? "Admission[admitted, shadow " + reason.wire() + " by " + policy() + "]"
+                : "Admission[admitted]") : "Admission[refused " + reason.wire() + " by " + policy() + "]";
+    }
+}

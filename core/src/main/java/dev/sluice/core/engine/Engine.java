@@ -1,0 +1,343 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.Admission;
+import dev.sluice.core.PolicyFigures;
+import dev.sluice.core.Reason;
+import dev.sluice.core.RequestView;
+import dev.sluice.core.config.ConfigException;
+import dev.sluice.core.config.Concurrency;
+import dev.sluice.core.config.Cost;
+import dev.sluice.core.config.MissingKey;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.Quota;
+import dev.sluice.core.config.Rate;
+import dev.sluice.core.config.Scope;
+import dev.sluice.core.key.ClientAddress;
+import dev.sluice.core.key.KeyResolver;
+import dev.sluice.core.spi.Backend;
+import dev.sluice.core.spi.KeyState;
+import dev.sluice.core.spi.LimiterStats;
+import dev.sluice.core.spi.Lease;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.spi.VersionedPolicy;
+import dev.sluice.core.time.Scheduler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides on requests against the live policy table, and applies new policy lists to it. The table is immutable
+ * and swapped atomically, so a request sees one consistent version of every policy. Applying a list binds new
+ * policies, reconfigures changed ones in place (their state and counters live on) and unbinds removed ones.
+ * {@link #admit} is thread-safe and never blocks; {@link #apply} is serialised.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final Backend local;
+    private final Backend cluster;
+    private final Scheduler scheduler;
+    private final MeterRegistry registry;
+    private final ClientAddress clientAddress;
+    private final Map<String, Binding> bindings = new HashMap<>();
+    private volatile Table table = new Table(new CompiledPolicy[0]);
+
+    /**
+     * @param local   serves {@code scope: node}
+     * @param cluster serves {@code scope: cluster}, or null when there is no cluster
+     */
+    public Engine(Backend local, Backend cluster, Scheduler scheduler, MeterRegistry registry,
+            ClientAddress clientAddress) {
+        this.local = local;
+        this.cluster = cluster;
+        this.scheduler = scheduler;
+        this.registry = registry;
+        this.clientAddress = clientAddress;
+    }
+
+    /** Decides on a request. Never blocks; see {@link dev.sluice.core.Sluice#admit}. */
+    public CompletableFuture<Admission> admit(RequestView request) {
+        CompiledPolicy[] policies = table.policies;
+        CompiledPolicy[] steps = null;
+        String[] keys = null;
+        long[] costs = null;
+        int count = 0;
+        for (int i = 0; i < policies.length; i++) {
+            CompiledPolicy policy = policies[i];
+            if (!policy.matches(request)) {
+                continue;
+            }
+            String key = policy.key.resolve(request);
+            if (key == null) {
+                MissingKey rule = policy.policy.missingKey();
+                if (rule == MissingKey.SKIP) {
+                    continue;
+                }
+                if (rule == MissingKey.REJECT) {
+                    if (!policy.policy.shadow()) {
+                        return CompletableFuture.completedFuture(badKey(policy));
+                    }
+                    policy.binding.metrics.refused(Reason.BAD_KEY, true);
+                    continue;
+                }
+                key = KeyResolver.GLOBAL;
+            }
+            if (steps == null) {
+                int room = policies.length - i;
+                steps = new CompiledPolicy[room];
+                keys = new String[room];
+                costs = new long[room];
+            }
+            steps[count] = policy;
+            keys[count] = key;
+            costs[count] = policy.cost(request);
+            count++;
+        }
+        if (count == 0) {
+            return CompletableFuture.completedFuture(Decision.UNLIMITED);
+        }
+        return new AdmissionRun(this, scheduler.ticker(), steps, keys, costs, count, false).start();
+    }
+
+    private static Decision badKey(CompiledPolicy policy) {
+        policy.binding.metrics.refused(Reason.BAD_KEY, false);
+        Integer status = policy.policy.reject().status();
+        return new Decision(false, false, Reason.BAD_KEY, policy, status != null ? status : 400, 0,
+                new CompiledPolicy[0], new dev.sluice.core.spi.RateOutcome[0], 0, Lease.NONE, false);
+    }
+
+    /**
+     * Applies one named policy to an explicit key, for callers that are not HTTP requests.
+     *
+     * @param wait whether the request may wait in the policy's queue
+     * @throws IllegalArgumentException when there is no such policy or the cost is out of range
+     */
+    public CompletableFuture<Admission> acquire(String policyName, String key, long cost, boolean wait) {
+        CompiledPolicy policy = table.byName.get(policyName);
+        if (policy == null) {
+            throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
+                    + table.byName.keySet());
+        }
+        long ceiling = maxCost(policy.policy);
+        if (cost < 1 || cost > ceiling) {
+            throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policyName
+                    + "', got " + cost);
+        }
+        String bounded = KeyResolver.bounded(key == null || key.isEmpty() ? KeyResolver.GLOBAL : key);
+        return new AdmissionRun(this, scheduler.ticker(), new CompiledPolicy[] {policy}, new String[] {bounded},
+                new long[] {cost}, 1, !wait).start();
+    }
+
+    private static long maxCost(Policy policy) {
+        long ceiling = Long.MAX_VALUE;
+        if (policy.rate() != null) {
+            ceiling = Math.min(ceiling, policy.rate().burst());
+        }
+        if (policy.quota() != null) {
+            ceiling = Math.min(ceiling, policy.quota().limit());
+        }
+        if (policy.concurrency() != null) {
+            ceiling = Math.min(ceiling, policy.concurrency().permits());
+        }
+        return ceiling;
+    }
+
+    /**
+     * Checks that this engine can serve {@code policy}: a cluster-scope policy needs a cluster backend.
+     *
+     * @throws ConfigException naming the field
+     */
+    public void check(Policy policy, String source) {
+        if (policy.scope() == Scope.CLUSTER && cluster == null) {
+            throw new ConfigException(new ConfigException.Problem(source, 0, 0, "scope",
+                    "is cluster, but this deployment has no cluster: configure sluice-hazelcast (see the README, "
+                            + "'Cluster scope') or use scope node"));
+        }
+    }
+
+    /** Makes {@code policies} the live set, in their order. Serialised; safe to call from store listener threads. */
+    public synchronized void apply(List<VersionedPolicy> policies) {
+        Map<String, CompiledPolicy> previous = table.byName;
+        List<CompiledPolicy> compiled = new ArrayList<>(policies.size());
+        List<Binding> retired = new ArrayList<>();
+        Map<String, Binding> kept = new HashMap<>();
+        for (VersionedPolicy versioned : policies) {
+            Policy policy = versioned.policy();
+            Backend backend = policy.scope() == Scope.CLUSTER ? cluster : local;
+            if (backend == null) {
+                LOG.error("Policy '{}' has scope cluster but there is no cluster backend; it is not applied",
+                        policy.name());
+                continue;
+            }
+            Binding binding = bindings.get(policy.name());
+            CompiledPolicy before = previous.get(policy.name());
+            if (binding != null && binding.backend == backend) {
+                if (before == null || before.versioned.version() != versioned.version()) {
+                    binding.limiter.reconfigure(policy);
+                    PolicyLimiter fallback = binding.fallback;
+                    if (fallback != null) {
+                        fallback.reconfigure(localShare(policy));
+                    }
+                }
+            } else {
+                if (binding != null) {
+                    retired.add(binding);
+                    binding.metrics.remove();
+                }
+                binding = bind(backend, policy);
+            }
+            kept.put(policy.name(), binding);
+            compiled.add(new CompiledPolicy(versioned, binding, clientAddress));
+        }
+        for (Map.Entry<String, Binding> entry : bindings.entrySet()) {
+            if (!kept.containsKey(entry.getKey())) {
+                retired.add(entry.getValue());
+                entry.getValue().metrics.remove();
+            }
+        }
+        table = new Table(compiled.toArray(CompiledPolicy[]::new));
+        bindings.clear();
+        bindings.putAll(kept);
+        for (Binding binding : retired) {
+            binding.limiter.unbind();
+            PolicyLimiter fallback = binding.fallback;
+            if (fallback != null) {
+                fallback.unbind();
+            }
+        }
+    }
+
+    private Binding bind(Backend backend, Policy policy) {
+        PolicyLimiter limiter = backend.bind(policy);
+        PolicyMetrics metrics = new PolicyMetrics(registry, policy.name(), () -> limiter);
+        return new Binding(backend, limiter, metrics);
+    }
+
+    /**
+     * The node-local stand-in for a cluster policy under {@code on-backend-failure: local}, or null for a
+     * node-scope policy.
+     */
+    PolicyLimiter fallbackFor(CompiledPolicy step) {
+        Binding binding = step.binding;
+        if (binding.backend == local) {
+            return null;
+        }
+        PolicyLimiter fallback = binding.fallback;
+        if (fallback == null) {
+            synchronized (binding) {
+                fallback = binding.fallback;
+                if (fallback == null) {
+                    fallback = local.bind(localShare(step.policy));
+                    binding.fallback = fallback;
+                }
+            }
+        }
+        return fallback;
+    }
+
+    /**
+     * This node's share of a cluster policy's limits: each limit divided by the members the cluster backend last
+     * reported (at least 1), never below what one request may cost.
+     */
+    Policy localShare(Policy policy) {
+        int members = 1;
+        if (cluster != null) {
+            Object seen = cluster.health().details().get("members");
+            if (seen instanceof Number number && number.intValue() > 1) {
+                members = number.intValue();
+            }
+        }
+        long floor = policy.cost().ceiling();
+        Policy.Builder share = policy.toBuilder().scope(Scope.NODE);
+        if (policy.rate() != null) {
+            Rate rate = policy.rate();
+            share.rate(new Rate(Math.max(1, rate.limit() / members), rate.period(),
+                    Math.max(floor, rate.burst() / members)));
+        }
+        if (policy.quota() != null) {
+            share.quota(new Quota(Math.max(floor, policy.quota().limit() / members), policy.quota().period()));
+        }
+        if (policy.concurrency() != null) {
+            Concurrency concurrency = policy.concurrency();
+            share.concurrency(new Concurrency((int) Math.max(floor, concurrency.permits() / members),
+                    concurrency.lease()));
+        }
+        return share.cost(policy.cost() == null ? Cost.ONE : policy.cost()).build();
+    }
+
+    /** The live policies in order. */
+    public List<VersionedPolicy> policies() {
+        List<VersionedPolicy> list = new ArrayList<>();
+        for (CompiledPolicy policy : table.policies) {
+            list.add(policy.versioned);
+        }
+        return list;
+    }
+
+    /** One policy's figures on this node, or empty when there is no such policy. */
+    public Optional<PolicyFigures> figures(String name) {
+        CompiledPolicy policy = table.byName.get(name);
+        if (policy == null) {
+            return Optional.empty();
+        }
+        LimiterStats stats = policy.binding.limiter.stats();
+        PolicyMetrics metrics = policy.binding.metrics;
+        return Optional.of(new PolicyFigures(metrics.admittedCount(), metrics.refusedCount(),
+                metrics.refusedByReason(), stats.queued(), stats.permitsInUse(), stats.oldestWaiterNanos(),
+                stats.keys()));
+    }
+
+    /** One key's state in one policy; empty when there is no such policy. */
+    public Optional<CompletableFuture<KeyState>> keyState(String name, String key) {
+        CompiledPolicy policy = table.byName.get(name);
+        return policy == null ? Optional.empty() : Optional.of(policy.binding.limiter.state(KeyResolver.bounded(key)));
+    }
+
+    /** Resets one key of one policy; empty when there is no such policy. */
+    public Optional<CompletableFuture<Boolean>> resetKey(String name, String key) {
+        CompiledPolicy policy = table.byName.get(name);
+        return policy == null ? Optional.empty() : Optional.of(policy.binding.limiter.reset(KeyResolver.bounded(key)));
+    }
+
+    /** The backends' health: local first, then the cluster's if any. */
+    public List<dev.sluice.core.spi.BackendHealth> health() {
+        List<dev.sluice.core.spi.BackendHealth> list = new ArrayList<>();
+        list.add(local.health());
+        if (cluster != null) {
+            list.add(cluster.health());
+        }
+        return list;
+    }
+
+    public boolean hasCluster() {
+        return cluster != null;
+    }
+
+    /** Unbinds every policy; waiters are admitted. Backends are closed by their owners. */
+    @Override
+    public synchronized void close() {
+        apply(List.of());
+    }
+
+    /** An immutable snapshot of the live policies. */
+    private static final class Table {
+        final CompiledPolicy[] policies;
+        final Map<String, CompiledPolicy> byName;
+
+        Table(CompiledPolicy[] policies) {
+            this.policies = policies;
+            Map<String, CompiledPolicy> map = new LinkedHashMap<>();
+            for (CompiledPolicy policy : policies) {
+                map.put(policy.name, policy);
+            }
+            this.byName = map;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.sluice.core.local;
+
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.spi.KeyState;
+import dev.sluice.core.spi.LimiterStats;
+import dev.sluice.core.spi.PermitOutcome;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.spi.RateOutcome;
+import dev.sluice.core.time.Scheduler;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/** One policy's buckets and semaphores on this node. Thread-safe; never blocks. */
+final class LocalPolicyLimiter implements PolicyLimiter {
+    private final Scheduler scheduler;
+    private final LocalBuckets buckets;
+    private final LocalSemaphores semaphores;
+    private final Consumer<LocalPolicyLimiter> onUnbind;
+    private final AtomicBoolean unbound = new AtomicBoolean();
+    private volatile Policy policy;
+
+    LocalPolicyLimiter(Policy policy, Scheduler scheduler, long maxKeys, Consumer<LocalPolicyLimiter> onUnbind) {
+        this.policy = policy;
+        this.scheduler = scheduler;
+        this.buckets = new LocalBuckets(policy, scheduler, maxKeys);
+        this.semaphores = new LocalSemaphores(policy, scheduler);
+        this.onUnbind = onUnbind;
+    }
+
+    @Override
+    public Policy policy() {
+        return policy;
+    }
+
+    @Override
+    public CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
+        return buckets.consume(key, cost, maxWaitNanos);
+    }
+
+    @Override
+    public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos) {
+        return semaphores.acquire(key, permits, maxWaitNanos);
+    }
+
+    @Override
+    public void reconfigure(Policy next) {
+        if (!next.name().equals(policy.name())) {
+            throw new IllegalArgumentException("policy '" + policy.name() + "' cannot be reconfigured as '"
+                    + next.name() + "'");
+        }
+        policy = next;
+        buckets.reconfigure(next);
+        semaphores.reconfigure(next);
+    }
+
+    @Override
+    public CompletableFuture<KeyState> state(String key) {
+        Policy current = policy;
+        long[] tokens = buckets.tokens(key);
+        long[] permits = semaphores.state(key);
+        long full = current.concurrency() == null ? 0 : current.concurrency().permits();
+        boolean exists = buckets.exists(key) || semaphores.exists(key);
+        return CompletableFuture.completedFuture(new KeyState(key, exists, tokens[0], tokens[1], permits[0], full,
+                permits[1] + buckets.queued(key)));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> reset(String key) {
+        boolean had = buckets.reset(key);
+        had |= semaphores.reset(key);
+        return CompletableFuture.completedFuture(had);
+    }
+
+    @Override
+    public LimiterStats stats() {
+        long now = scheduler.ticker().nanos();
+        return new LimiterStats(buckets.queued() + semaphores.queued(), semaphores.inUse(),
+                Math.max(buckets.oldestWaiterNanos(now), semaphores.oldestWaiterNanos(now)),
+                buckets.keys() + semaphores.keys());
+    }
+
+    @Override
+    public void unbind() {
+        if (unbound.compareAndSet(false, true)) {
+            buckets.admitAll();
+            semaphores.admitAll();
+            onUnbind.accept(this);
+        }
+    }
+
+    /** The backend is closing: waiters are refused. */
+    void shutDown() {
+        if (unbound.compareAndSet(false, true)) {
+            buckets.refuseAll();
+            semaphores.refuseAll();
+        }
+    }
+}
