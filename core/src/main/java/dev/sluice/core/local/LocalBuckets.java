@@ -16,6 +16,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.local.LocalBucketBuilder;
+import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -203,7 +204,8 @@ final class LocalBuckets {
 
         Entry() {
             BucketConfiguration config = configuration;
-            LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(timeMeter);
+            LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(timeMeter)
+                    .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED);
             for (Bandwidth band : config.getBandwidths()) {
                 builder.addLimit(band);
             }
