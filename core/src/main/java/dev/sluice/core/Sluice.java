@@ -76,6 +76,21 @@ public final class Sluice implements AutoCloseable {
     }
 
     /**
+     * Decides on a request under one named policy only, ignoring the others (a gateway route bound to its own
+     * policy). Same rules and guarantees as {@link #admit(RequestView)}.
+     *
+     * @throws IllegalArgumentException when there is no such policy
+     */
+    public CompletableFuture<Admission> admit(RequestView request, String policy) {
+        return engine.admit(request, policy);
+    }
+
+    /** Whether a policy of that name is live on this node. */
+    public boolean hasPolicy(String policy) {
+        return engine.has(policy);
+    }
+
+    /**
      * For callers that are not HTTP requests (a worker loop): applies the named policy to {@code key} at
      * {@code cost}, waiting in its queue if it has one. The admission's {@link Admission#release()} must be called
      * when the work is done.

@@ -106,6 +106,45 @@ public final class Engine implements AutoCloseable {
         return new AdmissionRun(this, scheduler.ticker(), steps, keys, costs, count, false).start();
     }
 
+    /**
+     * Decides on a request under one named policy only (a gateway route's policy), with the same matching, key,
+     * missing-key and cost rules as {@link #admit}.
+     *
+     * @throws IllegalArgumentException when there is no such policy
+     */
+    public CompletableFuture<Admission> admit(RequestView request, String policyName) {
+        CompiledPolicy policy = table.byName.get(policyName);
+        if (policy == null) {
+            throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
+                    + table.byName.keySet());
+        }
+        if (!policy.matches(request)) {
+            return CompletableFuture.completedFuture(Decision.UNLIMITED);
+        }
+        String key = policy.key.resolve(request);
+        if (key == null) {
+            MissingKey rule = policy.policy.missingKey();
+            if (rule == MissingKey.SKIP) {
+                return CompletableFuture.completedFuture(Decision.UNLIMITED);
+            }
+            if (rule == MissingKey.REJECT) {
+                if (!policy.policy.shadow()) {
+                    return CompletableFuture.completedFuture(badKey(policy));
+                }
+                policy.binding.metrics.refused(Reason.BAD_KEY, true);
+                return CompletableFuture.completedFuture(Decision.UNLIMITED);
+            }
+            key = KeyResolver.GLOBAL;
+        }
+        return new AdmissionRun(this, scheduler.ticker(), new CompiledPolicy[] {policy}, new String[] {key},
+                new long[] {policy.cost(request)}, 1, false).start();
+    }
+
+    /** Whether a policy of that name is live. */
+    public boolean has(String policyName) {
+        return table.byName.containsKey(policyName);
+    }
+
     private static Decision badKey(CompiledPolicy policy) {
         policy.binding.metrics.refused(Reason.BAD_KEY, false);
         Integer status = policy.policy.reject().status();

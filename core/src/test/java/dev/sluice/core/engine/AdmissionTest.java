@@ -278,6 +278,18 @@ class AdmissionTest {
     }
 
     @Test
+    void aRequestCanBeDecidedUnderOneNamedPolicyOnly() {
+        start(Policy.builder("route-a").rate(new Rate(1, MINUTE)).build(),
+                Policy.builder("route-b").rate(new Rate(1, MINUTE)).build());
+        assertThat(sluice.admit(TestRequest.get("/x"), "route-a").join().admitted()).isTrue();
+        assertThat(sluice.admit(TestRequest.get("/x"), "route-a").join().admitted()).isFalse();
+        assertThat(sluice.admit(TestRequest.get("/x"), "route-b").join().admitted()).as("own bucket").isTrue();
+        assertThat(sluice.hasPolicy("route-a")).isTrue();
+        assertThatThrownBy(() -> sluice.admit(TestRequest.get("/x"), "nope"))
+                .hasMessageContaining("no policy named 'nope'");
+    }
+
+    @Test
     void clusterScopeWithoutAClusterIsRefusedAtStart() {
         assertThatThrownBy(() -> start(Policy.builder("c").scope(Scope.CLUSTER).rate(new Rate(1, MINUTE)).build()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("scope is cluster");
