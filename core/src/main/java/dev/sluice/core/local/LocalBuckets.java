@@ -146,6 +146,7 @@ final class LocalBuckets {
     }
 
     long keys() {
+        entries.cleanUp();
         return entries.estimatedSize();
     }
 

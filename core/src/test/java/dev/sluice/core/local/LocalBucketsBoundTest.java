@@ -1,0 +1,48 @@
+package dev.sluice.core.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.Rate;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.testkit.ManualScheduler;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Node-local buckets cannot exhaust memory: they are bounded by count and forgotten when idle and full. */
+class LocalBucketsBoundTest {
+    private final ManualScheduler time = new ManualScheduler();
+
+    @Test
+    void distinctKeysBeyondTheLimitEvictTheLeastRecentlyUsed() {
+        try (LocalBackend backend = new LocalBackend(time, 1_000)) {
+            PolicyLimiter limiter = backend.bind(Policy.builder("p").rate(new Rate(5, Duration.ofSeconds(1))).build());
+            for (int i = 0; i < 50_000; i++) {
+                limiter.consume("client-" + i, 1, 0).join();
+            }
+            eventuallyAtMost(limiter, 1_000);
+        }
+    }
+
+    @Test
+    void idleBucketsAreForgottenOnceTheyWouldBeFullAgain() {
+        try (LocalBackend backend = new LocalBackend(time)) {
+            PolicyLimiter limiter = backend.bind(Policy.builder("p").rate(new Rate(10, Duration.ofSeconds(1))).build());
+            for (int i = 0; i < 100; i++) {
+                limiter.consume("client-" + i, 1, 0).join();
+            }
+            assertThat(limiter.stats().keys()).isEqualTo(100);
+            time.advance(Duration.ofSeconds(3));
+            limiter.consume("fresh", 1, 0).join();
+            eventuallyAtMost(limiter, 1);
+        }
+    }
+
+    private static void eventuallyAtMost(PolicyLimiter limiter, long keys) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (limiter.stats().keys() > keys && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(limiter.stats().keys()).isLessThanOrEqualTo(keys);
+    }
+}
