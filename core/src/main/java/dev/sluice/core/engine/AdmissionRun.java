@@ -29,14 +29,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
 
     private final Engine engine;
     private final Ticker ticker;
-    private final CompiledPolicy[] steps;
-    private final String[] keys;
-    private final long[] costs;
+    private final Step[] steps;
     private final int count;
     private final boolean noWait;
-    private final RateOutcome[] rates;
-    private final CompiledPolicy[] ratePolicies;
-    private int rateCount;
     private Lease[] leases;
     private int leaseCount;
     private int index;
@@ -49,17 +44,12 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     private CompletableFuture<Admission> result;
     private volatile CompletableFuture<?> pending;
 
-    AdmissionRun(Engine engine, Ticker ticker, CompiledPolicy[] steps, String[] keys, long[] costs, int count,
-            boolean noWait) {
-        this.noWait = noWait;
+    AdmissionRun(Engine engine, Ticker ticker, Step[] steps, int count, boolean noWait) {
         this.engine = engine;
         this.ticker = ticker;
         this.steps = steps;
-        this.keys = keys;
-        this.costs = costs;
         this.count = count;
-        this.rates = new RateOutcome[count];
-        this.ratePolicies = new CompiledPolicy[count];
+        this.noWait = noWait;
     }
 
     /** Runs what can run now: the decision when every step answered at once, else a future of it. */
@@ -128,10 +118,11 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     /** Runs steps until all passed, one refused, or one must wait (then returns null with {@link #pending} set). */
     private Admission advance() {
         while (index < count) {
-            CompiledPolicy step = steps[index];
+            Step current = steps[index];
+            CompiledPolicy step = current.policy;
             if (!concurrencyPhase) {
                 if (step.limitsRate) {
-                    CompletableFuture<RateOutcome> future = limiter(step).consume(keys[index], costs[index],
+                    CompletableFuture<RateOutcome> future = limiter(step).consume(current.key, current.cost,
                             budget(step));
                     if (!future.isDone()) {
                         pending = future;
@@ -149,7 +140,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                 }
             }
             if (step.limitsConcurrency) {
-                CompletableFuture<PermitOutcome> future = limiter(step).acquire(keys[index], costs[index],
+                CompletableFuture<PermitOutcome> future = limiter(step).acquire(current.key, current.cost,
                         budget(step));
                 if (!future.isDone()) {
                     pending = future;
@@ -190,7 +181,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
 
     /** Records a rate outcome; returns the refusal, or null to go on (with {@link #fallback} set to retry locally). */
     private Admission afterRate(Object outcome, Throwable failure) {
-        CompiledPolicy step = steps[index];
+        CompiledPolicy step = steps[index].policy;
         if (failure != null) {
             return onBackendFailure(step, failure);
         }
@@ -201,10 +192,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         if (rate.waitedNanos() > 0) {
             step.binding.metrics.waited(rate.waitedNanos());
         }
-        if (!step.policy.shadow() && step.policy.headers() != dev.sluice.core.config.HeaderStyle.NONE) {
-            ratePolicies[rateCount] = step;
-            rates[rateCount++] = rate;
-        }
+        steps[index].rate = rate;
         fallback = false;
         concurrencyPhase = true;
         if (rate.consumed()) {
@@ -217,7 +205,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     }
 
     private Admission afterPermit(Object outcome, Throwable failure) {
-        CompiledPolicy step = steps[index];
+        CompiledPolicy step = steps[index].policy;
         if (failure != null) {
             return onBackendFailure(step, failure);
         }
@@ -255,7 +243,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         releaseAll();
         Integer status = step.policy.reject().status();
         return new Decision(false, false, reason, step, status != null ? status : reason.defaultStatus(),
-                retryNanos, ratePolicies, rates, rateCount, Lease.NONE, degraded);
+                retryNanos, steps, index + 1, Lease.NONE, degraded);
     }
 
     private Admission onBackendFailure(CompiledPolicy step, Throwable failure) {
@@ -303,10 +291,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         };
         leaseCount = 0;
         if (shadowReason == null) {
-            return new Decision(true, false, null, null, 200, 0, ratePolicies, rates, rateCount, lease, degraded);
+            return new Decision(true, false, null, null, 200, 0, steps, count, lease, degraded);
         }
-        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, ratePolicies, rates, rateCount, lease,
-                degraded);
+        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, steps, count, lease, degraded);
     }
 
     private static <T> T joinQuietly(CompletableFuture<T> future) {

@@ -15,11 +15,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Decision implements Admission {
     static final String DEGRADED_HEADER = "Sluice-Degraded";
-    private static final CompiledPolicy[] NO_POLICIES = new CompiledPolicy[0];
-    private static final RateOutcome[] NO_OUTCOMES = new RateOutcome[0];
+    private static final Step[] NO_STEPS = new Step[0];
     /** The decision for a request no policy applied to. */
-    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_POLICIES, NO_OUTCOMES, 0,
-            Lease.NONE, false);
+    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, false);
 
     private final boolean admitted;
     private final boolean wouldRefuse;
@@ -27,25 +25,22 @@ final class Decision implements Admission {
     private final CompiledPolicy refusing;
     private final int status;
     private final long retryAfterNanos;
-    private final CompiledPolicy[] ratePolicies;
-    private final RateOutcome[] rateOutcomes;
-    private final int rateCount;
+    private final Step[] steps;
+    private final int stepCount;
     private final Lease lease;
     private final boolean degraded;
     private List<Header> headers;
 
     Decision(boolean admitted, boolean wouldRefuse, Reason reason, CompiledPolicy refusing, int status,
-            long retryAfterNanos, CompiledPolicy[] ratePolicies, RateOutcome[] rateOutcomes, int rateCount,
-            Lease lease, boolean degraded) {
+            long retryAfterNanos, Step[] steps, int stepCount, Lease lease, boolean degraded) {
         this.admitted = admitted;
         this.wouldRefuse = wouldRefuse;
         this.reason = reason;
         this.refusing = refusing;
         this.status = status;
         this.retryAfterNanos = retryAfterNanos;
-        this.ratePolicies = ratePolicies;
-        this.rateOutcomes = rateOutcomes;
-        this.rateCount = rateCount;
+        this.steps = steps;
+        this.stepCount = stepCount;
         this.lease = lease;
         this.degraded = degraded;
     }
@@ -73,9 +68,11 @@ final class Decision implements Admission {
     @Override
     public long remaining() {
         long least = -1;
-        for (int i = 0; i < rateCount; i++) {
-            long remaining = rateOutcomes[i].remaining();
-            least = least < 0 ? remaining : Math.min(least, remaining);
+        for (int i = 0; i < stepCount; i++) {
+            if (steps[i].showsRate()) {
+                long remaining = steps[i].rate.remaining();
+                least = least < 0 ? remaining : Math.min(least, remaining);
+            }
         }
         return least;
     }
@@ -97,16 +94,19 @@ final class Decision implements Admission {
     }
 
     private List<Header> renderHeaders() {
-        if (rateCount == 0 && admitted && !degraded) {
+        if (stepCount == 0 && admitted && !degraded) {
             return Collections.emptyList();
         }
         List<Header> list = new ArrayList<>(4);
         StringBuilder policies = new StringBuilder();
         StringBuilder limits = new StringBuilder();
-        int legacy = -1;
-        for (int i = 0; i < rateCount; i++) {
-            CompiledPolicy policy = ratePolicies[i];
-            RateOutcome outcome = rateOutcomes[i];
+        Step legacy = null;
+        for (int i = 0; i < stepCount; i++) {
+            if (!steps[i].showsRate()) {
+                continue;
+            }
+            CompiledPolicy policy = steps[i].policy;
+            RateOutcome outcome = steps[i].rate;
             if (policy.ietfPolicy != null) {
                 if (policies.length() > 0) {
                     policies.append(", ");
@@ -117,17 +117,17 @@ final class Decision implements Admission {
                         .append(seconds(outcome.consumed() ? outcome.nanosToReset() : outcome.nanosToRetry()));
             }
             if (policy.policy.headers().legacy()
-                    && (legacy < 0 || outcome.remaining() < rateOutcomes[legacy].remaining())) {
-                legacy = i;
+                    && (legacy == null || outcome.remaining() < legacy.rate.remaining())) {
+                legacy = steps[i];
             }
         }
         if (policies.length() > 0) {
             list.add(new Header("RateLimit-Policy", policies.toString()));
             list.add(new Header("RateLimit", limits.toString()));
         }
-        if (legacy >= 0) {
-            RateOutcome outcome = rateOutcomes[legacy];
-            list.add(new Header("X-RateLimit-Limit", Long.toString(ratePolicies[legacy].legacyLimit())));
+        if (legacy != null) {
+            RateOutcome outcome = legacy.rate;
+            list.add(new Header("X-RateLimit-Limit", Long.toString(legacy.policy.legacyLimit())));
             list.add(new Header("X-RateLimit-Remaining", Long.toString(outcome.remaining())));
             list.add(new Header("X-RateLimit-Reset",
                     Long.toString(seconds(outcome.consumed() ? outcome.nanosToReset() : outcome.nanosToRetry()))));

@@ -65,9 +65,7 @@ public final class Engine implements AutoCloseable {
     /** Decides on a request. Never blocks; see {@link dev.sluice.core.Sluice#admit}. */
     public CompletableFuture<Admission> admit(RequestView request) {
         CompiledPolicy[] policies = table.policies;
-        CompiledPolicy[] steps = null;
-        String[] keys = null;
-        long[] costs = null;
+        Step[] steps = null;
         int count = 0;
         for (int i = 0; i < policies.length; i++) {
             CompiledPolicy policy = policies[i];
@@ -90,20 +88,14 @@ public final class Engine implements AutoCloseable {
                 key = KeyResolver.GLOBAL;
             }
             if (steps == null) {
-                int room = policies.length - i;
-                steps = new CompiledPolicy[room];
-                keys = new String[room];
-                costs = new long[room];
+                steps = new Step[policies.length - i];
             }
-            steps[count] = policy;
-            keys[count] = key;
-            costs[count] = policy.cost(request);
-            count++;
+            steps[count++] = new Step(policy, key, policy.cost(request));
         }
         if (count == 0) {
             return CompletableFuture.completedFuture(Decision.UNLIMITED);
         }
-        return new AdmissionRun(this, scheduler.ticker(), steps, keys, costs, count, false).start();
+        return new AdmissionRun(this, scheduler.ticker(), steps, count, false).start();
     }
 
     /**
@@ -136,8 +128,8 @@ public final class Engine implements AutoCloseable {
             }
             key = KeyResolver.GLOBAL;
         }
-        return new AdmissionRun(this, scheduler.ticker(), new CompiledPolicy[] {policy}, new String[] {key},
-                new long[] {policy.cost(request)}, 1, false).start();
+        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request))}, 1,
+                false).start();
     }
 
     /** Whether a policy of that name is live. */
@@ -149,7 +141,7 @@ public final class Engine implements AutoCloseable {
         policy.binding.metrics.refused(Reason.BAD_KEY, false);
         Integer status = policy.policy.reject().status();
         return new Decision(false, false, Reason.BAD_KEY, policy, status != null ? status : 400, 0,
-                new CompiledPolicy[0], new dev.sluice.core.spi.RateOutcome[0], 0, Lease.NONE, false);
+                new Step[0], 0, Lease.NONE, false);
     }
 
     /**
@@ -170,8 +162,8 @@ public final class Engine implements AutoCloseable {
                     + "', got " + cost);
         }
         String bounded = KeyResolver.bounded(key == null || key.isEmpty() ? KeyResolver.GLOBAL : key);
-        return new AdmissionRun(this, scheduler.ticker(), new CompiledPolicy[] {policy}, new String[] {bounded},
-                new long[] {cost}, 1, !wait).start();
+        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, bounded, cost)}, 1, !wait)
+                .start();
     }
 
     private static long maxCost(Policy policy) {

@@ -1,0 +1,24 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.spi.RateOutcome;
+
+/** One policy's part in one request's decision: what it was asked, and what its bucket answered. */
+final class Step {
+    final CompiledPolicy policy;
+    final String key;
+    final long cost;
+    /** The bucket's answer, or null when the policy has no rate or quota (or has not been asked yet). */
+    RateOutcome rate;
+
+    Step(CompiledPolicy policy, String key, long cost) {
+        this.policy = policy;
+        this.key = key;
+        this.cost = cost;
+    }
+
+    /** Whether this step's rate outcome goes into the response headers. */
+    boolean showsRate() {
+        return rate != null && !policy.policy.shadow()
+                && policy.policy.headers() != dev.sluice.core.config.HeaderStyle.NONE;
+    }
+}
