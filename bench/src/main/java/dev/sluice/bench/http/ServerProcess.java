@@ -1,0 +1,95 @@
+package dev.sluice.bench.http;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM started by the harness (a {@link BenchServer} variant, or a bare Hazelcast member): its port, its CPU time,
+ * and a stop that always ends it (input closed, then a bounded wait, then a kill).
+ */
+final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts {@code mainClass args} on this JVM's class path and waits (bounded) for its {@code PORT n} line. */
+    static ServerProcess start(String mainClass, List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-XX:+UseParallelGC");
+        command.add("-Dhazelcast.phone.home.enabled=false");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("PORT ")) {
+                        return Integer.parseInt(line.substring(5).trim());
+                    }
+                }
+                return -1;
+            } catch (IOException failure) {
+                return -1;
+            }
+        });
+        try {
+            int found = port.get(90, TimeUnit.SECONDS);
+            if (found < 0) {
+                throw new IOException(mainClass + " " + args + " exited before listening; see " + log);
+            }
+            return new ServerProcess(process, found);
+        } catch (Exception failure) {
+            process.destroyForcibly();
+            throw new IOException(mainClass + " " + args + " did not start: " + failure + "; see " + log, failure);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** CPU time the process has used so far (user + system), in nanoseconds. */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    @Override
+    public void close() {
+        try {
+            process.getOutputStream().close();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroy();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+        } catch (IOException | InterruptedException failure) {
+            process.destroyForcibly();
+            if (failure instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

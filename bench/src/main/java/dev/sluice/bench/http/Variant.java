@@ -1,0 +1,25 @@
+package dev.sluice.bench.http;
+
+/** The filters the load harness compares, all in front of the same hello servlet. */
+public enum Variant {
+    /** No filter: the baseline every figure is a ratio to. */
+    NONE("no filter (baseline)"),
+    /** Jetty's DoSFilter, 1,000,000 requests per second per client (never reached; its tracker allocates one slot per allowed request, so a larger limit costs memory). */
+    JETTY_DOS("Jetty DoSFilter"),
+    /** Jetty's QoSFilter, 10,000 concurrent requests. */
+    JETTY_QOS("Jetty QoSFilter"),
+    /** A hand-written per-IP Bucket4j filter on local buckets. */
+    BUCKET4J_LOCAL("hand-written Bucket4j, local"),
+    /** A hand-written per-IP Bucket4j filter on Hazelcast (1 embedded member). */
+    BUCKET4J_HAZELCAST("hand-written Bucket4j, Hazelcast 1 member");
+
+    private final String label;
+
+    Variant(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}
