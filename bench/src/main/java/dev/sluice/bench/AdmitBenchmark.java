@@ -7,7 +7,6 @@ import dev.sluice.core.config.Match;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicySet;
 import dev.sluice.core.config.Rate;
-import dev.sluice.core.testkit.TestRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -39,9 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class AdmitBenchmark {
     private Sluice sluice;
-    private TestRequest rated;
-    private TestRequest gated;
-    private TestRequest unmatched;
+    private FixedRequest rated;
+    private FixedRequest gated;
+    private FixedRequest unmatched;
 
     @Setup(Level.Trial)
     public void start() {
@@ -50,9 +49,9 @@ public class AdmitBenchmark {
         Policy gate = Policy.builder("gate").match(new Match(List.of("/jobs/**"), Set.of(), List.of()))
                 .concurrency(new Concurrency(1_000_000)).build();
         sluice = Sluice.builder().policies(new PolicySet(List.of(rate, gate))).build();
-        rated = TestRequest.get("/api/users/42").header("X-Api-Key", "client-7");
-        gated = TestRequest.get("/jobs/run");
-        unmatched = TestRequest.get("/static/logo.png");
+        rated = new FixedRequest("/api/users/42", "X-Api-Key", "client-7");
+        gated = new FixedRequest("/jobs/run", null, null);
+        unmatched = new FixedRequest("/static/logo.png", null, null);
     }
 
     @TearDown(Level.Trial)
