@@ -163,9 +163,19 @@ final class LocalBuckets {
         return oldest;
     }
 
+    /**
+     * Applies a new definition: every bucket switches now (time before the change refills at the old rate, time
+     * after it at the new), keeping its tokens as far as the new capacity allows. A bucket touched concurrently
+     * switches on that access instead.
+     */
     void reconfigure(Policy next) {
         apply(next);
         entries.policy().expireAfterAccess().ifPresent(expiry -> expiry.setExpiresAfter(idleTime(next)));
+        if (configuration != null) {
+            for (Entry entry : entries.asMap().values()) {
+                entry.current();
+            }
+        }
         int depth = next.queue() == null ? 0 : next.queue().depth();
         for (Entry entry : waiting) {
             entry.trimTo(depth);

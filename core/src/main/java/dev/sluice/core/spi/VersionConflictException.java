@@ -12,7 +12,7 @@ public final class VersionConflictException extends RuntimeException {
      */
     public VersionConflictException(String policy, Long expected, Long actual) {
         super("policy '" + policy + "' is at version " + (actual == null ? "none (it does not exist)" : actual)
-                + ", not " + (expected == null || expected == 0 ? "absent" : expected));
+                + ", not " + (expected == null || expected == 0 ? "absent" : expected < 0 ? "present" : expected));
         this.policy = policy;
         this.expected = expected;
         this.actual = actual;

@@ -1,0 +1,39 @@
+package dev.sluice.core.management;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A call to the management API as the adapters hand it over.
+ *
+ * @param method        the HTTP method
+ * @param path          the path below the mount point, not decoded, e.g. {@code /policies/api/keys/a%2Fb}
+ * @param headers       the request headers the API reads (Authorization, Content-Type, If-Match, If-None-Match)
+ * @param body          the body, at most what the adapter read (adapters stop reading past the size limit and pass
+ *                      {@code tooLarge})
+ * @param tooLarge      whether the body was larger than the limit
+ * @param remoteAddress who called, for the audit log
+ */
+public record ManagementRequest(String method, String path, Headers headers, byte[] body, boolean tooLarge,
+        String remoteAddress) {
+
+    public ManagementRequest {
+        body = body == null ? new byte[0] : body;
+        path = path == null || path.isEmpty() ? "/" : path;
+    }
+
+    /** Case-insensitive header lookup. */
+    @FunctionalInterface
+    public interface Headers {
+        /** The first value of the header, or null. */
+        String get(String name);
+
+        /** Headers from a map (names in any case). */
+        static Headers of(Map<String, String> values) {
+            Map<String, String> folded = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            values.forEach((name, value) -> folded.put(name.toLowerCase(Locale.ROOT), value));
+            return folded::get;
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package dev.sluice.core.management;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Admission;
+import dev.sluice.core.Reason;
+import dev.sluice.core.Sluice;
+import dev.sluice.core.config.Concurrency;
+import dev.sluice.core.config.Match;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.PolicySet;
+import dev.sluice.core.config.QueueLimit;
+import dev.sluice.core.config.Rate;
+import dev.sluice.core.spi.VersionedPolicy;
+import dev.sluice.core.testkit.ManualScheduler;
+import dev.sluice.core.testkit.TestRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ManagementServiceTest {
+    private static final String TOKEN = "s3cret-token";
+    private final ManualScheduler time = new ManualScheduler();
+    private Sluice sluice;
+    private ManagementService service;
+
+    @BeforeEach
+    void start() {
+        sluice = Sluice.builder().scheduler(time).policies(new PolicySet(List.of(
+                Policy.builder("api").rate(new Rate(10, Duration.ofSeconds(1))).build(),
+                Policy.builder("jobs").match(new Match(List.of("/jobs/**"), Set.of(), List.of())).key("header:K")
+                        .concurrency(new Concurrency(2))
+                        .queue(new QueueLimit(5, Duration.ofMinutes(1))).build()))).build();
+        service = new ManagementService(sluice, ManagementSettings.withToken(TOKEN));
+    }
+
+    @AfterEach
+    void stop() {
+        service.close();
+        sluice.close();
+    }
+
+    private ManagementResponse call(String method, String path, String body, String... headers) {
+        Map<String, String> map = new HashMap<>();
+        map.put("Authorization", "Bearer " + TOKEN);
+        if (body != null) {
+            map.put("Content-Type", method.equals("PATCH") ? "application/merge-patch+json" : "application/json");
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i + 1] == null) {
+                map.remove(headers[i]);
+            } else {
+                map.put(headers[i], headers[i + 1]);
+            }
+        }
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        try {
+            return service.handle(new ManagementRequest(method, path, ManagementRequest.Headers.of(map), bytes, false,
+                    "198.51.100.1")).get(10, TimeUnit.SECONDS);
+        } catch (Exception failure) {
+            throw new AssertionError(failure);
+        }
+    }
+
+    /** An admission that must be decided at once. */
+    private Admission now(TestRequest request) {
+        CompletableFuture<Admission> future = sluice.admit(request);
+        assertThat(future).as("decided at once").isDone();
+        return future.join();
+    }
+
+    /** A future that must already be complete. */
+    private static Admission decided(CompletableFuture<Admission> future) {
+        assertThat(future).as("decided").isDone();
+        return future.join();
+    }
+
+    private long version(String name) {
+        return sluice.policyStore().get(name).map(VersionedPolicy::version).orElseThrow();
+    }
+
+    @Test
+    void listsAndShowsPoliciesWithVersionsAndFigures() {
+        now(TestRequest.get("/x"));
+        ManagementResponse list = call("GET", "/policies", null);
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.bodyText()).contains("\"name\":\"api\"", "\"name\":\"jobs\"", "\"version\":");
+        ManagementResponse one = call("GET", "/policies/api", null);
+        assertThat(one.headers()).containsEntry("ETag", "\"" + version("api") + "\"");
+        assertThat(one.bodyText()).contains("\"definition\":{\"name\":\"api\"", "\"rate\":{\"limit\":10,"
+                + "\"period\":\"1s\",\"burst\":10}", "\"admitted\":1", "\"permits-in-use\":0");
+        assertThat(call("GET", "/policies/nope", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void putCreatesThenReplaces() {
+        ManagementResponse created = call("PUT", "/policies/new", "{\"rate\":{\"limit\":3,\"period\":\"1s\"}}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.headers()).containsKey("ETag").containsEntry("Location", "policies/new");
+        assertThat(sluice.policies()).extracting(VersionedPolicy::name).containsExactly("api", "jobs", "new");
+        ManagementResponse replaced = call("PUT", "/policies/new", "name: new\nrate: {limit: 4, period: 1s}\n",
+                "Content-Type", "application/yaml");
+        assertThat(replaced.status()).isEqualTo(200);
+        assertThat(sluice.policyStore().get("new").orElseThrow().policy().rate().limit()).isEqualTo(4);
+    }
+
+    @Test
+    void conditionalWritesRefuseStaleVersions() {
+        long current = version("api");
+        String body = "{\"rate\":{\"limit\":5,\"period\":\"1s\"}}";
+        assertThat(call("PUT", "/policies/api", body, "If-Match", "\"" + (current + 100) + "\"").status())
+                .isEqualTo(412);
+        assertThat(call("PUT", "/policies/api", body, "If-None-Match", "*").status()).isEqualTo(412);
+        assertThat(call("PUT", "/policies/other", body, "If-Match", "*").status()).isEqualTo(412);
+        assertThat(call("PUT", "/policies/api", body, "If-Match", "\"" + current + "\"").status()).isEqualTo(200);
+        assertThat(call("PATCH", "/policies/api", "{\"rate\":{\"limit\":6}}", "If-Match", "\"" + current + "\"")
+                .status()).isEqualTo(412);
+        assertThat(call("DELETE", "/policies/api", null, "If-Match", "\"" + current + "\"").status()).isEqualTo(412);
+        assertThat(call("PUT", "/policies/api", body, "If-Match", "seven").status()).isEqualTo(400);
+        assertThat(sluice.policyStore().get("api").orElseThrow().policy().rate().limit()).isEqualTo(5);
+    }
+
+    @Test
+    void patchChangesOneFieldAndNeverCreates() {
+        ManagementResponse patched = call("PATCH", "/policies/api", "{\"rate\":{\"limit\":5}}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(sluice.policyStore().get("api").orElseThrow().policy().rate().limit()).isEqualTo(5);
+        assertThat(call("PATCH", "/policies/api", "{\"mode\":\"shadow\"}", "Content-Type", "application/json")
+                .status()).isEqualTo(200);
+        assertThat(call("PATCH", "/policies/ghost", "{\"rate\":{\"limit\":5}}").status()).isEqualTo(404);
+        assertThat(sluice.policyStore().get("ghost")).isEmpty();
+    }
+
+    @Test
+    void invalidChangesAnswer400NamingTheFieldAndChangeNothing() {
+        long before = version("api");
+        ManagementResponse bad = call("PATCH", "/policies/api", "{\"rate\":{\"limit\":-5}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.contentType()).isEqualTo(ManagementResponse.PROBLEM);
+        assertThat(bad.bodyText()).contains("\"field\":\"rate.limit\"", "must be an integer from 1 to 1000000000");
+        assertThat(call("PUT", "/policies/api", "{\"rate\":{\"limit\":1,\"period\":\"1s\"},\"colour\":1}")
+                .bodyText()).contains("unknown field");
+        assertThat(call("PUT", "/policies/api", "{not json").status()).isEqualTo(400);
+        assertThat(call("PUT", "/policies/api", "{\"scope\":\"cluster\",\"rate\":{\"limit\":1,\"period\":\"1s\"}}")
+                .bodyText()).contains("no cluster");
+        assertThat(call("PUT", "/policies/api", "[1]").status()).isEqualTo(400);
+        assertThat(version("api")).isEqualTo(before);
+    }
+
+    @Test
+    void deleteRemovesAndAdmitsWaiters() {
+        Admission one = now(TestRequest.get("/jobs/x").header("K", "a"));
+        Admission two = now(TestRequest.get("/jobs/x").header("K", "a"));
+        CompletableFuture<Admission> waiting = sluice.admit(TestRequest.get("/jobs/x").header("K", "a"));
+        assertThat(waiting).isNotDone();
+        assertThat(call("DELETE", "/policies/jobs", null).status()).isEqualTo(204);
+        assertThat(waiting).isDone();
+        assertThat(decided(waiting).admitted()).isTrue();
+        assertThat(call("DELETE", "/policies/jobs", null).status()).isEqualTo(404);
+        one.release();
+        two.release();
+        decided(waiting).release();
+    }
+
+    @Test
+    void keysCanBeReadAndReset() {
+        for (int i = 0; i < 10; i++) {
+            now(TestRequest.get("/x"));
+        }
+        assertThat(now(TestRequest.get("/x")).admitted()).isFalse();
+        ManagementResponse state = call("GET", "/policies/api/keys/*", null);
+        assertThat(state.status()).isEqualTo(200);
+        assertThat(state.bodyText()).contains("\"tokens\":0", "\"exists\":true");
+        assertThat(call("DELETE", "/policies/api/keys/%2A", null).status()).isEqualTo(204);
+        assertThat(now(TestRequest.get("/x")).admitted()).isTrue();
+        assertThat(call("GET", "/policies/nope/keys/x", null).status()).isEqualTo(404);
+        assertThat(call("GET", "/policies/api/keys/%zz", null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void liveRateChangesApplyToTheNextRequests() {
+        for (int i = 0; i < 10; i++) {
+            assertThat(now(TestRequest.get("/x")).admitted()).isTrue();
+        }
+        call("PATCH", "/policies/api", "{\"rate\":{\"limit\":2,\"burst\":2}}");
+        time.advance(Duration.ofSeconds(1));
+        int admitted = 0;
+        for (int i = 0; i < 10; i++) {
+            admitted += now(TestRequest.get("/x")).admitted() ? 1 : 0;
+        }
+        assertThat(admitted).as("the new rate of 2/s").isEqualTo(2);
+        call("PATCH", "/policies/api", "{\"rate\":{\"limit\":50,\"burst\":50}}");
+        time.advance(Duration.ofSeconds(1));
+        admitted = 0;
+        for (int i = 0; i < 100; i++) {
+            admitted += now(TestRequest.get("/x")).admitted() ? 1 : 0;
+        }
+        assertThat(admitted).as("the raised rate of 50/s").isEqualTo(50);
+    }
+
+    @Test
+    void permitAndQueueChangesApplyToHeldLeasesAndWaiters() {
+        List<Admission> held = new ArrayList<>();
+        held.add(now(TestRequest.get("/jobs/x").header("K", "a")));
+        held.add(now(TestRequest.get("/jobs/x").header("K", "a")));
+        List<CompletableFuture<Admission>> waiting = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            waiting.add(sluice.admit(TestRequest.get("/jobs/x").header("K", "a")));
+        }
+        assertThat(call("PATCH", "/policies/jobs", "{\"queue\":{\"depth\":2}}").status()).isEqualTo(200);
+        assertThat(decided(waiting.get(2)).reason()).isEqualTo(Reason.QUEUE_FULL);
+        assertThat(decided(waiting.get(3)).reason()).isEqualTo(Reason.QUEUE_FULL);
+        assertThat(call("PATCH", "/policies/jobs", "{\"concurrency\":{\"permits\":3}}").status()).isEqualTo(200);
+        assertThat(decided(waiting.get(0)).admitted()).isTrue();
+        assertThat(waiting.get(1)).isNotDone();
+        assertThat(call("PATCH", "/policies/jobs", "{\"concurrency\":{\"permits\":1}}").status()).isEqualTo(200);
+        held.forEach(Admission::release);
+        assertThat(waiting.get(1)).as("3 held, 1 permitted: still waiting").isNotDone();
+        decided(waiting.get(0)).release();
+        assertThat(waiting.get(1)).isDone();
+        decided(waiting.get(1)).release();
+        assertThat(sluice.figures("jobs").orElseThrow().permitsInUse()).isZero();
+    }
+
+    @Test
+    void concurrentConflictingPatchesWithIfMatchHaveOneWinner() throws Exception {
+        String etag = "\"" + version("api") + "\"";
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int limit = 20 + i;
+            statuses.add(pool.submit(() -> {
+                go.await();
+                return call("PATCH", "/policies/api", "{\"rate\":{\"limit\":" + limit + "}}", "If-Match", etag)
+                        .status();
+            }));
+        }
+        go.countDown();
+        List<Integer> results = new ArrayList<>();
+        for (Future<Integer> status : statuses) {
+            results.add(status.get(10, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertThat(results).filteredOn(s -> s == 200).hasSize(1);
+        assertThat(results).filteredOn(s -> s == 412).hasSize(7);
+    }
+
+    @Test
+    void writesNeedTheToken() {
+        String body = "{\"rate\":{\"limit\":5}}";
+        ManagementResponse missing = call("PATCH", "/policies/api", body, "Authorization", null);
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.headers()).containsKey("WWW-Authenticate");
+        assertThat(call("PATCH", "/policies/api", body, "Authorization", "Bearer wrong").status()).isEqualTo(401);
+        assertThat(call("GET", "/policies", null, "Authorization", null).status()).as("reads are open").isEqualTo(200);
+
+        try (ManagementService readOnly = new ManagementService(sluice, ManagementSettings.withToken(null))) {
+            ManagementResponse refused = readOnly.handle(new ManagementRequest("DELETE", "/policies/api",
+                    name -> null, new byte[0], false, "x")).orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.bodyText()).contains("SLUICE_TOKEN");
+        }
+        try (ManagementService guarded = new ManagementService(sluice,
+                ManagementSettings.withToken(TOKEN).readsNeedToken(true))) {
+            assertThat(guarded.handle(new ManagementRequest("GET", "/policies", name -> null, new byte[0], false,
+                    "x")).orTimeout(10, TimeUnit.SECONDS).join().status()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void refusesWrongMethodsTypesAndSizes() {
+        ManagementResponse method = call("POST", "/policies/api", "{}");
+        assertThat(method.status()).isEqualTo(405);
+        assertThat(method.headers()).containsEntry("Allow", "GET, PUT, PATCH, DELETE");
+        assertThat(call("PATCH", "/policies/api", "{}", "Content-Type", "text/plain").status()).isEqualTo(415);
+        assertThat(call("PUT", "/policies/api", "{}", "Content-Type", null).status()).isEqualTo(415);
+        assertThat(call("GET", "/nothing/here", null).status()).isEqualTo(404);
+        String huge = "{\"rate\":{\"limit\":5}, \"x\":\"" + "a".repeat(70_000) + "\"}";
+        assertThat(call("PATCH", "/policies/api", huge).status()).isEqualTo(413);
+    }
+
+    @Test
+    void auditKeepsAcceptedChangesNewestFirst() {
+        call("PATCH", "/policies/api", "{\"rate\":{\"limit\":5}}");
+        call("PATCH", "/policies/api", "{\"rate\":{\"limit\":-5}}");
+        call("DELETE", "/policies/jobs", null);
+        String audit = call("GET", "/audit", null).bodyText();
+        assertThat(audit).contains("\"action\":\"delete\"", "\"action\":\"patch\"", "\"who\":\"198.51.100.1\"");
+        assertThat(audit.indexOf("\"delete\"")).isLessThan(audit.indexOf("\"patch\""));
+        assertThat(audit).doesNotContain("-5");
+    }
+
+    @Test
+    void metricsAndHealth() {
+        now(TestRequest.get("/x"));
+        ManagementResponse metrics = call("GET", "/metrics", null);
+        assertThat(metrics.contentType()).startsWith("text/plain");
+        assertThat(metrics.bodyText()).contains("sluice_requests_total{outcome=\"admitted\",policy=\"api\"");
+        ManagementResponse health = call("GET", "/health", null);
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.bodyText()).contains("\"status\":\"UP\"", "\"backend\":\"local\"");
+    }
+}
