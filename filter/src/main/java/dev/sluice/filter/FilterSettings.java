@@ -4,6 +4,7 @@ import dev.sluice.core.config.FieldException;
 import dev.sluice.core.spi.ClusterSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -161,7 +162,12 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
         if (value.equals("embedded") || value.equals("client")) {
             return value;
         }
-        return checkLocation(setting, "a Hazelcast configuration (or use embedded or client)");
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (!(lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".xml"))) {
+            throw setting.problem("must be embedded, client, or a Hazelcast configuration file (classpath:... or a "
+                    + "path, ending in .yaml, .yml or .xml)");
+        }
+        return checkLocation(setting, "a Hazelcast configuration");
     }
 
     private static List<String> checkMembers(String value) {
