@@ -223,6 +223,7 @@ public class SluiceFilter implements Filter {
         }
         if (!request.isAsyncSupported()) {
             decision.cancel(false);
+            decision.thenAccept(Admission::release);
             throw new ServletException("A request to " + http.getRequestURI() + " must wait in a Sluice queue, but "
                     + "the request is not async-supported: declare <async-supported>true</async-supported> on "
                     + "SluiceFilter and on every filter before it in the chain");
