@@ -38,7 +38,13 @@ final class TestServer implements AutoCloseable {
     /** Threads the server's pool may start, far fewer than the requests some tests keep waiting. */
     static final int MAX_THREADS = 32;
 
-    private TestServer(Filter filter, boolean http2) throws Exception {
+    /** How SluiceFilter is registered: normally async-supported and mapped for REQUEST and ASYNC. */
+    record Registration(boolean asyncSupported, EnumSet<DispatcherType> dispatches) {
+        static final Registration NORMAL = new Registration(true,
+                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+    }
+
+    private TestServer(Filter filter, boolean http2, Registration registration) throws Exception {
         threads = new QueuedThreadPool(MAX_THREADS, 8);
         threads.setName("jetty");
         server = new Server(threads);
@@ -58,8 +64,8 @@ final class TestServer implements AutoCloseable {
         context.addFilter(tracker, "/*", dispatches);
         FilterHolder sluice = new FilterHolder(filter);
         sluice.setName("sluice");
-        sluice.setAsyncSupported(true);
-        context.addFilter(sluice, "/*", dispatches);
+        sluice.setAsyncSupported(registration.asyncSupported());
+        context.addFilter(sluice, "/*", registration.dispatches());
         ServletHolder servlet = new ServletHolder(app);
         servlet.setAsyncSupported(true);
         context.addServlet(servlet, "/*");
@@ -71,7 +77,15 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Filter filter, boolean http2) throws Exception {
-        TestServer test = new TestServer(filter, http2);
+        return start(filter, http2, Registration.NORMAL);
+    }
+
+    static TestServer start(Filter filter, Registration registration) throws Exception {
+        return start(filter, false, registration);
+    }
+
+    private static TestServer start(Filter filter, boolean http2, Registration registration) throws Exception {
+        TestServer test = new TestServer(filter, http2, registration);
         try {
             test.server.start();
         } catch (Exception failure) {
