@@ -50,16 +50,24 @@ import org.slf4j.LoggerFactory;
  *   <dispatcher>ASYNC</dispatcher>
  * </filter-mapping>
  * }</pre>
- * Init-params ({@code config}, {@code trusted-proxies}, {@code hazelcast}) and the environment variables that
- * override them are described in {@link FilterSettings}; an unknown or malformed one fails start-up with a message
- * naming it.
+ * Init-params, each overridden by an environment variable when that is set and not blank; an unknown or malformed
+ * one fails start-up with a message naming it:
+ * <ul>
+ *   <li>{@code config} ({@code SLUICE_CONFIG}): the policy file, YAML or JSON: {@code /WEB-INF/...},
+ *       {@code classpath:...} or a file path; default {@code /WEB-INF/sluice.yaml};</li>
+ *   <li>{@code trusted-proxies} ({@code SLUICE_TRUSTED_PROXIES}): addresses or CIDR ranges whose
+ *       {@code Forwarded} / {@code X-Forwarded-For} headers are believed for the {@code ip} key;</li>
+ *   <li>{@code hazelcast} ({@code SLUICE_HAZELCAST}): {@code embedded}, {@code client} or a Hazelcast configuration
+ *       file; turns the cluster on (it is also on when a policy has {@code scope: cluster}). The cluster also reads
+ *       {@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT} and {@code SLUICE_HZ_HOST}.</li>
+ * </ul>
  *
  * <p>Per request: the engine decides at once in the common case, and the filter either answers the refusal (status,
  * headers, {@code application/problem+json} body) or adds the rate-limit headers and continues the chain. When the
  * request must wait in a queue, the filter suspends it ({@code startAsync}) and returns its thread to the container;
  * when the engine admits it, the request is re-dispatched and continues the chain from this filter (which
  * recognises it and does not apply the policies again); when refused, it is answered on a container thread. What an
- * admitted request took is released exactly once when its response completes (see {@link Exchange}).
+ * admitted request took is released exactly once when its response completes.
  *
  * <p>The {@link Sluice} instance is published as the servlet context attribute {@value #SLUICE_ATTRIBUTE} for the
  * management servlet. Thread-safe once initialised.
