@@ -103,6 +103,8 @@ class QueueIT {
             assertThat(waiter.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
         assertThat(server.app.served).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+        assertThat(server.app.invocations).hasValue(9);
+        assertThat(figures().admitted()).as("each request admitted once, resumed or not").isEqualTo(9);
     }
 
     @Test
