@@ -1,0 +1,85 @@
+package dev.sluice.core.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Renders policies in the shape configuration writes them, so that what the management API shows can be sent back
+ * as it is: {@code parsePolicy(toJson(p))} equals {@code p}. Thread-safe.
+ */
+public final class PolicyWriter {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private PolicyWriter() {}
+
+    /** The full definition as nested maps and lists (kebab-case keys, durations like {@code 1s}, enums in lower case). */
+    public static Map<String, Object> toTree(Policy policy) {
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("name", policy.name());
+        Map<String, Object> match = new LinkedHashMap<>();
+        match.put("paths", policy.match().paths());
+        match.put("methods", new ArrayList<>(new TreeSet<>(policy.match().methods())));
+        List<Map<String, Object>> headers = new ArrayList<>();
+        for (HeaderCondition condition : policy.match().headers()) {
+            Map<String, Object> header = new LinkedHashMap<>();
+            header.put("name", condition.name());
+            if (condition.value() != null) {
+                header.put("value", condition.value());
+            }
+            headers.add(header);
+        }
+        match.put("headers", headers);
+        tree.put("match", match);
+        tree.put("key", policy.key().toString());
+        tree.put("missing-key", PolicyBinder.wire(policy.missingKey()));
+        tree.put("scope", PolicyBinder.wire(policy.scope()));
+        if (policy.rate() != null) {
+            tree.put("rate", ordered("limit", policy.rate().limit(), "period",
+                    Durations.format(policy.rate().period()), "burst", policy.rate().burst()));
+        }
+        if (policy.quota() != null) {
+            tree.put("quota", ordered("limit", policy.quota().limit(), "period",
+                    Durations.format(policy.quota().period())));
+        }
+        Cost cost = policy.cost();
+        tree.put("cost", cost.header() == null ? (Object) cost.fixed()
+                : ordered("header", cost.header(), "max", cost.max(), "default", cost.fixed()));
+        if (policy.concurrency() != null) {
+            tree.put("concurrency", ordered("permits", policy.concurrency().permits(), "lease",
+                    Durations.format(policy.concurrency().lease())));
+        }
+        if (policy.queue() != null) {
+            tree.put("queue", ordered("depth", policy.queue().depth(), "max-wait",
+                    Durations.format(policy.queue().maxWait())));
+        }
+        if (policy.reject().status() != null) {
+            tree.put("reject", ordered("status", policy.reject().status()));
+        }
+        tree.put("headers", PolicyBinder.wire(policy.headers()));
+        tree.put("mode", PolicyBinder.wire(policy.mode()));
+        tree.put("on-backend-failure", PolicyBinder.wire(policy.onBackendFailure()));
+        return tree;
+    }
+
+    /** The full definition as JSON. */
+    public static String toJson(Policy policy) {
+        return toJson(toTree(policy));
+    }
+
+    /** Any tree of maps, lists and scalars as JSON. */
+    public static String toJson(Object tree) {
+        return JSON.writeValueAsString(tree);
+    }
+
+    private static Map<String, Object> ordered(Object... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+}
