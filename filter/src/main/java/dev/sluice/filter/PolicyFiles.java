@@ -1,74 +1,51 @@
 package dev.sluice.filter;
 
+import dev.sluice.core.config.ConfigException;
+import dev.sluice.core.config.PolicyParser;
 import dev.sluice.core.config.PolicySet;
 import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Reads the policy file named by the {@code config} setting. Start-up only; blocks on I/O. */
 final class PolicyFiles {
-    /** Larger files are refused rather than read: a policy file is a few kilobytes. */
-    static final int MAX_BYTES = 1 << 20;
-
     private PolicyFiles() {}
 
     /**
      * Loads and parses the policies at {@code location}: {@code /WEB-INF/...} from the web application,
-     * {@code classpath:...} from {@code loader}, anything else from the file system.
+     * {@code classpath:...} from {@code loader}, anything else from the file system (relative paths from the working
+     * directory).
      *
      * @param origin what named the location, for messages (e.g. {@code init-param config})
-     * @throws IllegalArgumentException when the file cannot be read
-     * @throws dev.sluice.core.config.ConfigException when it is not a valid policy file
+     * @throws ConfigException when the file is missing, unreadable or not a valid policy file, naming the file, the
+     *                         line, the field and what is allowed
      */
     static PolicySet load(String location, String origin, ServletContext context, ClassLoader loader) {
-        String text = read(location, origin, context, loader);
-        // PENDING-PARSER: replaced by new PolicyParser().parse(text, location) once the parser is on main.
-        throw new IllegalStateException(location + " (" + text.length() + " characters) cannot be parsed: "
-                + "this build of sluice-core has no policy parser yet; build the Sluice in code and use "
-                + "new SluiceFilter(sluice)");
-    }
-
-    static String read(String location, String origin, ServletContext context, ClassLoader loader) {
-        try (InputStream in = open(location, context, loader)) {
+        PolicyParser parser = new PolicyParser();
+        if (!location.startsWith("/WEB-INF/")) {
+            if (!location.startsWith("classpath:") && !Path.of(location).isAbsolute()) {
+                // Named in messages with where it was looked for: the working directory is rarely obvious in a
+                // container.
+                return parser.load(Path.of(location).toAbsolutePath().toString(), loader);
+            }
+            return parser.load(location, loader);
+        }
+        try (InputStream in = context.getResourceAsStream(location)) {
             if (in == null) {
-                throw new IllegalArgumentException(origin + ": " + location + " was not found" + where(location));
+                throw new ConfigException(new ConfigException.Problem(location, 0, 0, "",
+                        "does not exist in the web application (" + origin + ")"));
             }
-            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
-            if (bytes.length > MAX_BYTES) {
-                throw new IllegalArgumentException(origin + ": " + location + " is larger than " + MAX_BYTES
-                        + " bytes; a policy file is expected to be a few kilobytes");
+            byte[] bytes = in.readNBytes(PolicyParser.MAX_FILE_BYTES + 1);
+            if (bytes.length > PolicyParser.MAX_FILE_BYTES) {
+                throw new ConfigException(new ConfigException.Problem(location, 0, 0, "",
+                        "is larger than " + PolicyParser.MAX_FILE_BYTES + " bytes"));
             }
-            return new String(bytes, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException missing) {
-            throw new IllegalArgumentException(origin + ": " + location + " was not found" + where(location),
-                    missing);
-        } catch (IOException failure) {
-            throw new IllegalArgumentException(origin + ": " + location + " could not be read: " + failure, failure);
+            return parser.parse(new String(bytes, StandardCharsets.UTF_8), location);
+        } catch (IOException unreadable) {
+            throw new ConfigException(new ConfigException.Problem(location, 0, 0, "",
+                    "cannot be read: " + unreadable.getMessage()));
         }
-    }
-
-    private static InputStream open(String location, ServletContext context, ClassLoader loader) throws IOException {
-        if (location.startsWith("/WEB-INF/")) {
-            return context.getResourceAsStream(location);
-        }
-        if (location.startsWith("classpath:")) {
-            String resource = location.substring("classpath:".length());
-            return loader.getResourceAsStream(resource.startsWith("/") ? resource.substring(1) : resource);
-        }
-        return Files.newInputStream(Path.of(location));
-    }
-
-    private static String where(String location) {
-        if (location.startsWith("/WEB-INF/")) {
-            return " in the web application";
-        }
-        if (location.startsWith("classpath:")) {
-            return " on the web application's class path";
-        }
-        return " (file path, relative to the working directory " + Path.of("").toAbsolutePath() + ")";
     }
 }

@@ -1,10 +1,8 @@
 package dev.sluice.filter;
 
 import dev.sluice.core.RequestView;
-import dev.sluice.core.config.FieldException;
+import dev.sluice.core.key.Cidr;
 import dev.sluice.core.key.ClientAddress;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +17,9 @@ import java.util.Locale;
  * <p>Immutable and thread-safe. Addresses are parsed as literals only: no name is ever resolved.
  */
 final class TrustedProxies implements ClientAddress {
-    private final List<Range> ranges;
+    private final List<Cidr> ranges;
 
-    private TrustedProxies(List<Range> ranges) {
+    private TrustedProxies(List<Cidr> ranges) {
         this.ranges = List.copyOf(ranges);
     }
 
@@ -31,9 +29,9 @@ final class TrustedProxies implements ClientAddress {
      * @throws IllegalArgumentException naming the first entry that is not one
      */
     static TrustedProxies of(List<String> cidrs) {
-        List<Range> ranges = new ArrayList<>();
+        List<Cidr> ranges = new ArrayList<>();
         for (String cidr : cidrs) {
-            ranges.add(Range.parse(cidr));
+            ranges.add(Cidr.parse(cidr));
         }
         return new TrustedProxies(ranges);
     }
@@ -46,17 +44,18 @@ final class TrustedProxies implements ClientAddress {
     @Override
     public String of(RequestView request) {
         String peer = request.remoteAddress();
-        if (!trusts(peer)) {
+        byte[] peerAddress = Cidr.parseAddress(peer);
+        if (peerAddress == null || !trusts(peerAddress)) {
             return peer;
         }
         List<String> chain = forwardedChain(request);
         String client = peer;
         for (int i = chain.size() - 1; i >= 0; i--) {
-            byte[] hop = literal(stripHop(chain.get(i)));
+            byte[] hop = Cidr.parseAddress(Cidr.stripPort(chain.get(i)));
             if (hop == null) {
                 break;
             }
-            client = text(hop);
+            client = Cidr.format(hop);
             if (!trusts(hop)) {
                 break;
             }
@@ -64,13 +63,8 @@ final class TrustedProxies implements ClientAddress {
         return client;
     }
 
-    boolean trusts(String address) {
-        byte[] bytes = literal(address);
-        return bytes != null && trusts(bytes);
-    }
-
     private boolean trusts(byte[] address) {
-        for (Range range : ranges) {
+        for (Cidr range : ranges) {
             if (range.contains(address)) {
                 return true;
             }
@@ -100,128 +94,5 @@ final class TrustedProxies implements ClientAddress {
             }
         }
         return hops;
-    }
-
-    /** Removes quotes, brackets and a port: {@code "[2001:db8::1]:4711"} → {@code 2001:db8::1}. */
-    static String stripHop(String hop) {
-        String value = hop.strip();
-        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            value = value.substring(1, value.length() - 1).strip();
-        }
-        if (value.startsWith("[")) {
-            int close = value.indexOf(']');
-            return close < 0 ? value : value.substring(1, close);
-        }
-        int colon = value.indexOf(':');
-        if (colon >= 0 && colon == value.lastIndexOf(':')) {
-            return value.substring(0, colon);
-        }
-        return value;
-    }
-
-    /** The bytes of an IPv4 or IPv6 literal (IPv4-mapped IPv6 as IPv4), or null when it is not one. */
-    static byte[] literal(String text) {
-        if (text == null || text.isEmpty() || text.length() > 64) {
-            return null;
-        }
-        String value = text;
-        if (value.startsWith("[") && value.endsWith("]")) {
-            value = value.substring(1, value.length() - 1);
-        }
-        if (value.indexOf(':') >= 0) {
-            if (value.indexOf('%') >= 0) {
-                return null;
-            }
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
-                    return null;
-                }
-            }
-            try {
-                // A string with ':' is parsed as an IPv6 literal and never looked up.
-                return InetAddress.getByName(value).getAddress();
-            } catch (UnknownHostException e) {
-                return null;
-            }
-        }
-        String[] parts = value.split("\\.", -1);
-        if (parts.length != 4) {
-            return null;
-        }
-        byte[] bytes = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 3) {
-                return null;
-            }
-            int number = 0;
-            for (int j = 0; j < part.length(); j++) {
-                int digit = Character.digit(part.charAt(j), 10);
-                if (digit < 0) {
-                    return null;
-                }
-                number = number * 10 + digit;
-            }
-            if (number > 255) {
-                return null;
-            }
-            bytes[i] = (byte) number;
-        }
-        return bytes;
-    }
-
-    private static String text(byte[] address) {
-        try {
-            return InetAddress.getByAddress(address).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("not an address length: " + address.length, e);
-        }
-    }
-
-    /** An address range: the first {@code bits} bits of {@code network}. */
-    private record Range(byte[] network, int bits) {
-        static Range parse(String cidr) {
-            String text = cidr == null ? "" : cidr.strip();
-            int slash = text.indexOf('/');
-            String address = slash < 0 ? text : text.substring(0, slash);
-            byte[] network = literal(address);
-            if (network == null) {
-                throw new IllegalArgumentException(FieldException.render(cidr) + " is not an IP address or CIDR range "
-                        + "(such as 10.0.0.0/8, 192.168.1.7, ::1 or fd00::/8)");
-            }
-            int max = network.length * 8;
-            int bits = max;
-            if (slash >= 0) {
-                String suffix = text.substring(slash + 1);
-                bits = -1;
-                if (!suffix.isEmpty() && suffix.length() <= 3 && suffix.chars().allMatch(Character::isDigit)) {
-                    bits = Integer.parseInt(suffix);
-                }
-                if (bits < 0 || bits > max) {
-                    throw new IllegalArgumentException(FieldException.render(cidr) + " has a prefix length outside 0 to "
-                            + max);
-                }
-            }
-            return new Range(network, bits);
-        }
-
-        boolean contains(byte[] address) {
-            if (address.length != network.length) {
-                return false;
-            }
-            int full = bits / 8;
-            for (int i = 0; i < full; i++) {
-                if (address[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = bits % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xFF << (8 - rest)) & 0xFF;
-            return (address[full] & mask) == (network[full] & mask);
-        }
     }
 }

@@ -75,9 +75,11 @@ class FilterSettingsTest {
     @Test
     void refusesMalformedValuesNamingWhereTheyCameFrom() {
         assertThatThrownBy(() -> read(Map.of("trusted-proxies", "10.0.0.0/33")))
-                .hasMessageStartingWith("init-param trusted-proxies: \"10.0.0.0/33\" has a prefix length outside 0 to 32");
-        assertThatThrownBy(() -> read(Map.of("trusted-proxies", "proxy.example.com")))
-                .hasMessageStartingWith("init-param trusted-proxies: \"proxy.example.com\" is not an IP address");
+                .hasMessage("init-param trusted-proxies: must be an IP address or a CIDR range such as 10.0.0.0/8 or "
+                        + "fd00::/8, got \"10.0.0.0/33\" (the prefix may be at most 32)");
+        assertThatThrownBy(() -> read(Map.of("trusted-proxies", "10.0.0.1 proxy.example.com")))
+                .hasMessageStartingWith("init-param trusted-proxies: must be an IP address or a CIDR range")
+                .hasMessageEndingWith("got \"proxy.example.com\"");
         assertThatThrownBy(() -> read(Map.of("config", "")))
                 .hasMessageStartingWith("init-param config: \"\" is empty");
         assertThatThrownBy(() -> read(Map.of("config", "https://example.com/sluice.yaml")))
@@ -98,7 +100,7 @@ class FilterSettingsTest {
         env.remove("SLUICE_MEMBERS");
         env.put("SLUICE_TRUSTED_PROXIES", "x");
         assertThatThrownBy(() -> read(Map.of()))
-                .hasMessageStartingWith("environment variable SLUICE_TRUSTED_PROXIES: \"x\" is not an IP address");
+                .hasMessageStartingWith("environment variable SLUICE_TRUSTED_PROXIES: must be an IP address");
     }
 
     @Test

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,15 +34,24 @@ final class TestServer implements AutoCloseable {
     final TestApp app = new TestApp();
     /** The request URI (with query) of every dispatch that has returned, in order. */
     final BlockingQueue<String> returned = new LinkedBlockingQueue<>();
+    final ServletContextHandler context;
     private final ServerConnector connector;
 
     /** Threads the server's pool may start, far fewer than the requests some tests keep waiting. */
     static final int MAX_THREADS = 32;
 
     /** How SluiceFilter is registered: normally async-supported and mapped for REQUEST and ASYNC. */
-    record Registration(boolean asyncSupported, EnumSet<DispatcherType> dispatches) {
+    record Registration(boolean asyncSupported, EnumSet<DispatcherType> dispatches, Map<String, String> initParams) {
         static final Registration NORMAL = new Registration(true,
-                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), Map.of());
+
+        Registration(boolean asyncSupported, EnumSet<DispatcherType> dispatches) {
+            this(asyncSupported, dispatches, Map.of());
+        }
+
+        static Registration withInitParams(Map<String, String> initParams) {
+            return new Registration(true, NORMAL.dispatches(), initParams);
+        }
     }
 
     private TestServer(Filter filter, boolean http2, Registration registration) throws Exception {
@@ -57,7 +67,7 @@ final class TestServer implements AutoCloseable {
         connector.setPort(0);
         server.addConnector(connector);
 
-        ServletContextHandler context = new ServletContextHandler("/app");
+        context = new ServletContextHandler("/app");
         EnumSet<DispatcherType> dispatches = EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC);
         FilterHolder tracker = new FilterHolder(new DispatchTracker(returned));
         tracker.setAsyncSupported(true);
@@ -65,6 +75,7 @@ final class TestServer implements AutoCloseable {
         FilterHolder sluice = new FilterHolder(filter);
         sluice.setName("sluice");
         sluice.setAsyncSupported(registration.asyncSupported());
+        registration.initParams().forEach(sluice::setInitParameter);
         context.addFilter(sluice, "/*", registration.dispatches());
         ServletHolder servlet = new ServletHolder(app);
         servlet.setAsyncSupported(true);
