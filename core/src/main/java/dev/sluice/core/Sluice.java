@@ -43,6 +43,9 @@ public final class Sluice implements AutoCloseable {
     private final AutoCloseable subscription;
 
     private Sluice(Builder builder) {
+        if (!builder.policies.trustedProxies().isEmpty() && builder.clientAddress == ClientAddress.DIRECT) {
+            builder.trustedProxies(builder.policies.trustedProxies());
+        }
         this.ownedScheduler = builder.scheduler == null ? new SystemScheduler() : null;
         Scheduler scheduler = builder.scheduler != null ? builder.scheduler : ownedScheduler;
         this.registry = builder.registry != null ? builder.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -212,6 +215,17 @@ public final class Sluice implements AutoCloseable {
         /** How the {@code ip} key finds the client; default: the direct peer. */
         public Builder clientAddress(ClientAddress value) {
             this.clientAddress = value;
+            return this;
+        }
+
+        /**
+         * Believes {@code X-Forwarded-For} / {@code Forwarded} from these proxies (CIDRs or addresses) when finding
+         * the client for the {@code ip} key; see {@link dev.sluice.core.key.TrustedProxies}.
+         *
+         * @throws IllegalArgumentException naming an entry that is not an address or range
+         */
+        public Builder trustedProxies(List<String> cidrs) {
+            this.clientAddress = dev.sluice.core.key.TrustedProxies.of(cidrs);
             return this;
         }
 
