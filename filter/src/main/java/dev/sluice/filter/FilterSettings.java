@@ -1,6 +1,7 @@
 package dev.sluice.filter;
 
 import dev.sluice.core.config.FieldException;
+import dev.sluice.core.key.Cidr;
 import dev.sluice.core.spi.ClusterSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,7 +149,7 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
                 continue;
             }
             try {
-                TrustedProxies.of(List.of(entry));
+                Cidr.parse(entry);
             } catch (IllegalArgumentException bad) {
                 throw new IllegalArgumentException(setting.origin() + ": " + bad.getMessage(), bad);
             }

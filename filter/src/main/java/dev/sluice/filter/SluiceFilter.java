@@ -6,7 +6,6 @@ import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicySet;
 import dev.sluice.core.config.Scope;
-import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.spi.ClusterConnection;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
@@ -144,12 +143,6 @@ public class SluiceFilter implements Filter {
         PolicySet policies = PolicyFiles.load(settings.config(), settings.configSource(), context, loader);
         LinkedHashSet<String> proxies = new LinkedHashSet<>(policies.trustedProxies());
         proxies.addAll(settings.trustedProxies());
-        ClientAddress clientAddress;
-        try {
-            clientAddress = TrustedProxies.forProxies(List.copyOf(proxies));
-        } catch (IllegalArgumentException bad) {
-            throw new IllegalArgumentException(settings.config() + ": trusted-proxies: " + bad.getMessage(), bad);
-        }
         String clusterReason = clusterReason(settings, policies);
         ClusterConnection connection = clusterReason == null ? null
                 : Clusters.connect(settings.clusterSettings(), loader, clusterReason);
@@ -157,7 +150,7 @@ public class SluiceFilter implements Filter {
             Sluice built = Sluice.builder()
                     .policies(policies)
                     .source(settings.config())
-                    .clientAddress(clientAddress)
+                    .trustedProxies(List.copyOf(proxies))
                     .cluster(connection)
                     .build();
             cluster = connection;

@@ -54,6 +54,23 @@ class ConfigurationIT {
     }
 
     @Test
+    void keysTheClientBehindATrustedProxyByItsForwardedAddress() throws Exception {
+        start(Map.of("config", "classpath:policies/per-ip.yaml", "trusted-proxies", "127.0.0.1"), name -> null);
+
+        assertThat(status("/limited/ok", "203.0.113.1")).isEqualTo(200);
+        assertThat(status("/limited/ok", "203.0.113.1")).isEqualTo(429);
+        assertThat(status("/limited/ok", "203.0.113.2")).isEqualTo(200);
+    }
+
+    @Test
+    void believesNoForwardingHeaderWithoutTrustedProxies() throws Exception {
+        start(Map.of("config", "classpath:policies/per-ip.yaml"), name -> null);
+
+        assertThat(status("/limited/ok", "203.0.113.1")).isEqualTo(200);
+        assertThat(status("/limited/ok", "203.0.113.2")).isEqualTo(429);
+    }
+
+    @Test
     void removesTheEngineFromTheContextAndClosesItWhenStopped() throws Exception {
         start(Map.of("config", "classpath:policies/limited.yaml"), name -> null);
         var context = server.context.getServletContext();
@@ -103,6 +120,11 @@ class ConfigurationIT {
         assertThatThrownBy(() -> start(Map.of("config", "classpath:policies/limited.yaml", "hazelcast", "embedded"),
                 name -> null))
                 .hasStackTraceContaining("the hazelcast setting needs a cluster");
+    }
+
+    private int status(String path, String forwardedFor) throws Exception {
+        return client.send(HttpRequest.newBuilder(server.uri(path)).header("X-Forwarded-For", forwardedFor)
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private java.util.List<Integer> statuses(String path, int count) throws Exception {
