@@ -1,0 +1,30 @@
+package dev.sluice.filter;
+
+import dev.sluice.core.spi.ClusterConnection;
+import dev.sluice.core.spi.ClusterProvider;
+import dev.sluice.core.spi.ClusterSettings;
+import java.util.ServiceLoader;
+
+/** Finds the cluster provider with {@link ServiceLoader} and connects it. Start-up only; blocks while connecting. */
+final class Clusters {
+    static final String PROVIDER = "hazelcast";
+
+    private Clusters() {}
+
+    /**
+     * @param why what asked for the cluster, for the message when there is no provider
+     * @throws IllegalStateException when no provider named {@value #PROVIDER} is on the class path, or the
+     *                               provider cannot connect
+     * @throws IllegalArgumentException when the provider refuses the settings
+     */
+    static ClusterConnection connect(ClusterSettings settings, ClassLoader loader, String why) {
+        for (ClusterProvider provider : ServiceLoader.load(ClusterProvider.class, loader)) {
+            if (PROVIDER.equals(provider.name())) {
+                return provider.connect(settings);
+            }
+        }
+        throw new IllegalStateException(why + " needs a cluster, but no cluster provider named '" + PROVIDER
+                + "' is on the web application's class path: add dev.sluice:sluice-hazelcast to the application "
+                + "(WEB-INF/lib)");
+    }
+}

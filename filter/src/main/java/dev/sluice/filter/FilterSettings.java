@@ -1,0 +1,226 @@
+package dev.sluice.filter;
+
+import dev.sluice.core.config.FieldException;
+import dev.sluice.core.key.Cidr;
+import dev.sluice.core.spi.ClusterSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The filter's settings: its init-params, each overridden by an environment variable when that is set and not
+ * blank. Every value is checked here; a bad one is refused with a message naming the init-param or the variable.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>init-param</th><th>environment</th><th>meaning</th></tr>
+ *   <tr><td>{@code config}</td><td>{@code SLUICE_CONFIG}</td><td>the policy file: {@code /WEB-INF/...},
+ *       {@code classpath:...} or a file path; default {@code /WEB-INF/sluice.yaml}</td></tr>
+ *   <tr><td>{@code trusted-proxies}</td><td>{@code SLUICE_TRUSTED_PROXIES}</td><td>addresses or CIDR ranges,
+ *       separated by commas or white space, whose forwarding headers are believed</td></tr>
+ *   <tr><td>{@code hazelcast}</td><td>{@code SLUICE_HAZELCAST}</td><td>{@code embedded}, {@code client}, or a
+ *       Hazelcast configuration ({@code classpath:...} or a path); enables the cluster</td></tr>
+ *   <tr><td></td><td>{@code SLUICE_MEMBERS}</td><td>comma-separated {@code host:port} peers</td></tr>
+ *   <tr><td></td><td>{@code SLUICE_HZ_PORT}</td><td>this member's port</td></tr>
+ *   <tr><td></td><td>{@code SLUICE_HZ_HOST}</td><td>the address this member binds</td></tr>
+ * </table>
+ *
+ * @param config         where the policies are, never null
+ * @param configSource   what set {@link #config}, for messages: {@code init-param config}, ...
+ * @param trustedProxies CIDRs, checked; empty when none
+ * @param hazelcast      the {@code hazelcast} value, or null when not set
+ * @param members        peers for the cluster; empty when none
+ * @param hazelcastPort  this member's port, or null
+ * @param hazelcastHost  the address this member binds, or null
+ */
+record FilterSettings(String config, String configSource, List<String> trustedProxies, String hazelcast,
+        List<String> members, Integer hazelcastPort, String hazelcastHost) {
+
+    static final String CONFIG = "config";
+    static final String TRUSTED_PROXIES = "trusted-proxies";
+    static final String HAZELCAST = "hazelcast";
+    static final Set<String> INIT_PARAMS = Set.of(CONFIG, TRUSTED_PROXIES, HAZELCAST);
+
+    static final String ENV_CONFIG = "SLUICE_CONFIG";
+    static final String ENV_TRUSTED_PROXIES = "SLUICE_TRUSTED_PROXIES";
+    static final String ENV_HAZELCAST = "SLUICE_HAZELCAST";
+    static final String ENV_MEMBERS = "SLUICE_MEMBERS";
+    static final String ENV_HZ_PORT = "SLUICE_HZ_PORT";
+    static final String ENV_HZ_HOST = "SLUICE_HZ_HOST";
+
+    static final String DEFAULT_CONFIG = "/WEB-INF/sluice.yaml";
+
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,255}");
+
+    FilterSettings {
+        trustedProxies = List.copyOf(trustedProxies);
+        members = List.copyOf(members);
+    }
+
+    /**
+     * Reads and checks the settings.
+     *
+     * @param initParams the filter's init-params
+     * @param env        environment lookup ({@code System::getenv} in production)
+     * @throws IllegalArgumentException naming the init-param or variable, the bad value and what is allowed
+     */
+    static FilterSettings read(Map<String, String> initParams, Function<String, String> env) {
+        Set<String> unknown = new TreeSet<>(initParams.keySet());
+        unknown.removeAll(INIT_PARAMS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown init-param " + String.join(", ", unknown)
+                    + "; allowed: " + String.join(", ", new TreeSet<>(INIT_PARAMS)));
+        }
+        Setting config = pick(initParams, CONFIG, env, ENV_CONFIG);
+        String location = config == null ? DEFAULT_CONFIG : checkLocation(config, "a policy file");
+        Setting proxies = pick(initParams, TRUSTED_PROXIES, env, ENV_TRUSTED_PROXIES);
+        List<String> cidrs = proxies == null ? List.of() : checkProxies(proxies);
+        Setting hazelcast = pick(initParams, HAZELCAST, env, ENV_HAZELCAST);
+        String cluster = hazelcast == null ? null : checkHazelcast(hazelcast);
+        List<String> members = checkMembers(env.apply(ENV_MEMBERS));
+        Integer port = checkPort(env.apply(ENV_HZ_PORT));
+        String host = checkHost(env.apply(ENV_HZ_HOST));
+        return new FilterSettings(location, config == null ? "default" : config.origin(), cidrs, cluster, members,
+                port, host);
+    }
+
+    /** How to reach the cluster, from {@code hazelcast} and the {@code SLUICE_*} variables. */
+    ClusterSettings clusterSettings() {
+        String mode = "embedded";
+        String file = null;
+        if ("client".equals(hazelcast)) {
+            mode = "client";
+        } else if (hazelcast != null && !"embedded".equals(hazelcast)) {
+            file = hazelcast;
+        }
+        return new ClusterSettings(mode, file, members, hazelcastPort, hazelcastHost, Map.of());
+    }
+
+    /** A value and where it came from. */
+    record Setting(String value, String origin) {
+        IllegalArgumentException problem(String message) {
+            return new IllegalArgumentException(origin + ": " + FieldException.render(value) + " " + message);
+        }
+    }
+
+    private static Setting pick(Map<String, String> initParams, String param, Function<String, String> env,
+            String variable) {
+        String fromEnv = env.apply(variable);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return new Setting(fromEnv.strip(), "environment variable " + variable);
+        }
+        String value = initParams.get(param);
+        if (value == null) {
+            return null;
+        }
+        Setting setting = new Setting(value.strip(), "init-param " + param);
+        if (setting.value().isEmpty()) {
+            throw setting.problem("is empty; remove the init-param or give it a value");
+        }
+        return setting;
+    }
+
+    private static String checkLocation(Setting setting, String what) {
+        String value = setting.value();
+        if (value.startsWith("classpath:")) {
+            if (value.length() == "classpath:".length()) {
+                throw setting.problem("names no resource after classpath:");
+            }
+            return value;
+        }
+        boolean windowsDrive = value.length() > 2 && value.charAt(1) == ':' && Character.isLetter(value.charAt(0));
+        if (SCHEME.matcher(value).matches() && !windowsDrive) {
+            throw setting.problem("is not a supported location of " + what
+                    + "; use /WEB-INF/..., classpath:... or a file path");
+        }
+        return value;
+    }
+
+    private static List<String> checkProxies(Setting setting) {
+        List<String> cidrs = new ArrayList<>();
+        for (String entry : setting.value().split("[,\\s]+")) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            try {
+                Cidr.parse(entry);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException(setting.origin() + ": " + bad.getMessage(), bad);
+            }
+            cidrs.add(entry);
+        }
+        return cidrs;
+    }
+
+    private static String checkHazelcast(Setting setting) {
+        String value = setting.value();
+        if (value.equals("embedded") || value.equals("client")) {
+            return value;
+        }
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (!(lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".xml"))) {
+            throw setting.problem("must be embedded, client, or a Hazelcast configuration file (classpath:... or a "
+                    + "path, ending in .yaml, .yml or .xml)");
+        }
+        return checkLocation(setting, "a Hazelcast configuration");
+    }
+
+    private static List<String> checkMembers(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        List<String> members = new ArrayList<>();
+        for (String member : value.split(",")) {
+            String address = member.strip();
+            if (address.isEmpty()) {
+                continue;
+            }
+            int colon = address.lastIndexOf(':');
+            boolean ok = colon > 0 && HOST.matcher(address.substring(0, colon)).matches()
+                    && validPort(address.substring(colon + 1));
+            if (!ok) {
+                throw new IllegalArgumentException("environment variable " + ENV_MEMBERS + ": "
+                        + FieldException.render(address) + " is not host:port (port 1 to 65535); give peers as "
+                        + "10.0.0.5:5701,10.0.0.6:5701");
+            }
+            members.add(address);
+        }
+        return members;
+    }
+
+    private static Integer checkPort(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!validPort(value.strip())) {
+            throw new IllegalArgumentException("environment variable " + ENV_HZ_PORT + ": "
+                    + FieldException.render(value) + " must be a port number from 1 to 65535");
+        }
+        return Integer.valueOf(value.strip());
+    }
+
+    private static String checkHost(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!HOST.matcher(value.strip()).matches()) {
+            throw new IllegalArgumentException("environment variable " + ENV_HZ_HOST + ": "
+                    + FieldException.render(value) + " is not a host name or IP address");
+        }
+        return value.strip();
+    }
+
+    private static boolean validPort(String text) {
+        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        int port = Integer.parseInt(text);
+        return port >= 1 && port <= 65535;
+    }
+}

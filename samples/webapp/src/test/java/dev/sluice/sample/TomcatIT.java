@@ -1,0 +1,90 @@
+package dev.sluice.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The sample WAR, unchanged, in an unmodified Tomcat 11 distribution: its own CATALINA_BASE (the distribution's
+ * conf/ with the connector on 127.0.0.1 and a free port, and the shutdown port disabled), deployed at /sample.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TomcatIT {
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ServerProcess tomcat;
+    private SampleChecks sample;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path home = Deployments.tomcatHome();
+        Path base = Deployments.workDirectory("tomcat-");
+        int port = ServerProcess.freePort();
+        Path conf = Files.createDirectories(base.resolve("conf"));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(home.resolve("conf"), Files::isRegularFile)) {
+            for (Path file : files) {
+                Files.copy(file, conf.resolve(file.getFileName()));
+            }
+        }
+        Path serverXml = conf.resolve("server.xml");
+        String stock = Files.readString(serverXml, StandardCharsets.UTF_8);
+        String local = replaceOnce(stock, "<Server port=\"8005\"", "<Server port=\"-1\"");
+        local = replaceOnce(local, "<Connector port=\"8080\"", "<Connector address=\"127.0.0.1\" port=\"" + port + "\"");
+        Files.writeString(serverXml, local, StandardCharsets.UTF_8);
+        for (String directory : List.of("logs", "temp", "webapps", "work")) {
+            Files.createDirectories(base.resolve(directory));
+        }
+        Files.copy(Deployments.war(), base.resolve("webapps/sample.war"));
+
+        tomcat = ServerProcess.start("Tomcat", List.of(ServerProcess.java(),
+                        "-Dcatalina.home=" + home.toAbsolutePath(),
+                        "-Dcatalina.base=" + base.toAbsolutePath(),
+                        "-Djava.io.tmpdir=" + base.resolve("temp").toAbsolutePath(),
+                        "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
+                        "-Djava.util.logging.config.file=" + conf.resolve("logging.properties").toAbsolutePath(),
+                        "-cp", home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator
+                                + home.resolve("bin/tomcat-juli.jar"),
+                        "org.apache.catalina.startup.Bootstrap", "start"),
+                base, Map.of(), base.resolve("logs/console.log"));
+        sample = new SampleChecks(client, URI.create("http://127.0.0.1:" + port + "/sample/"));
+        tomcat.awaitReady(client, sample.uri("/echo/ready"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (tomcat != null) {
+            tomcat.close();
+        }
+    }
+
+    @Test
+    void servesTheEchoEndpointAsynchronously() throws Exception {
+        sample.echoes();
+    }
+
+    @Test
+    void enforcesTheRateLimitOnHello() throws Exception {
+        sample.limitsHello();
+    }
+
+    @Test
+    void queuesWorkAndRefusesAfterTheMaximumWait() throws Exception {
+        sample.queuesWorkAndRefusesAfterTheMaximumWait();
+    }
+
+    private static String replaceOnce(String text, String from, String to) {
+        assertThat(text).as("stock server.xml").containsOnlyOnce(from);
+        return text.replace(from, to);
+    }
+}
