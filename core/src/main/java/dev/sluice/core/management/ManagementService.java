@@ -368,19 +368,19 @@ public final class ManagementService implements AutoCloseable {
             if (current.isEmpty()) {
                 return noSuchPolicy(name);
             }
-            Long expected = preconditions.expected();
-            if (expected != null && expected == 0) {
-                return Problems.conflict(new VersionConflictException(name, 0L, current.get().version()));
-            }
-            if (expected != null && expected > 0 && expected != current.get().version()) {
-                return Problems.conflict(new VersionConflictException(name, expected, current.get().version()));
-            }
             Policy patched;
             try {
                 patched = parser.patch(current.get().policy(), body, SOURCE);
                 sluice.check(patched, SOURCE);
             } catch (ConfigException invalid) {
                 return Problems.invalid(invalid);
+            }
+            Long expected = preconditions.expected();
+            if (expected != null && expected == 0) {
+                return Problems.conflict(new VersionConflictException(name, 0L, current.get().version()));
+            }
+            if (expected != null && expected > 0 && expected != current.get().version()) {
+                return Problems.conflict(new VersionConflictException(name, expected, current.get().version()));
             }
             try {
                 VersionedPolicy written = sluice.policyStore().put(patched, current.get().version());
