@@ -8,7 +8,7 @@ import java.util.TreeSet;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Renders policies in the shape configuration writes them, so that what the management API shows can be sent back
+ * Renders policies in the shape configuration writes them (a rate's burst only when it differs from its limit), so that what the management API shows can be sent back
  * as it is: {@code parsePolicy(toJson(p))} equals {@code p}. Thread-safe.
  */
 public final class PolicyWriter {
@@ -38,8 +38,11 @@ public final class PolicyWriter {
         tree.put("missing-key", PolicyBinder.wire(policy.missingKey()));
         tree.put("scope", PolicyBinder.wire(policy.scope()));
         if (policy.rate() != null) {
-            tree.put("rate", ordered("limit", policy.rate().limit(), "period",
-                    Durations.format(policy.rate().period()), "burst", policy.rate().burst()));
+            // A burst equal to the limit is left out, so that a merge patch of the limit alone moves the burst too.
+            Rate rate = policy.rate();
+            tree.put("rate", rate.burst() == rate.limit()
+                    ? ordered("limit", rate.limit(), "period", Durations.format(rate.period()))
+                    : ordered("limit", rate.limit(), "period", Durations.format(rate.period()), "burst", rate.burst()));
         }
         if (policy.quota() != null) {
             tree.put("quota", ordered("limit", policy.quota().limit(), "period",

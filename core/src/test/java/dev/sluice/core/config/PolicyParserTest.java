@@ -248,7 +248,10 @@ class PolicyParserTest {
     void mergePatchesChangeOnlyWhatTheyName() {
         Policy base = parser.parse(FULL, "s").policies().get(1);
         assertThat(parser.patch(base, "{\"rate\":{\"limit\":7}}", "patch").rate())
-                .isEqualTo(new Rate(7, Duration.ofMillis(250), 5));
+                .as("a burst that equalled the limit follows it").isEqualTo(new Rate(7, Duration.ofMillis(250), 7));
+        Policy bursty = base.toBuilder().rate(new Rate(5, Duration.ofSeconds(1), 20)).build();
+        assertThat(parser.patch(bursty, "{\"rate\":{\"limit\":7}}", "patch").rate())
+                .as("an explicit burst stays").isEqualTo(new Rate(7, Duration.ofSeconds(1), 20));
         Policy withQueue = Policy.builder("q").concurrency(new Concurrency(2))
                 .queue(new QueueLimit(5, Duration.ofSeconds(1))).build();
         assertThat(parser.patch(withQueue, "{\"concurrency\":{\"permits\":3}}", "patch").concurrency().permits())
