@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.sluice.filter.SluiceFilter;
 import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -72,6 +73,7 @@ public final class BenchServer {
     private static Filter filterFor(Variant variant, List<String> members, List<AutoCloseable> resources) {
         return switch (variant) {
             case NONE -> null;
+            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY -> new SluiceFilter();
             case JETTY_DOS -> new DoSFilter();
             case JETTY_QOS -> new QoSFilter();
             case BUCKET4J_LOCAL -> new Bucket4jLocalFilter(NEVER_REACHED);
@@ -88,8 +90,31 @@ public final class BenchServer {
             case JETTY_DOS -> Map.of("maxRequestsPerSec", "1000000", "delayMs", "-1",
                     "insertHeaders", "false");
             case JETTY_QOS -> Map.of("maxRequests", "10000");
+            case SLUICE_NODE_RATE -> Map.of("config", policyFile("""
+                    policies:
+                      - name: bench-rate
+                        key: ip
+                        rate: { limit: %d, period: 1s }
+                    """.formatted(NEVER_REACHED)));
+            case SLUICE_CONCURRENCY -> Map.of("config", policyFile("""
+                    policies:
+                      - name: bench-concurrency
+                        concurrency: { permits: 10000 }
+                    """));
             default -> Map.of();
         };
+    }
+
+    /** Writes a policy file for a Sluice variant and returns its path. */
+    private static String policyFile(String yaml) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("sluice-bench", ".yaml");
+            file.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(file, yaml);
+            return file.toString();
+        } catch (java.io.IOException failure) {
+            throw new java.io.UncheckedIOException(failure);
+        }
     }
 
     /**

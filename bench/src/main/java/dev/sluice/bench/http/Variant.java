@@ -6,6 +6,10 @@ public enum Variant {
     NONE("no filter (baseline)"),
     /** Jetty's DoSFilter, 1,000,000 requests per second per client (never reached; its tracker allocates one slot per allowed request, so a larger limit costs memory). */
     JETTY_DOS("Jetty DoSFilter"),
+    /** Sluice, a node-scope rate policy per client address, limit never reached. */
+    SLUICE_NODE_RATE("Sluice, node-scope rate"),
+    /** Sluice, a node-scope concurrency policy, 10,000 permits. */
+    SLUICE_CONCURRENCY("Sluice, node-scope concurrency"),
     /** Jetty's QoSFilter, 10,000 concurrent requests. */
     JETTY_QOS("Jetty QoSFilter"),
     /** A hand-written per-IP Bucket4j filter on local buckets. */
