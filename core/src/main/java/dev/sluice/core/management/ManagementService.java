@@ -465,10 +465,15 @@ public final class ManagementService implements AutoCloseable {
 
     /** The body as strict UTF-8, or null when it is not. */
     private static String text(ManagementRequest request) {
+        return strictUtf8(request.body());
+    }
+
+    /** {@code bytes} decoded as UTF-8, or null when they are not valid UTF-8. */
+    private static String strictUtf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(request.body())).toString();
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException malformed) {
             return null;
         }
@@ -522,12 +527,7 @@ public final class ManagementService implements AutoCloseable {
                 bytes.write(encoded, 0, encoded.length);
             }
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
-        } catch (CharacterCodingException malformed) {
-            return null;
-        }
+        return strictUtf8(bytes.toByteArray());
     }
 
     private static CompletableFuture<ManagementResponse> done(ManagementResponse response) {
