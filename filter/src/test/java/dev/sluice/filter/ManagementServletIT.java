@@ -59,6 +59,9 @@ class ManagementServletIT {
         readOnly.setAsyncSupported(true);
         readOnly.setInitParameter("max-body-bytes", "1024");
         context.addServlet(readOnly, "/read-only/*");
+        ServletHolder held = new ServletHolder(jobs);
+        held.setAsyncSupported(true);
+        context.addServlet(held, "/jobs/*");
         context.addServlet(new ServletHolder(new Ok()), "/*");
         server.setHandler(context);
         server.start();
@@ -68,6 +71,32 @@ class ManagementServletIT {
     @AfterEach
     void stop() throws Exception {
         server.stop();
+    }
+
+    private final Held jobs = new Held();
+
+    /** Requests to /jobs/** stay in progress, holding no thread, until the test finishes them. */
+    private static final class Held extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        final java.util.concurrent.BlockingQueue<jakarta.servlet.AsyncContext> running =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) {
+            jakarta.servlet.AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            running.add(async);
+        }
+
+        /** Completes the requests running now (not those that start meanwhile). */
+        void finishRunning() throws IOException {
+            List<jakarta.servlet.AsyncContext> now = new ArrayList<>();
+            running.drainTo(now);
+            for (jakarta.servlet.AsyncContext async : now) {
+                async.getResponse().getWriter().write("done");
+                async.complete();
+            }
+        }
     }
 
     /** The application behind the filter. */
@@ -204,6 +233,56 @@ class ManagementServletIT {
             }
             load.shutdown();
         }
+    }
+
+    private void eventually(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    private String live(String name) {
+        return send("GET", "/sluice/policies/" + name, null).body();
+    }
+
+    @Test
+    void permitAndQueueChangesApplyToRequestsInFlightAndWaiting() throws Exception {
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/" + i))
+                    .header("X-Tenant", "t1").timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            int sent = i + 1;
+            eventually(sent + " requests in", () -> jobs.running.size() + queued(live("jobs")) == sent);
+        }
+        assertThat(jobs.running).hasSize(2);
+        assertThat(live("jobs")).contains("\"queued\":4", "\"permits-in-use\":2");
+
+        assertThat(write("PATCH", "/sluice/policies/jobs", "{\"queue\":{\"depth\":2}}").statusCode()).isEqualTo(200);
+        assertThat(answers.get(4).get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+        assertThat(answers.get(5).get(20, TimeUnit.SECONDS).body()).contains("\"reason\":\"queue-full\"");
+
+        assertThat(write("PATCH", "/sluice/policies/jobs", "{\"concurrency\":{\"permits\":3}}").statusCode())
+                .isEqualTo(200);
+        eventually("a third request runs", () -> jobs.running.size() == 3);
+
+        assertThat(write("PATCH", "/sluice/policies/jobs", "{\"concurrency\":{\"permits\":1}}").statusCode())
+                .isEqualTo(200);
+        jobs.finishRunning();
+        for (int i = 0; i < 3; i++) {
+            assertThat(answers.get(i).get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        eventually("the last waiter runs once usage is below the lowered count", () -> jobs.running.size() == 1);
+        jobs.finishRunning();
+        assertThat(answers.get(3).get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        eventually("every permit back", () -> live("jobs").contains("\"permits-in-use\":0"));
+    }
+
+    private static int queued(String body) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"queued\":(\\d+)").matcher(body);
+        return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
     }
 
     @Test
