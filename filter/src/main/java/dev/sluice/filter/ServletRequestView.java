@@ -31,7 +31,8 @@ final class ServletRequestView implements RequestView {
 
     /**
      * The request URI without the context path, as the client sent it (not decoded). When that form is not
-     * canonical (path parameters such as {@code ;jsessionid=}, {@code .} or {@code ..} segments, empty segments),
+     * canonical (percent-escapes such as {@code /ap%69/x}, path parameters such as {@code ;jsessionid=}, {@code .}
+     * or {@code ..} segments, empty segments),
      * the container's canonical path (servlet path plus path info) is used instead, so that {@code /x/../api/a}
      * cannot slip past a policy on {@code /api/**} while the container serves it as {@code /api/a}.
      */
@@ -56,7 +57,7 @@ final class ServletRequestView implements RequestView {
     }
 
     static boolean isCanonical(String path) {
-        if (path.charAt(0) != '/' || path.indexOf(';') >= 0) {
+        if (path.charAt(0) != '/' || path.indexOf(';') >= 0 || path.indexOf('%') >= 0) {
             return false;
         }
         int segmentStart = 1;

@@ -84,6 +84,17 @@ class RefusalIT {
     }
 
     @Test
+    void matchesTheDecodedPathSoThatEscapesDoNotEscapeAPolicy() throws Exception {
+        get("/limited/ok");
+        get("/limited/ok");
+
+        String raw = rawGet("/app/limit%65d/ok");
+
+        assertThat(raw).startsWith("HTTP/1.1 429");
+        assertThat(server.app.invocations).hasValue(2);
+    }
+
+    @Test
     void refusesHeadRequestsWithHeadersAndNoBody() throws Exception {
         get("/limited/ok");
         get("/limited/ok");

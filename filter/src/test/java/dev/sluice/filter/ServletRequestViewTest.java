@@ -41,7 +41,8 @@ class ServletRequestViewTest {
         assertThat(ServletRequestView.isCanonical("/")).isTrue();
         assertThat(ServletRequestView.isCanonical("/api/v1/items")).isTrue();
         assertThat(ServletRequestView.isCanonical("/api/v1/")).isTrue();
-        assertThat(ServletRequestView.isCanonical("/a%20b/..c")).isTrue();
+        assertThat(ServletRequestView.isCanonical("/a-b/..c")).isTrue();
+        assertThat(ServletRequestView.isCanonical("/ap%69/x")).as("escapes decode to another path").isFalse();
         assertThat(ServletRequestView.isCanonical("/x/../api")).isFalse();
         assertThat(ServletRequestView.isCanonical("/./api")).isFalse();
         assertThat(ServletRequestView.isCanonical("/api/..")).isFalse();
