@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code GET /echo/**} (and the sample's other paths): 200 with the request's path within the application as the
  * body. With {@code ?ms=N} (0 to 60000) it answers after N milliseconds without holding a thread meanwhile: the
- * request goes asynchronous and a timer completes it on a container thread.
+ * request goes asynchronous and a timer completes it on a container thread. Every answer carries
+ * {@code X-Echo-Started} and {@code X-Echo-Finished}: wall-clock microseconds when the application began and ended
+ * the request, so that a test can see how many requests ran at once across several nodes of one machine.
  */
 public class EchoServlet extends HttpServlet {
     static final long MAX_DELAY_MILLIS = 60_000;
@@ -36,9 +38,10 @@ public class EchoServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws IOException, ServletException {
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        long started = nowMicros();
         String ms = request.getParameter("ms");
         if (ms == null) {
-            write(response, path);
+            write(response, path, started);
             return;
         }
         long delay = parseDelay(ms);
@@ -49,15 +52,15 @@ public class EchoServlet extends HttpServlet {
         }
         AsyncContext async = request.startAsync();
         async.setTimeout(delay + 30_000);
-        timer.schedule(() -> answerLater(async, path), delay, TimeUnit.MILLISECONDS);
+        timer.schedule(() -> answerLater(async, path, started), delay, TimeUnit.MILLISECONDS);
     }
 
     /** Writes on a container thread: the timer thread only schedules. */
-    private void answerLater(AsyncContext async, String path) {
+    private void answerLater(AsyncContext async, String path, long started) {
         try {
             async.start(() -> {
                 try {
-                    write((HttpServletResponse) async.getResponse(), path);
+                    write((HttpServletResponse) async.getResponse(), path, started);
                 } catch (IOException clientGone) {
                     log("Could not answer " + path + ": " + clientGone);
                 } finally {
@@ -77,7 +80,14 @@ public class EchoServlet extends HttpServlet {
         return value > MAX_DELAY_MILLIS ? -1 : value;
     }
 
-    private static void write(HttpServletResponse response, String text) throws IOException {
+    private static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    private static void write(HttpServletResponse response, String text, long started) throws IOException {
+        response.setHeader("X-Echo-Started", Long.toString(started));
+        response.setHeader("X-Echo-Finished", Long.toString(nowMicros()));
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         response.setContentType("text/plain;charset=UTF-8");
         response.setContentLength(body.length);
