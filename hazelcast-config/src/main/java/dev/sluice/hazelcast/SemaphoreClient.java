@@ -88,7 +88,7 @@ final class SemaphoreClient implements AutoCloseable {
     /** A request's permits being acquired: granted at once, queued, or refused. */
     CompletableFuture<PermitOutcome> acquire(String entryKey, long count, long permits, long leaseNanos, int depth,
             long maxWaitNanos) {
-        renewNanos = Math.max(1_000_000L, Math.min(renewNanos, leaseNanos / 3));
+        renewEvery(leaseNanos);
         String ticket = UUID.randomUUID().toString();
         long now = clock.nanos();
         Waiting waiter = new Waiting(ticket, entryKey, count, scheduler.ticker().nanos());
@@ -203,7 +203,7 @@ final class SemaphoreClient implements AutoCloseable {
 
     /** Applies a live change of count, lease or depth to every entry of a policy. */
     void reconfigure(String policyPrefix, long permits, long leaseNanos, int depth) {
-        renewNanos = Math.max(1_000_000L, Math.min(renewNanos, leaseNanos / 3));
+        renewEvery(leaseNanos);
         SemaphoreOps.Reconfigure change = new SemaphoreOps.Reconfigure(permits, leaseNanos, depth, clock.nanos());
         Set<String> keys = new HashSet<>();
         for (String key : map.keySet()) {
@@ -248,6 +248,20 @@ final class SemaphoreClient implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- timers
+
+    /** Renews at least every third of the shortest lease seen, starting over at once when that shortens. */
+    private void renewEvery(long leaseNanos) {
+        long wanted = Math.max(1_000_000L, leaseNanos / 3);
+        if (wanted < renewNanos) {
+            synchronized (this) {
+                if (wanted < renewNanos) {
+                    renewNanos = wanted;
+                    renewTimer.cancel();
+                    scheduleRenew();
+                }
+            }
+        }
+    }
 
     private void scheduleRenew() {
         if (!closed.get()) {
