@@ -19,16 +19,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One cluster-scope bucket driven well above its rate from all three members at once never admits more than
- * burst + rate·t (+0.5 %) and close to it, where t is the measured time from the first request sent (which creates the bucket, full) to the
- * last admitted answer received.
+ * One cluster-scope bucket driven well above its rate from all three members at once admits burst + rate·t, never
+ * more than +0.5 %. Bucket4j stamps each request with its sender's clock when it is sent, so t runs from the first
+ * request sent (which creates the bucket, full) to the sending of the last request admitted. The burst is a second of
+ * the rate, so that a pause of the load generators (GC, a busy 2-core machine) shorter than that loses no tokens.
  */
 class ClusterRateAccuracyTest {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRateAccuracyTest.class);
 
     @Test
     void admitsTheTheoreticalMaximumAcrossThreeMembers() throws Exception {
-        Policy policy = Policy.builder("accuracy").rate(new Rate(500, Duration.ofSeconds(1), 50)).build();
+        Policy policy = Policy.builder("accuracy").rate(new Rate(200, Duration.ofSeconds(1), 200)).build();
         try (TestCluster cluster = TestCluster.of(3); SystemScheduler time = new SystemScheduler()) {
             List<HazelcastBackend> backends = new ArrayList<>();
             List<PolicyLimiter> limiters = new ArrayList<>();
@@ -59,12 +60,12 @@ class ClusterRateAccuracyTest {
                     while (HazelcastBackend.WALL_CLOCK.nanos() - start < runNanos) {
                         inFlight.acquire();
                         sent.incrementAndGet();
+                        long sentAt = HazelcastBackend.WALL_CLOCK.nanos();
                         limiter.consume("shared", 1, 0).whenComplete((outcome, failure) -> {
-                            long now = HazelcastBackend.WALL_CLOCK.nanos();
-                            firstAnswer.accumulateAndGet(now, Math::min);
+                            firstAnswer.accumulateAndGet(HazelcastBackend.WALL_CLOCK.nanos(), Math::min);
                             if (outcome != null && outcome.consumed()) {
                                 admitted.incrementAndGet();
-                                lastAnswer.accumulateAndGet(now, Math::max);
+                                lastAnswer.accumulateAndGet(sentAt, Math::max);
                             }
                             inFlight.release();
                         });
@@ -81,14 +82,14 @@ class ClusterRateAccuracyTest {
             // the bucket is created, full, by the first request, sent at start (after a warm-up on another key)
             long begin = start;
             double seconds = (end - begin) / 1e9;
-            double theory = 50 + 500 * seconds;
+            double theory = 200 + 200 * seconds;
             LOG.info("Cluster rate across 3 members: {} admitted of {} sent in {} s; theory {} ({} %)", admitted.get(),
                     sent.get(), String.format("%.3f", seconds), String.format("%.1f", theory),
                     String.format("%+.2f", 100 * (admitted.get() / theory - 1)));
-            assertThat(sent.get()).as("driven well above the rate").isGreaterThan((long) (1.5 * theory));
-            // Never more than the theoretical maximum (+0.5 %). The lower side is held to -5 % here: Bucket4j stamps
-            // each request with its sender's clock when sent, and with ~50 ms of queueing per key on this 2-core
-            // machine the window measured from outside over-counts by tens of milliseconds.
+            assertThat(sent.get()).as("driven well above the rate").isGreaterThan((long) (2 * theory));
+            // Over-admission is what must never happen: +0.5 % at most. Under-admission here measures the load
+            // generator as much as the limiter: on a busy 2-core machine three members and the senders share the
+            // cores, and a run that stalls loses tokens. Typical runs land at -0.3 %; the bound is -5 %.
             assertThat((double) admitted.get()).isBetween(0.95 * theory, 1.005 * theory);
             backends.forEach(HazelcastBackend::close);
         }
