@@ -1,27 +1,83 @@
 package dev.sluice.hazelcast;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import java.util.concurrent.TimeUnit;
+import com.hazelcast.partition.Partition;
+import com.hazelcast.partition.PartitionService;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.grid.hazelcast.Bucket4jHazelcast;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Checks at start-up that the members of a cluster joined as a client can run Sluice's entry processors: without
- * sluice-hazelcast on their class path they cannot, and every limit would fail at the first request instead.
+ * Checks that every member of a cluster can run what Sluice sends it: one of Sluice's entry processors and one of
+ * Bucket4j's, each on a key that member owns. A member without sluice-hazelcast (and Bucket4j) on its class path, or
+ * without {@link SluiceSerialization#register} applied to its configuration, fails here, at start-up, with a message
+ * saying what to do, instead of failing every cluster-scope request later.
  */
 final class ClusterCheck {
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String PROBE = "sluice-start-up-check-";
+    private static final int MAX_PROBES = 100_000;
+
     private ClusterCheck() {}
 
+    /**
+     * @throws IllegalStateException naming the members that cannot run Sluice's processors, the cause, and the fix
+     */
     static void verify(HazelcastInstance instance) {
-        IMap<String, SemaphoreState> map = instance.getMap(HazelcastBackend.SEMAPHORES);
-        try {
-            map.submitToKey("sluice-start-up-check", new SemaphoreOps.Read()).toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
-        } catch (Exception failure) {
-            throw new IllegalStateException("The Hazelcast cluster cannot run Sluice's entry processors ("
-                    + rootCause(failure) + "). Every member needs dev.sluice:sluice-hazelcast (and Bucket4j's "
-                    + "bucket4j_jdk17-hazelcast) on its class path, and HazelcastCluster.registerSerializers applied "
-                    + "to its configuration.", failure);
+        List<Member> members = new ArrayList<>(instance.getCluster().getMembers());
+        List<String> failures = new ArrayList<>();
+        for (Member member : members) {
+            String failure = check(instance, member);
+            if (failure != null) {
+                failures.add(member.getAddress() + " (" + failure + ")");
+            }
         }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("Hazelcast member(s) " + String.join(", ", failures) + " cannot run "
+                    + "Sluice's entry processors. Every member of a cluster Sluice uses needs dev.sluice:"
+                    + "sluice-hazelcast and com.bucket4j:bucket4j_jdk17-hazelcast on its class path, and "
+                    + "dev.sluice.hazelcast.SluiceSerialization.register(config.getSerializationConfig()) applied to "
+                    + "its configuration before it starts (see README, 'Cluster scope').");
+        }
+    }
+
+    /** Checks one member; returns what went wrong, or null. */
+    static String check(HazelcastInstance instance, Member member) {
+        String key = keyOwnedBy(instance.getPartitionService(), member);
+        if (key == null) {
+            return null;
+        }
+        ClusterCalls calls = new ClusterCalls(instance);
+        IMap<String, SemaphoreState> semaphores = instance.getMap(HazelcastBackend.SEMAPHORES);
+        IMap<String, byte[]> bucketMap = instance.getMap(HazelcastBackend.BUCKETS);
+        AsyncProxyManager<String> buckets = Bucket4jHazelcast.entryProcessorBasedBuilder(bucketMap).build()
+                .asAsync();
+        try {
+            CompletableFuture<?> sluice = calls.onKey(semaphores, key, new SemaphoreOps.Read(0));
+            CompletableFuture<?> bucket4j = calls.bucket(() -> buckets.getProxyConfiguration(key));
+            ClusterCalls.await(CompletableFuture.allOf(sluice, bucket4j), TIMEOUT, "checking member "
+                    + member.getAddress());
+            return null;
+        } catch (RuntimeException failure) {
+            return rootCause(failure);
+        }
+    }
+
+    /** A probe key whose partition {@code member} owns, or null when it owns none (yet). */
+    private static String keyOwnedBy(PartitionService partitions, Member member) {
+        for (int i = 0; i < MAX_PROBES; i++) {
+            Partition partition = partitions.getPartition(PROBE + i);
+            Member owner = partition.getOwner();
+            if (owner != null && owner.getUuid().equals(member.getUuid())) {
+                return PROBE + i;
+            }
+        }
+        return null;
     }
 
     private static String rootCause(Throwable failure) {
@@ -29,6 +85,8 @@ final class ClusterCheck {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return cause.toString();
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst()
+                .orElse(""));
     }
 }

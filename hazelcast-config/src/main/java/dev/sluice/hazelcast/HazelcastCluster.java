@@ -1,10 +1,14 @@
 package dev.sluice.hazelcast;
 
 import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientClasspathYamlConfig;
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.config.XmlClientConfigBuilder;
+import com.hazelcast.client.config.YamlClientConfigBuilder;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.Backend;
@@ -13,54 +17,106 @@ import dev.sluice.core.spi.ClusterSettings;
 import dev.sluice.core.spi.PolicyStore;
 import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.SystemScheduler;
-import dev.sluice.core.time.Ticker;
-import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
+import java.io.File;
 import java.io.FileNotFoundException;
-import java.nio.file.Path;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Sluice cluster connection on Hazelcast: the backend and the replicated policy store over one instance.
- * {@link #start} starts an embedded member (or a client) from settings; {@link #over} reuses an instance the
- * application already has (which must have had {@link #registerSerializers} applied to its configuration).
+ * A Sluice cluster connection on Hazelcast: the {@link HazelcastBackend} and the {@link HazelcastPolicyStore} over one
+ * instance. {@link #start} starts an embedded member, or a client of an external cluster, from
+ * {@link ClusterSettings}; {@link #over} reuses an instance the application already has.
+ *
+ * <p><b>Every member needs this jar.</b> Sluice's entry processors run on the members that own the data, so every
+ * member of the cluster (embedded Sluice nodes, and the members of an external cluster in client mode) needs
+ * {@code dev.sluice:sluice-hazelcast} and {@code com.bucket4j:bucket4j_jdk17-hazelcast} on its class path and
+ * {@link SluiceSerialization#register} applied to its configuration. Both {@link #start} and {@link #over} check
+ * this on every member at start-up and fail with an {@link IllegalStateException} saying so; a member that joins
+ * later is checked when it joins, and an error is logged if it cannot serve Sluice.
+ *
+ * <p>Settings: {@code mode} {@code embedded} (default) or {@code client}; {@code config} a Hazelcast member (or, in
+ * client mode, client) configuration file, {@code classpath:...} or a path, YAML or XML, default
+ * {@value #DEFAULT_MEMBER_CONFIG} / {@value #DEFAULT_CLIENT_CONFIG}; {@code members} the TCP-IP join list (or the
+ * client's cluster addresses); {@code port} a fixed port (default 5701 with auto-increment); {@code bindHost} the
+ * one address the member binds (default 127.0.0.1); option {@code cluster-name} (default {@code sluice}).
  */
 public final class HazelcastCluster implements ClusterConnection {
     /** The default embedded member configuration, a resource of this jar. */
-    public static final String DEFAULT_CONFIG = "dev/sluice/hazelcast/sluice-member.yaml";
-    /** The first of the serialization type ids Bucket4j's serializers take (they use a small contiguous range). */
-    public static final int BUCKET4J_TYPE_ID_BASE = 10_000;
+    public static final String DEFAULT_MEMBER_CONFIG = "dev/sluice/hazelcast/sluice-member-default.yaml";
+    /** The default client configuration, a resource of this jar. */
+    public static final String DEFAULT_CLIENT_CONFIG = "dev/sluice/hazelcast/sluice-client-default.yaml";
+    /** The one option {@link ClusterSettings#options()} may carry. */
+    public static final String CLUSTER_NAME_OPTION = "cluster-name";
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
 
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
     private final SystemScheduler ownedScheduler;
-    private final HazelcastBackend backend;
     private final HazelcastPolicyStore store;
+    private final HazelcastBackend backend;
+    private final ExecutorService checker;
+    private final UUID membership;
 
     private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, Scheduler scheduler,
-            SystemScheduler ownedScheduler, Ticker clock) {
+            SystemScheduler ownedScheduler) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         this.ownedScheduler = ownedScheduler;
-        this.backend = new HazelcastBackend(hazelcast, scheduler, clock);
         this.store = new HazelcastPolicyStore(hazelcast);
-    }
+        this.backend = new HazelcastBackend(hazelcast, scheduler, store::versionOf);
+        this.checker = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sluice-hazelcast-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                checker.execute(() -> {
+                    String failure = ClusterCheck.check(hazelcast, event.getMember());
+                    if (failure != null) {
+                        LOG.error("Hazelcast member {} joined but cannot run Sluice's entry processors ({}); "
+                                + "cluster-scope limits on keys it owns fail until it runs with sluice-hazelcast on "
+                                + "its class path and SluiceSerialization.register applied",
+                                event.getMember().getAddress(), failure);
+                    }
+                });
+            }
 
-    /** Over an instance the application manages (not shut down by {@link #close()}). */
-    public static HazelcastCluster over(HazelcastInstance hazelcast, Scheduler scheduler) {
-        return new HazelcastCluster(hazelcast, false, scheduler, null, HazelcastBackend.WALL_CLOCK);
-    }
-
-    /** Over an instance, with an explicit cluster clock (tests drive it by hand). */
-    public static HazelcastCluster over(HazelcastInstance hazelcast, Scheduler scheduler, Ticker clusterClock) {
-        return new HazelcastCluster(hazelcast, false, scheduler, null, clusterClock);
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                // the backend drops what the member held
+            }
+        });
     }
 
     /**
-     * Starts an embedded member or a client from {@code settings}, and owns it.
+     * Sluice over an instance the application manages (it is not shut down by {@link #close()}). The instance's
+     * configuration must have had {@link SluiceSerialization#register} applied before it started. Blocks while it
+     * checks the members (start-up only).
+     *
+     * @param scheduler every timer of the backend runs on it; "now" comes from its ticker
+     * @throws IllegalStateException when the instance or a member lacks Sluice's serializers or classes
+     */
+    public static HazelcastCluster over(HazelcastInstance hazelcast, Scheduler scheduler) {
+        verify(hazelcast);
+        return new HazelcastCluster(hazelcast, false, scheduler, null);
+    }
+
+    /**
+     * Starts an embedded member, or a client, from {@code settings}, and owns it (and a {@link SystemScheduler}).
+     * Blocks while it joins or connects and checks the members (start-up only).
      *
      * @throws IllegalArgumentException naming the setting that is wrong
+     * @throws IllegalStateException    when the cluster cannot be reached or a member cannot run Sluice's processors
      */
     public static HazelcastCluster start(ClusterSettings settings) {
         HazelcastInstance instance = switch (settings.mode()) {
@@ -69,78 +125,171 @@ public final class HazelcastCluster implements ClusterConnection {
             default -> throw new IllegalArgumentException("hazelcast mode must be embedded or client, got '"
                     + settings.mode() + "'");
         };
+        SystemScheduler scheduler = new SystemScheduler();
         try {
-            if (settings.mode().equals("client")) {
-                ClusterCheck.verify(instance);
-            }
-            SystemScheduler scheduler = new SystemScheduler();
-            LOG.info("Sluice joined Hazelcast cluster '{}' as {} ({} members)", instance.getConfig().getClusterName(),
-                    settings.mode(), instance.getCluster().getMembers().size());
-            return new HazelcastCluster(instance, true, scheduler, scheduler, HazelcastBackend.WALL_CLOCK);
+            verify(instance);
+            HazelcastCluster cluster = new HazelcastCluster(instance, true, scheduler, scheduler);
+            LOG.info("Sluice joined Hazelcast cluster as {} {} ({} members)", settings.mode(), instance.getName(),
+                    instance.getCluster().getMembers().size());
+            return cluster;
         } catch (RuntimeException failure) {
+            scheduler.close();
             instance.shutdown();
             throw failure;
         }
     }
 
-    /** The embedded member configuration: the settings' file or the default, adjusted by the settings. */
-    static Config memberConfig(ClusterSettings settings) {
-        if (!settings.options().isEmpty()) {
-            throw new IllegalArgumentException("unknown hazelcast options " + settings.options().keySet()
-                    + "; none are supported");
-        }
-        Config config;
+    private static void verify(HazelcastInstance instance) {
         try {
-            config = settings.config() == null ? Config.loadFromClasspath(HazelcastCluster.class.getClassLoader(),
-                    DEFAULT_CONFIG) : settings.config().startsWith("classpath:")
-                    ? Config.loadFromClasspath(Thread.currentThread().getContextClassLoader(),
-                            settings.config().substring("classpath:".length()))
-                    : Config.loadFromFile(Path.of(settings.config()).toFile());
-        } catch (FileNotFoundException | IllegalArgumentException missing) {
-            throw new IllegalArgumentException("hazelcast configuration " + settings.config() + " cannot be read: "
-                    + missing.getMessage(), missing);
+            if (!SluiceSerialization.registered(instance.getConfig().getSerializationConfig())) {
+                throw new IllegalStateException("Hazelcast instance " + instance.getName() + " was started "
+                        + "without Sluice's serializers: apply dev.sluice.hazelcast.SluiceSerialization.register("
+                        + "config.getSerializationConfig()) to its configuration before it starts");
+            }
+        } catch (UnsupportedOperationException client) {
+            // a client's configuration cannot be read back; the round trip below shows what matters
+        }
+        ClusterCheck.verify(instance);
+    }
+
+    /**
+     * The embedded member configuration Sluice starts: the settings' file or {@value #DEFAULT_MEMBER_CONFIG}, with
+     * the settings' join list, port, bound address and cluster name applied, and Sluice's serializers registered.
+     * Public so that an application starting its own member can begin from it.
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong
+     */
+    public static Config memberConfig(ClusterSettings settings) {
+        String clusterName = clusterName(settings);
+        Config config;
+        String location = settings.config();
+        try {
+            if (location == null) {
+                config = Config.loadFromClasspath(HazelcastCluster.class.getClassLoader(), DEFAULT_MEMBER_CONFIG);
+            } else if (location.startsWith("classpath:")) {
+                config = Config.loadFromClasspath(contextLoader(), location.substring("classpath:".length()));
+            } else {
+                config = Config.loadFromFile(new File(location));
+            }
+        } catch (FileNotFoundException | RuntimeException unreadable) {
+            throw new IllegalArgumentException("hazelcast configuration " + location + " cannot be read: "
+                    + unreadable.getMessage(), unreadable);
         }
         config.setClassLoader(HazelcastCluster.class.getClassLoader());
+        if (clusterName != null) {
+            config.setClusterName(clusterName);
+        }
         if (settings.bindHost() != null) {
-            config.getNetworkConfig().getInterfaces().setEnabled(true)
-                    .setInterfaces(java.util.List.of(settings.bindHost()));
+            config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of(settings.bindHost()));
         }
         if (settings.port() != null) {
-            if (settings.port() < 1 || settings.port() > 65535) {
-                throw new IllegalArgumentException("hazelcast port must be from 1 to 65535, got " + settings.port());
-            }
+            checkPort(settings.port());
             config.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false);
         }
         JoinConfig join = config.getNetworkConfig().getJoin();
         for (String member : settings.members()) {
-            join.getTcpIpConfig().addMember(member);
+            join.getTcpIpConfig().setEnabled(true).addMember(checkAddress(member));
         }
-        registerSerializers(config.getSerializationConfig());
-        return config;
-    }
-
-    static ClientConfig clientConfig(ClusterSettings settings) {
-        if (settings.members().isEmpty()) {
-            throw new IllegalArgumentException("hazelcast client mode needs the cluster's members (SLUICE_MEMBERS)");
-        }
-        ClientConfig config = new ClientConfig();
-        config.setClusterName("sluice");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.getNetworkConfig().addAddress(settings.members().toArray(String[]::new));
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(30_000);
-        registerSerializers(config.getSerializationConfig());
+        SluiceSerialization.register(config.getSerializationConfig());
         return config;
     }
 
     /**
-     * Registers what Sluice needs on a Hazelcast serialization configuration: Bucket4j's serializers, with type ids
-     * from {@value #BUCKET4J_TYPE_ID_BASE}. Sluice's own values and processors are {@code Serializable}. Apply it to
-     * the configuration of every member and client of a cluster Sluice uses.
+     * The client configuration Sluice connects with: the settings' file or {@value #DEFAULT_CLIENT_CONFIG}, with the
+     * settings' member addresses and cluster name applied, and Sluice's serializers registered.
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong
      */
-    public static void registerSerializers(SerializationConfig serialization) {
-        HazelcastProxyManager.addCustomSerializers(serialization, BUCKET4J_TYPE_ID_BASE);
+    public static ClientConfig clientConfig(ClusterSettings settings) {
+        String clusterName = clusterName(settings);
+        if (settings.port() != null || settings.bindHost() != null) {
+            throw new IllegalArgumentException("hazelcast port and bind host apply to an embedded member, not to "
+                    + "client mode; remove them (SLUICE_HZ_PORT, SLUICE_HZ_HOST) or use mode embedded");
+        }
+        String location = settings.config();
+        ClientConfig config;
+        try {
+            if (location == null) {
+                config = new ClientClasspathYamlConfig(HazelcastCluster.class.getClassLoader(), DEFAULT_CLIENT_CONFIG,
+                        new Properties());
+            } else if (location.startsWith("classpath:")) {
+                String resource = location.substring("classpath:".length());
+                config = resource.toLowerCase(Locale.ROOT).endsWith(".xml")
+                        ? new XmlClientConfigBuilder(resourceUrl(resource)).build()
+                        : new YamlClientConfigBuilder(resourceUrl(resource)).build();
+            } else {
+                File file = new File(location);
+                config = location.toLowerCase(Locale.ROOT).endsWith(".xml") ? new XmlClientConfigBuilder(file).build()
+                        : new YamlClientConfigBuilder(file).build();
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            throw new IllegalArgumentException("hazelcast client configuration " + location + " cannot be read: "
+                    + unreadable.getMessage(), unreadable);
+        }
+        config.setClassLoader(HazelcastCluster.class.getClassLoader());
+        if (clusterName != null) {
+            config.setClusterName(clusterName);
+        }
+        for (String member : settings.members()) {
+            config.getNetworkConfig().addAddress(checkAddress(member));
+        }
+        if (config.getNetworkConfig().getAddresses().isEmpty()) {
+            throw new IllegalArgumentException("hazelcast client mode needs the cluster's members: set "
+                    + "SLUICE_MEMBERS (host:port,...) or list them in the client configuration");
+        }
+        SluiceSerialization.register(config.getSerializationConfig());
+        return config;
     }
 
+    private static String clusterName(ClusterSettings settings) {
+        Set<String> unknown = new java.util.TreeSet<>(settings.options().keySet());
+        unknown.remove(CLUSTER_NAME_OPTION);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown hazelcast option(s) " + unknown + "; the only option is "
+                    + CLUSTER_NAME_OPTION);
+        }
+        String name = settings.options().get(CLUSTER_NAME_OPTION);
+        if (name != null && (name.isBlank() || name.length() > 128)) {
+            throw new IllegalArgumentException("hazelcast option " + CLUSTER_NAME_OPTION + " must be 1 to 128 "
+                    + "characters, got '" + name + "'");
+        }
+        return name;
+    }
+
+    private static void checkPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("hazelcast port must be from 1 to 65535, got " + port);
+        }
+    }
+
+    private static String checkAddress(String member) {
+        int colon = member.lastIndexOf(':');
+        if (colon <= 0 || colon == member.length() - 1) {
+            throw new IllegalArgumentException("hazelcast member '" + member + "' must be host:port");
+        }
+        try {
+            checkPort(Integer.parseInt(member.substring(colon + 1)));
+        } catch (NumberFormatException notNumber) {
+            throw new IllegalArgumentException("hazelcast member '" + member + "' must be host:port with a numeric "
+                    + "port");
+        }
+        return member;
+    }
+
+    private static ClassLoader contextLoader() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return loader == null ? HazelcastCluster.class.getClassLoader() : loader;
+    }
+
+    private static java.net.URL resourceUrl(String resource) throws FileNotFoundException {
+        java.net.URL url = contextLoader().getResource(resource);
+        if (url == null) {
+            throw new FileNotFoundException("no class path resource " + resource);
+        }
+        return url;
+    }
+
+    /** The Hazelcast instance, for applications that use it for more than Sluice. */
     public HazelcastInstance instance() {
         return hazelcast;
     }
@@ -155,11 +304,17 @@ public final class HazelcastCluster implements ClusterConnection {
         return store;
     }
 
-    /** Leaves the cluster if this connection started the instance. */
+    /** Closes the backend and the store; leaves the cluster if this connection started the instance. */
     @Override
     public void close() {
         backend.close();
         store.close();
+        checker.shutdownNow();
+        try {
+            hazelcast.getCluster().removeMembershipListener(membership);
+        } catch (RuntimeException gone) {
+            // the instance is already shut down
+        }
         if (ownedScheduler != null) {
             ownedScheduler.close();
         }

@@ -2,6 +2,7 @@ package dev.sluice.hazelcast;
 
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.KeyState;
+import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.LimiterStats;
 import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
@@ -11,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One cluster-scope policy: its buckets ({@link ClusterBuckets}) and its semaphores (IMap entries keyed
- * {@code policy + U+001F + key}, driven through the node's {@link SemaphoreClient}). Thread-safe; never blocks.
+ * {@code policy U+001F key}, driven through the node's {@link SemaphoreClient}). Thread-safe; never blocks.
  */
 final class HazelcastPolicyLimiter implements PolicyLimiter {
     static final char SEPARATOR = '\u001f';
@@ -21,12 +22,21 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     private final ClusterBuckets buckets;
     private final AtomicBoolean unbound = new AtomicBoolean();
     private volatile Policy policy;
+    private volatile Definition definition;
 
     HazelcastPolicyLimiter(HazelcastBackend backend, Policy policy) {
         this.backend = backend;
         this.policy = policy;
         this.prefix = policy.name() + SEPARATOR;
-        this.buckets = new ClusterBuckets(policy, backend.buckets(), backend.scheduler(), prefix);
+        this.definition = definitionOf(policy, backend.versionOf(policy, 0));
+        this.buckets = new ClusterBuckets(policy, definition.version(), backend.buckets(), backend.calls(),
+                backend.scheduler(), prefix);
+    }
+
+    private static Definition definitionOf(Policy policy, long version) {
+        return new Definition(version, policy.concurrency() == null ? 0 : policy.concurrency().permits(),
+                policy.concurrency() == null ? 0 : policy.concurrency().lease().toNanos(),
+                policy.queue() == null ? 0 : policy.queue().depth());
     }
 
     @Override
@@ -41,22 +51,26 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
 
     @Override
     public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos) {
-        Policy current = policy;
-        if (current.concurrency() == null) {
-            return CompletableFuture.completedFuture(PermitOutcome.granted(dev.sluice.core.spi.Lease.NONE, 0));
+        if (policy.concurrency() == null) {
+            // a live change removed the concurrency limit while this request was on its way
+            return CompletableFuture.completedFuture(PermitOutcome.granted(Lease.NONE, 0));
         }
-        int depth = current.queue() == null ? 0 : current.queue().depth();
-        return backend.semaphores().acquire(prefix + key, permits, current.concurrency().permits(),
-                current.concurrency().lease().toNanos(), depth, maxWaitNanos);
+        return backend.semaphores().acquire(prefix + key, permits, definition, maxWaitNanos);
     }
 
     @Override
     public void reconfigure(Policy next) {
+        if (!next.name().equals(policy.name())) {
+            throw new IllegalArgumentException("policy '" + policy.name() + "' cannot be reconfigured as '"
+                    + next.name() + "'");
+        }
+        long version = backend.versionOf(next, definition.version());
+        Definition nextDefinition = definitionOf(next, version);
         policy = next;
-        buckets.reconfigure(next);
+        definition = nextDefinition;
+        buckets.reconfigure(next, version);
         if (next.concurrency() != null) {
-            backend.semaphores().reconfigure(prefix, next.concurrency().permits(),
-                    next.concurrency().lease().toNanos(), next.queue() == null ? 0 : next.queue().depth());
+            backend.semaphores().reconfigure(prefix, nextDefinition);
         }
     }
 
@@ -64,29 +78,39 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     public CompletableFuture<KeyState> state(String key) {
         Policy current = policy;
         long full = current.concurrency() == null ? 0 : current.concurrency().permits();
-        CompletableFuture<SemaphoreOps.Result> semaphore = HazelcastBackend.calls(
-                backend.semaphoreMap().submitToKey(prefix + key, new SemaphoreOps.Read()));
-        return buckets.tokens(key).thenCombine(semaphore, (tokens, entry) -> new KeyState(key,
-                tokens[2] > 0 || entry.used() > 0 || entry.queued() > 0, tokens[0], tokens[1], entry.used(), full,
-                entry.queued() + buckets.queuedHere(key)));
+        return buckets.tokens(key).thenCombine(backend.semaphores().read(prefix + key), (tokens, entry) ->
+                new KeyState(key, tokens[2] > 0 || entry.code() != SemaphoreOps.Code.ABSENT, tokens[0], tokens[1],
+                        entry.used(), full, entry.queued() + buckets.queuedHere(key)));
     }
 
     @Override
     public CompletableFuture<Boolean> reset(String key) {
-        return buckets.reset(key);
+        return buckets.reset(key).thenCombine(backend.semaphores().refuseWaiters(prefix + key),
+                (bucket, waiters) -> bucket || waiters);
     }
 
     @Override
     public LimiterStats stats() {
         SemaphoreClient semaphores = backend.semaphores();
-        return new LimiterStats(semaphores.waitingCount(prefix) + buckets.queuedHere(), semaphores.heldCount(prefix),
-                semaphores.oldestWaiterNanos(prefix), -1);
+        long now = backend.scheduler().ticker().nanos();
+        return new LimiterStats(semaphores.waitingCount(prefix) + buckets.queuedHere(),
+                semaphores.heldPermits(prefix),
+                Math.max(semaphores.oldestWaiterNanos(prefix), buckets.oldestWaiterNanos(now)), -1);
     }
 
     @Override
     public void unbind() {
         if (unbound.compareAndSet(false, true)) {
+            buckets.admitAll();
             backend.semaphores().admitWaiters(prefix);
+            backend.forget(this);
+        }
+    }
+
+    /** The backend is closing: this node's rate waiters are refused (semaphore waiters by the client). */
+    void shutDown() {
+        if (unbound.compareAndSet(false, true)) {
+            buckets.refuseAll();
         }
     }
 }

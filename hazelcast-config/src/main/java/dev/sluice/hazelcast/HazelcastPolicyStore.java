@@ -1,5 +1,7 @@
 package dev.sluice.hazelcast;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -11,34 +13,61 @@ import dev.sluice.core.config.PolicyWriter;
 import dev.sluice.core.spi.PolicyStore;
 import dev.sluice.core.spi.VersionConflictException;
 import dev.sluice.core.spi.VersionedPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policy store of a cluster: one entry of IMap {@value #MAP} (see {@link StoredPolicies}), written by entry
- * processors, so a change is stored with its backup before {@link #put} returns, and conflicting writes from any
- * nodes are decided by versions on the partition owner. Every node's subscribers hear of every change through an
- * entry listener; a node that joins later reads the current set in {@link #initialize}.
+ * The policy store of a cluster: one entry of IMap {@value #MAP} ({@link StoredPolicies}) holding every policy as
+ * JSON ({@link PolicyWriter}, read back with {@link PolicyParser}), written only by entry processors. So a write is
+ * stored on the partition owner and its backup before {@link #put} returns; conditional writes from any nodes are
+ * decided atomically there (compare-and-set on the version); versions are the store-wide revision, strictly
+ * increasing. Every node's subscribers hear of every change, in order, through an entry listener (within
+ * milliseconds on a LAN); a node that joins later reads the current set in {@link #initialize}, which seeds only an
+ * empty store.
  *
- * <p>Writes block the caller until the cluster answers (the management API runs them off request threads).
+ * <p>Reads and writes wait for the cluster at most the timeout given (10 s by default) and then fail with an
+ * {@link IllegalStateException}: they serve start-up and the management API, never a request. Subscribers are
+ * called on a Hazelcast event thread and must not block. Thread-safe.
  */
 public final class HazelcastPolicyStore implements PolicyStore {
     static final String MAP = "sluice-policies";
+    /** How long a read or write waits for the cluster unless told otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastPolicyStore.class);
 
     private final IMap<String, StoredPolicies> map;
+    private final ClusterCalls calls;
+    private final Duration timeout;
     private final PolicyParser parser = new PolicyParser();
     private final List<Consumer<List<VersionedPolicy>>> listeners = new CopyOnWriteArrayList<>();
+    /** The last definition decoded per name, so that an unchanged policy is not parsed again on every change. */
+    private final Map<String, VersionedPolicy> decoded = new ConcurrentHashMap<>();
+    /** The version of every definition instance handed out, by identity, for {@link #versionOf}. */
+    private final Cache<Policy, Long> versions = Caffeine.newBuilder().weakKeys().build();
     private final UUID registration;
 
     public HazelcastPolicyStore(HazelcastInstance hazelcast) {
+        this(hazelcast, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout how long a read or write waits for the cluster */
+    public HazelcastPolicyStore(HazelcastInstance hazelcast, Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be a positive duration, got " + timeout);
+        }
         this.map = hazelcast.getMap(MAP);
+        this.calls = new ClusterCalls(hazelcast);
+        this.timeout = timeout;
         this.registration = map.addEntryListener(new Listener(), StoredPolicies.KEY, true);
     }
 
@@ -65,17 +94,40 @@ public final class HazelcastPolicyStore implements PolicyStore {
             return;
         }
         for (Consumer<List<VersionedPolicy>> listener : listeners) {
-            listener.accept(list);
+            try {
+                listener.accept(list);
+            } catch (RuntimeException failure) {
+                LOG.error("A policy store subscriber failed", failure);
+            }
         }
     }
 
     private List<VersionedPolicy> decode(List<StoredPolicies.Item> items) {
         List<VersionedPolicy> list = new ArrayList<>(items.size());
         for (StoredPolicies.Item item : items) {
-            list.add(new VersionedPolicy(parser.parsePolicy(item.json(), "cluster policy " + item.name()),
-                    item.version()));
+            VersionedPolicy known = decoded.get(item.name());
+            if (known == null || known.version() != item.version()) {
+                known = remember(new VersionedPolicy(parser.parsePolicy(item.json(), "cluster policy "
+                        + item.name()), item.version()));
+            }
+            list.add(known);
         }
         return list;
+    }
+
+    private VersionedPolicy remember(VersionedPolicy versioned) {
+        versions.put(versioned.policy(), versioned.version());
+        decoded.merge(versioned.name(), versioned, (old, fresh) -> fresh.version() >= old.version() ? fresh : old);
+        return versioned;
+    }
+
+    /**
+     * The revision at which this store wrote or read exactly {@code policy} (by identity: the instance this store
+     * handed out), or empty for a definition that did not come from this store.
+     */
+    OptionalLong versionOf(Policy policy) {
+        Long version = versions.getIfPresent(policy);
+        return version == null ? OptionalLong.empty() : OptionalLong.of(version);
     }
 
     @Override
@@ -84,12 +136,15 @@ public final class HazelcastPolicyStore implements PolicyStore {
         for (Policy policy : initial) {
             seed.add(new StoredPolicies.Item(policy.name(), 0, PolicyWriter.toJson(policy)));
         }
-        return decode(map.executeOnKey(StoredPolicies.KEY, new StoredPolicies.Initialize(seed)).snapshot());
+        StoredPolicies.Outcome outcome = ClusterCalls.await(calls.onKey(map, StoredPolicies.KEY,
+                new StoredPolicies.Initialize(seed)), timeout, "reading the cluster's policies");
+        return decode(outcome.snapshot());
     }
 
     @Override
     public List<VersionedPolicy> list() {
-        StoredPolicies stored = map.get(StoredPolicies.KEY);
+        StoredPolicies stored = ClusterCalls.await(calls.get(map, StoredPolicies.KEY), timeout,
+                "reading the cluster's policies");
         return stored == null ? List.of() : decode(stored.items);
     }
 
@@ -100,23 +155,31 @@ public final class HazelcastPolicyStore implements PolicyStore {
 
     @Override
     public VersionedPolicy put(Policy policy, Long expectedVersion) {
-        StoredPolicies.Outcome outcome = map.executeOnKey(StoredPolicies.KEY,
-                new StoredPolicies.Write(policy.name(), PolicyWriter.toJson(policy), expectedVersion));
+        StoredPolicies.Outcome outcome = write(new StoredPolicies.Write(policy.name(), PolicyWriter.toJson(policy),
+                expectedVersion), "writing policy '" + policy.name() + "'");
         if (!outcome.done()) {
             throw new VersionConflictException(policy.name(), expectedVersion, outcome.actual());
         }
-        return new VersionedPolicy(policy, outcome.item().version());
+        return remember(new VersionedPolicy(policy, outcome.item().version()));
     }
 
     @Override
     public Optional<VersionedPolicy> delete(String name, Long expectedVersion) {
-        StoredPolicies.Outcome outcome = map.executeOnKey(StoredPolicies.KEY,
-                new StoredPolicies.Write(name, null, expectedVersion));
+        StoredPolicies.Outcome outcome = write(new StoredPolicies.Write(name, null, expectedVersion),
+                "deleting policy '" + name + "'");
         if (!outcome.done()) {
             throw new VersionConflictException(name, expectedVersion, outcome.actual());
         }
-        return outcome.item() == null ? Optional.empty() : Optional.of(new VersionedPolicy(
-                parser.parsePolicy(outcome.item().json(), "cluster policy " + name), outcome.item().version()));
+        if (outcome.item() == null) {
+            return Optional.empty();
+        }
+        decoded.remove(name);
+        return Optional.of(new VersionedPolicy(parser.parsePolicy(outcome.item().json(), "cluster policy " + name),
+                outcome.item().version()));
+    }
+
+    private StoredPolicies.Outcome write(StoredPolicies.Write write, String what) {
+        return ClusterCalls.await(calls.onKey(map, StoredPolicies.KEY, write), timeout, what);
     }
 
     @Override

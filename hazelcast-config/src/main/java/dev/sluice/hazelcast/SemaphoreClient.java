@@ -13,45 +13,71 @@ import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.Ticker;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's side of the cluster semaphores, shared by all policies: the requests it has waiting (by ticket), the
- * leases it holds, and the timers that keep both honest.
+ * leases it holds, and the timers that keep both honest. The entries themselves live in IMap
+ * {@value HazelcastBackend#SEMAPHORES} and change only through {@link SemaphoreOps}.
  *
- * <p><b>Notifications.</b> A processor that grants (or refuses) waiters returns them to the node that ran it, which
- * publishes them on one topic; every node completes the waiters it owns. The topic is chosen over entry listeners
- * because one message carries exactly the decisions, whatever entry they came from, and it reaches clients too. A
- * lost message cannot strand a waiter: a slow safety poll asks the owner entry about tickets that waited longer than
- * the poll interval, and the waiter's own deadline timer ends its wait in any case.
+ * <p><b>Telling a waiter's node.</b> A processor that grants or refuses waiters (a release, a leave, a sweep, a
+ * live change) returns those decisions to the node that ran it. That node completes its own waiters directly and
+ * publishes the others' on the notice topic of their node ({@code sluice-notices-<uuid>}), to which only that node
+ * listens. This was chosen over an entry listener because one message carries exactly the decisions, reaches only
+ * the node concerned, costs nothing when no one waits on another node, and works for clients as well as members;
+ * an entry listener would send every node every change of every busy entry. Topic delivery is best effort, so a
+ * slow safety poll ({@value #POLL_SECONDS} s) asks the entry about each waiter that has waited longer than that,
+ * and the waiter's own deadline timer ends its wait in any case: a lost notice costs latency, never a stranded
+ * request. Each ticket is decided once ({@link Waiting#decide}); a grant that finds its request gone (cancelled,
+ * timed out) gives the lease straight back.
  *
- * <p><b>Leases.</b> Leases this node holds are renewed in one processor call per entry every third of the lease
- * time; a node that dies stops renewing, and its leases are dropped at once when the cluster sees it leave (by the
- * oldest member), or by any member's sweeper when they expire.
+ * <p><b>Leases.</b> Leases this node holds are renewed in one processor call per entry, every third of the shortest
+ * lease time seen (the heartbeat). A node that dies stops renewing: as soon as a node sees a member leave, it has every
+ * member drop the departed member's leases and waiters from the entries it owns (a task on each member, so members
+ * without a Sluice node are covered too); Sluice members keep the departed in their periodic sweeps for a day, for
+ * partitions promoted from backups after that; and any lease not renewed expires at its lease time. Each
+ * member sweeps the entries it owns every {@value #SWEEP_SECONDS} s, and every processor drops what has expired on
+ * its entry before it decides, so clients need no sweeper of their own. A lease whose renewal finds it gone is
+ * logged: its request keeps running, the cluster no longer counts it.
+ *
+ * <p>Tickets are unique per node: a counter started at a random value, so tickets of different nodes do not collide
+ * in practice (two nodes would need to draw starting points closer than the tickets they issue, out of 2^64).
+ *
+ * <p>Thread-safe. Nothing here blocks a caller.
  */
 final class SemaphoreClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SemaphoreClient.class);
-    static final long POLL_NANOS = 2_000_000_000L;
-    static final long SWEEP_NANOS = 1_000_000_000L;
+    static final int POLL_SECONDS = 2;
+    static final int SWEEP_SECONDS = 1;
+    static final long POLL_NANOS = POLL_SECONDS * 1_000_000_000L;
+    static final long SWEEP_NANOS = SWEEP_SECONDS * 1_000_000_000L;
+    /** How long a departed holder is remembered: the longest lease there can be. */
+    static final long DEPARTED_NANOS = 86_400_000_000_000L;
+    static final String NOTICE_TOPIC = "sluice-notices-";
 
     private final HazelcastInstance hazelcast;
+    private final ClusterCalls calls;
     private final IMap<String, SemaphoreState> map;
-    private final ITopic<List<SemaphoreState.Notice>> notices;
     private final Scheduler scheduler;
     private final Ticker clock;
     private final UUID self;
     private final boolean member;
-    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
-    private final Map<String, Held> held = new ConcurrentHashMap<>();
+    private final AtomicLong tickets = new AtomicLong(ThreadLocalRandom.current().nextLong());
+    private final Map<Long, Waiting> waiting = new ConcurrentHashMap<>();
+    private final Map<Long, Held> held = new ConcurrentHashMap<>();
+    private final Map<UUID, Long> departed = new ConcurrentHashMap<>();
+    private final Map<UUID, ITopic<Notice.Batch>> topics = new ConcurrentHashMap<>();
+    private final ITopic<Notice.Batch> ownTopic;
     private final UUID topicRegistration;
     private final UUID membershipRegistration;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,191 +86,255 @@ final class SemaphoreClient implements AutoCloseable {
     private volatile Scheduler.Cancellable sweepTimer = Scheduler.Cancellable.NONE;
     private volatile Scheduler.Cancellable pollTimer = Scheduler.Cancellable.NONE;
 
-    SemaphoreClient(HazelcastInstance hazelcast, Scheduler scheduler, Ticker clock) {
+    SemaphoreClient(HazelcastInstance hazelcast, ClusterCalls calls, Scheduler scheduler, Ticker clock) {
         this.hazelcast = hazelcast;
+        this.calls = calls;
         this.map = hazelcast.getMap(HazelcastBackend.SEMAPHORES);
-        this.notices = hazelcast.getTopic(HazelcastBackend.NOTICES);
         this.scheduler = scheduler;
         this.clock = clock;
         this.self = hazelcast.getLocalEndpoint().getUuid();
         this.member = hazelcast.getLocalEndpoint() instanceof Member;
-        this.topicRegistration = notices.addMessageListener(message -> handle(message.getMessageObject()));
-        this.membershipRegistration = member ? hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+        this.ownTopic = hazelcast.getTopic(NOTICE_TOPIC + self);
+        this.topicRegistration = ownTopic.addMessageListener(message -> handle(message.getMessageObject()));
+        this.membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                // nothing to do: a new member takes part through its own calls
+                // a new member takes part through its own calls
             }
 
             @Override
             public void memberRemoved(MembershipEvent event) {
-                dropLeft(event.getMember().getUuid());
+                left(event.getMember().getUuid());
             }
-        }) : null;
+        });
         scheduleRenew();
         scheduleSweep();
         schedulePoll();
     }
 
-    /** A request's permits being acquired: granted at once, queued, or refused. */
-    CompletableFuture<PermitOutcome> acquire(String entryKey, long count, long permits, long leaseNanos, int depth,
-            long maxWaitNanos) {
-        renewEvery(leaseNanos);
-        String ticket = UUID.randomUUID().toString();
+    /** A request's permits: granted at once, queued (completing later), or refused. */
+    CompletableFuture<PermitOutcome> acquire(String entryKey, long count, Definition definition, long maxWaitNanos) {
+        renewEvery(definition.leaseNanos());
+        long ticket = tickets.incrementAndGet();
         long now = clock.nanos();
-        Waiting waiter = new Waiting(ticket, entryKey, count, scheduler.ticker().nanos());
         long deadline = maxWaitNanos > 0 ? now + maxWaitNanos : now;
+        Waiting waiter = new Waiting(ticket, entryKey, count, scheduler.ticker().nanos(), maxWaitNanos);
         waiting.put(ticket, waiter);
-        HazelcastBackend.calls(map.submitToKey(entryKey, new SemaphoreOps.Acquire(ticket, self, count, permits,
-                leaseNanos, depth, deadline, now))).whenComplete((result, failure) -> {
+        calls.onKey(map, entryKey, new SemaphoreOps.Acquire(ticket, self, count, definition, deadline, now))
+                .whenComplete((outcome, failure) -> {
                     if (failure != null) {
-                        waiting.remove(ticket);
-                        waiter.future.completeExceptionally(failure);
+                        if (waiter.decide()) {
+                            waiting.remove(ticket);
+                            waiter.future.completeExceptionally(failure);
+                        }
                         return;
                     }
-                    publish(result.notices());
-                    switch (result.code()) {
-                        case GRANTED -> grant(waiter, result.used());
-                        case QUEUED -> waitFor(waiter, maxWaitNanos);
-                        case REFUSED_QUEUE_FULL -> refuse(waiter, Reason.QUEUE_FULL, result.used());
-                        default -> refuse(waiter, Reason.CONCURRENCY, result.used());
+                    dispatch(outcome.notices());
+                    switch (outcome.code()) {
+                        case GRANTED -> grant(waiter, outcome.used());
+                        case QUEUED -> queued(waiter);
+                        case REFUSED_QUEUE_FULL -> refuse(waiter, Reason.QUEUE_FULL, outcome.used());
+                        default -> refuse(waiter, Reason.CONCURRENCY, outcome.used());
                     }
                 });
+        return waiter.future;
+    }
+
+    /**
+     * The entry holds the waiter now. Only from here may a cancellation or a timeout send {@code Leave}: sent
+     * earlier, it could reach the entry before the {@code Acquire} it undoes.
+     */
+    private void queued(Waiting waiter) {
+        long remaining = waiter.maxWaitNanos - (scheduler.ticker().nanos() - waiter.start);
+        waiter.timer = scheduler.schedule(() -> leave(waiter, Reason.QUEUE_TIMEOUT), Math.max(0, remaining));
+        if (waiter.decided()) {
+            waiter.timer.cancel();
+            return;
+        }
         waiter.future.whenComplete((outcome, failure) -> {
             if (waiter.future.isCancelled()) {
                 leave(waiter, null);
             }
         });
-        return waiter.future;
     }
 
-    private void waitFor(Waiting waiter, long maxWaitNanos) {
-        waiter.timer = scheduler.schedule(() -> leave(waiter, Reason.QUEUE_TIMEOUT), maxWaitNanos);
-        if (waiter.future.isDone()) {
-            waiter.timer.cancel();
-        }
-    }
-
-    /** Takes a waiter out of the line: timed out ({@code reason}) or cancelled (null). */
+    /** Takes a waiter out of the line: it waited too long ({@code reason}) or was cancelled (null). */
     private void leave(Waiting waiter, Reason reason) {
         waiter.timer.cancel();
-        HazelcastBackend.calls(map.submitToKey(waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, clock.nanos())))
-                .whenComplete((result, failure) -> {
+        if (waiter.decided()) {
+            return;
+        }
+        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, clock.nanos()))
+                .whenComplete((outcome, failure) -> {
                     if (failure != null) {
+                        // the entry drops the waiter at its deadline; a grant that comes first is given back
+                        refuse(waiter, reason == null ? Reason.QUEUE_TIMEOUT : reason, -1);
                         return;
                     }
-                    publish(result.notices());
-                    if (result.code() == SemaphoreOps.Code.HELD) {
-                        grant(waiter, result.used());
-                    } else if (waiting.remove(waiter.ticket) != null && reason != null) {
-                        waiter.future.complete(PermitOutcome.refused(reason, result.used(), 1)
-                                .withWaited(waiter.waited()));
+                    dispatch(outcome.notices());
+                    if (outcome.code() == SemaphoreOps.Code.HELD) {
+                        grant(waiter, outcome.used());
+                    } else {
+                        refuse(waiter, reason == null ? Reason.QUEUE_TIMEOUT : reason, outcome.used());
                     }
                 });
     }
 
-    /** Completes a waiter with a lease; one whose caller is gone gives the lease straight back. */
+    /** Completes a waiter with its lease; a request that is gone gives the lease straight back. */
     private void grant(Waiting waiter, long used) {
-        boolean undecided = waiting.remove(waiter.ticket) != null;
-        if (!undecided && !waiter.future.isCancelled()) {
+        if (!waiter.decide()) {
             return;
         }
         waiter.timer.cancel();
+        held.put(waiter.ticket, new Held(waiter.entryKey, waiter.count));
+        waiting.remove(waiter.ticket);
         ClusterLease lease = new ClusterLease(waiter.ticket, waiter.entryKey);
-        held.put(waiter.ticket, new Held(waiter.entryKey));
         if (!waiter.future.complete(PermitOutcome.granted(lease, used).withWaited(waiter.waited()))) {
             lease.release();
         }
     }
 
     private void refuse(Waiting waiter, Reason reason, long used) {
-        if (waiting.remove(waiter.ticket) != null) {
+        if (waiter.decide()) {
+            waiter.timer.cancel();
+            waiting.remove(waiter.ticket);
             waiter.future.complete(PermitOutcome.refused(reason, used, 1).withWaited(waiter.waited()));
         }
     }
 
-    /** Decisions about waiters, from any node: this node completes its own. */
-    private void handle(List<SemaphoreState.Notice> decided) {
-        for (SemaphoreState.Notice notice : decided) {
-            if (!notice.holder().equals(self)) {
-                continue;
-            }
-            Waiting waiter = waiting.get(notice.ticket());
-            if (waiter == null) {
-                if (notice.granted() && !held.containsKey(notice.ticket())) {
-                    LOG.debug("Lease {} went to a request that already left; it expires unrenewed", notice.ticket());
-                }
-                continue;
-            }
-            if (notice.granted()) {
-                grant(waiter, -1);
+    /** Decisions made by a processor: this node's are handled here, the others' go to their nodes' topics. */
+    private void dispatch(Notice.Batch batch) {
+        if (batch.notices().isEmpty()) {
+            return;
+        }
+        Map<UUID, List<Notice>> others = null;
+        for (Notice notice : batch.notices()) {
+            if (notice.holder().equals(self)) {
+                handle(notice);
             } else {
-                refuse(waiter, Reason.valueOf(notice.reason()), -1);
+                if (others == null) {
+                    others = new HashMap<>();
+                }
+                others.computeIfAbsent(notice.holder(), holder -> new ArrayList<>()).add(notice);
+            }
+        }
+        if (others != null && !closed.get()) {
+            others.forEach((holder, notices) -> calls.publish(topicOf(holder), new Notice.Batch(notices))
+                    .whenComplete((done, failure) -> {
+                        if (failure != null) {
+                            LOG.debug("A notice to {} was not sent ({}); its safety poll will find out", holder,
+                                    failure.toString());
+                        }
+                    }));
+        }
+    }
+
+    private ITopic<Notice.Batch> topicOf(UUID holder) {
+        return topics.computeIfAbsent(holder, uuid -> hazelcast.getTopic(NOTICE_TOPIC + uuid));
+    }
+
+    private void handle(Notice.Batch batch) {
+        for (Notice notice : batch.notices()) {
+            if (notice.holder().equals(self)) {
+                handle(notice);
             }
         }
     }
 
-    private void publish(List<SemaphoreState.Notice> decided) {
-        if (!decided.isEmpty() && !closed.get()) {
-            notices.publishAsync(decided);
+    private void handle(Notice notice) {
+        Waiting waiter = waiting.get(notice.ticket());
+        if (waiter != null) {
+            if (notice.granted()) {
+                grant(waiter, notice.used());
+            } else {
+                refuse(waiter, notice.reason(), notice.used());
+            }
+        } else if (notice.granted() && !held.containsKey(notice.ticket()) && notice.key() != null) {
+            // granted to a request this node has already given up on (its leave could not reach the entry)
+            release(notice.ticket(), notice.key());
         }
     }
 
-    private void release(String ticket, String entryKey) {
+    private void release(long ticket, String entryKey) {
         held.remove(ticket);
-        HazelcastBackend.calls(map.submitToKey(entryKey, new SemaphoreOps.Release(ticket, clock.nanos())))
-                .whenComplete((result, failure) -> {
+        calls.onKey(map, entryKey, new SemaphoreOps.Release(ticket, clock.nanos()))
+                .whenComplete((outcome, failure) -> {
                     if (failure == null) {
-                        publish(result.notices());
+                        dispatch(outcome.notices());
                     } else {
-                        LOG.debug("Could not release lease {} ({}); it expires unrenewed", ticket, failure.toString());
+                        LOG.debug("Could not release lease {} ({}); it expires unrenewed", ticket,
+                                failure.toString());
                     }
                 });
     }
 
-    /** Applies a live change of count, lease or depth to every entry of a policy. */
-    void reconfigure(String policyPrefix, long permits, long leaseNanos, int depth) {
-        renewEvery(leaseNanos);
-        SemaphoreOps.Reconfigure change = new SemaphoreOps.Reconfigure(permits, leaseNanos, depth, clock.nanos());
-        Set<String> keys = new HashSet<>();
-        for (String key : map.keySet()) {
-            if (key.startsWith(policyPrefix)) {
-                keys.add(key);
-            }
-        }
-        if (keys.isEmpty()) {
-            return;
-        }
-        HazelcastBackend.calls(map.submitToKeys(keys, change)).whenComplete((results, failure) -> {
-            if (results != null) {
-                results.values().forEach(result -> publish(result.notices()));
-            }
+    /** Applies a live change to every entry of a policy, on the members that own them. */
+    void reconfigure(String policyPrefix, Definition definition) {
+        renewEvery(definition.leaseNanos());
+        calls.onEveryMember(new SemaphoreOps.OnLocalEntries(policyPrefix,
+                        new SemaphoreOps.Reconfigure(definition, clock.nanos())))
+                .whenComplete((batches, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("A change of policy {} could not reach every semaphore at once ({}); each follows "
+                                + "it on its next use", policyPrefix.substring(0, policyPrefix.length() - 1),
+                                failure.toString());
+                    } else {
+                        batches.forEach(this::dispatch);
+                    }
+                });
+    }
+
+    /** One entry as it stands, for the management API. */
+    CompletableFuture<SemaphoreOps.Outcome> read(String entryKey) {
+        return calls.onKey(map, entryKey, new SemaphoreOps.Read(clock.nanos()));
+    }
+
+    /** Refuses the entry's waiters, on every node; completes with whether there were any. */
+    CompletableFuture<Boolean> refuseWaiters(String entryKey) {
+        return calls.onKey(map, entryKey, new SemaphoreOps.RefuseWaiters(clock.nanos())).thenApply(outcome -> {
+            dispatch(outcome.notices());
+            return outcome.code() == SemaphoreOps.Code.REMOVED;
         });
     }
 
-    /** Waiters of one policy are admitted with leases that hold nothing (the policy is gone). */
+    /** This node's waiters of one policy are admitted with leases that hold nothing (the policy is gone). */
     void admitWaiters(String policyPrefix) {
         for (Waiting waiter : new ArrayList<>(waiting.values())) {
-            if (waiter.entryKey.startsWith(policyPrefix) && waiting.remove(waiter.ticket) != null) {
+            if (waiter.entryKey.startsWith(policyPrefix) && waiter.decide()) {
                 waiter.timer.cancel();
-                HazelcastBackend.calls(map.submitToKey(waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket,
-                        clock.nanos())));
+                waiting.remove(waiter.ticket);
+                leaveSilently(waiter);
                 waiter.future.complete(PermitOutcome.granted(Lease.NONE, 0).withWaited(waiter.waited()));
             }
         }
     }
 
+    /** Removes a decided waiter from its entry; a lease it was granted meanwhile is given back. */
+    private void leaveSilently(Waiting waiter) {
+        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, clock.nanos()))
+                .whenComplete((outcome, failure) -> {
+                    if (outcome != null) {
+                        dispatch(outcome.notices());
+                        if (outcome.code() == SemaphoreOps.Code.HELD) {
+                            release(waiter.ticket, waiter.entryKey);
+                        }
+                    }
+                });
+    }
+
     long waitingCount(String policyPrefix) {
-        return waiting.values().stream().filter(w -> w.entryKey.startsWith(policyPrefix)).count();
+        return waiting.values().stream().filter(w -> w.entryKey.startsWith(policyPrefix) && !w.decided()).count();
     }
 
     long oldestWaiterNanos(String policyPrefix) {
         long now = scheduler.ticker().nanos();
-        return waiting.values().stream().filter(w -> w.entryKey.startsWith(policyPrefix))
-                .mapToLong(w -> now - w.enqueued).max().orElse(0);
+        return waiting.values().stream().filter(w -> w.entryKey.startsWith(policyPrefix) && !w.decided())
+                .mapToLong(w -> now - w.start).max().orElse(0);
     }
 
-    long heldCount(String policyPrefix) {
-        return held.values().stream().filter(h -> h.entryKey.startsWith(policyPrefix)).count();
+    /** Permits this node holds for one policy. */
+    long heldPermits(String policyPrefix) {
+        return held.values().stream().filter(h -> h.entryKey.startsWith(policyPrefix)).mapToLong(Held::count).sum();
     }
 
     // ---------------------------------------------------------------- timers
@@ -269,139 +359,183 @@ final class SemaphoreClient implements AutoCloseable {
         }
     }
 
+    /** The heartbeat: one call per entry with this node's tickets on it. */
     private void renew() {
-        Map<String, Set<String>> byEntry = new HashMap<>();
-        held.forEach((ticket, lease) -> byEntry.computeIfAbsent(lease.entryKey, k -> new HashSet<>()).add(ticket));
+        Map<String, List<Long>> byEntry = new HashMap<>();
+        held.forEach((ticket, lease) -> byEntry.computeIfAbsent(lease.entryKey, k -> new ArrayList<>()).add(ticket));
         long now = clock.nanos();
-        byEntry.forEach((entryKey, tickets) -> HazelcastBackend.calls(map.submitToKey(entryKey,
-                new SemaphoreOps.Renew(tickets, now))));
+        byEntry.forEach((entryKey, entryTickets) -> calls.onKey(map, entryKey, new SemaphoreOps.Renew(
+                entryTickets.stream().mapToLong(Long::longValue).toArray(), now)).whenComplete((outcome, failure) -> {
+                    if (outcome == null) {
+                        LOG.debug("Renewal of {} lease(s) failed ({}); retried in {} ms", entryTickets.size(),
+                                failure.toString(), renewNanos / 1_000_000);
+                        return;
+                    }
+                    dispatch(outcome.notices());
+                    for (long lost : outcome.missing()) {
+                        if (held.remove(lost) != null) {
+                            LOG.warn("Lease {} on {} was dropped by the cluster (expired, or this node was taken for "
+                                    + "gone); its request runs on uncounted", lost, entryKey);
+                        }
+                    }
+                }));
         scheduleRenew();
     }
 
     private void scheduleSweep() {
         if (member && !closed.get()) {
-            sweepTimer = scheduler.schedule(this::sweep, SWEEP_NANOS);
+            sweepTimer = scheduler.schedule(() -> {
+                sweep();
+                scheduleSweep();
+            }, SWEEP_NANOS);
         }
     }
 
     /** Each member sweeps the entries it owns. */
     private void sweep() {
+        if (closed.get()) {
+            return;
+        }
+        long now = clock.nanos();
+        departed.values().removeIf(since -> now - since > DEPARTED_NANOS);
         try {
-            Set<String> local = map.localKeySet();
-            if (!local.isEmpty()) {
-                HazelcastBackend.calls(map.submitToKeys(local, new SemaphoreOps.Sweep(clock.nanos())))
-                        .whenComplete((results, failure) -> {
-                            if (results != null) {
-                                results.values().forEach(result -> publish(result.notices()));
-                            }
-                        });
+            Set<String> local = calls.localKeys(map);
+            if (local.isEmpty()) {
+                return;
             }
+            calls.onKeys(map, local, new SemaphoreOps.Sweep(departed.keySet(), now))
+                    .whenComplete((outcomes, failure) -> {
+                        if (outcomes != null) {
+                            outcomes.values().forEach(outcome -> dispatch(outcome.notices()));
+                        }
+                    });
         } catch (RuntimeException failure) {
             LOG.debug("Sweep skipped: {}", failure.toString());
         }
-        scheduleSweep();
     }
 
     private void schedulePoll() {
         if (!closed.get()) {
-            pollTimer = scheduler.schedule(this::poll, POLL_NANOS);
+            pollTimer = scheduler.schedule(() -> {
+                poll();
+                schedulePoll();
+            }, POLL_NANOS);
         }
     }
 
-    /** The safety net for lost notices: asks about tickets that have waited longer than one poll interval. */
+    /** The safety net for lost notices: asks about requests that have waited longer than one poll interval. */
     private void poll() {
         long now = scheduler.ticker().nanos();
         for (Waiting waiter : new ArrayList<>(waiting.values())) {
-            if (now - waiter.enqueued < POLL_NANOS) {
+            if (now - waiter.start < POLL_NANOS || waiter.decided() || waiter.timer == Scheduler.Cancellable.NONE) {
                 continue;
             }
-            HazelcastBackend.calls(map.submitToKey(waiter.entryKey, new SemaphoreOps.Status(waiter.ticket)))
-                    .whenComplete((result, failure) -> {
-                        if (result == null) {
+            calls.onKey(map, waiter.entryKey, new SemaphoreOps.Poll(waiter.ticket, clock.nanos()))
+                    .whenComplete((outcome, failure) -> {
+                        if (outcome == null) {
                             return;
                         }
-                        if (result.code() == SemaphoreOps.Code.GRANTED) {
-                            grant(waiter, result.used());
-                        } else if (result.code() == SemaphoreOps.Code.ABSENT) {
-                            refuse(waiter, Reason.QUEUE_TIMEOUT, result.used());
+                        dispatch(outcome.notices());
+                        if (outcome.code() == SemaphoreOps.Code.GRANTED) {
+                            grant(waiter, outcome.used());
+                        } else if (outcome.code() == SemaphoreOps.Code.ABSENT) {
+                            refuse(waiter, Reason.QUEUE_TIMEOUT, outcome.used());
                         }
                     });
         }
-        schedulePoll();
     }
 
-    /** A member left: the oldest member drops what it held and waited for, everywhere. */
-    private void dropLeft(UUID left) {
-        Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-        if (!oldest.localMember()) {
+    /**
+     * A member left: forget its topic, remember it for the sweeps, and have every member drop what it held or
+     * awaited in the entries it owns now.
+     */
+    private void left(UUID gone) {
+        topics.remove(gone);
+        if (closed.get()) {
             return;
         }
-        Thread dropper = new Thread(() -> {
-            try {
-                Map<String, SemaphoreOps.Result> results = map.executeOnEntries(
-                        new SemaphoreOps.DropHolder(left, clock.nanos()));
-                results.values().forEach(result -> publish(result.notices()));
-                LOG.info("Dropped the leases and waiters of departed member {}", left);
-            } catch (RuntimeException failure) {
-                LOG.warn("Could not drop the leases of departed member {} ({}); they expire unrenewed", left,
-                        failure.toString());
-            }
-        }, "sluice-drop-" + left);
-        dropper.setDaemon(true);
-        dropper.start();
+        departed.put(gone, clock.nanos());
+        LOG.info("Dropping the leases and waiters of departed member {}", gone);
+        calls.onEveryMember(new SemaphoreOps.OnLocalEntries("", new SemaphoreOps.Sweep(Set.of(gone), clock.nanos())))
+                .whenComplete((batches, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Could not drop everything departed member {} held ({}); its leases expire "
+                                + "unrenewed", gone, failure.toString());
+                    } else {
+                        batches.forEach(this::dispatch);
+                    }
+                });
     }
 
+    /** Stops the timers and listeners; this node's waiters are refused and leave their entries. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            renewTimer.cancel();
-            sweepTimer.cancel();
-            pollTimer.cancel();
-            for (Waiting waiter : new ArrayList<>(waiting.values())) {
-                if (waiting.remove(waiter.ticket) != null) {
-                    waiter.timer.cancel();
-                    waiter.future.complete(PermitOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 1));
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        renewTimer.cancel();
+        sweepTimer.cancel();
+        pollTimer.cancel();
+        boolean running = hazelcast.getLifecycleService().isRunning();
+        for (Waiting waiter : new ArrayList<>(waiting.values())) {
+            if (waiter.decide()) {
+                waiter.timer.cancel();
+                waiting.remove(waiter.ticket);
+                if (running) {
+                    leaveSilently(waiter);
                 }
+                waiter.future.complete(PermitOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 1).withWaited(waiter.waited()));
             }
-            try {
-                notices.removeMessageListener(topicRegistration);
-                if (membershipRegistration != null) {
-                    hazelcast.getCluster().removeMembershipListener(membershipRegistration);
-                }
-            } catch (RuntimeException ignored) {
-                // the instance is already gone
-            }
+        }
+        try {
+            ownTopic.removeMessageListener(topicRegistration);
+            hazelcast.getCluster().removeMembershipListener(membershipRegistration);
+            ownTopic.destroy();
+        } catch (RuntimeException gone) {
+            // the instance is already shut down
         }
     }
 
+    /** A request this node has in the line. Decided exactly once: granted, refused, admitted or failed. */
     private final class Waiting {
-        final String ticket;
+        final long ticket;
         final String entryKey;
         final long count;
-        final long enqueued;
+        final long start;
+        final long maxWaitNanos;
         final CompletableFuture<PermitOutcome> future = new CompletableFuture<>();
+        private final AtomicBoolean decided = new AtomicBoolean();
         volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
 
-        Waiting(String ticket, String entryKey, long count, long enqueued) {
+        Waiting(long ticket, String entryKey, long count, long start, long maxWaitNanos) {
             this.ticket = ticket;
             this.entryKey = entryKey;
             this.count = count;
-            this.enqueued = enqueued;
+            this.start = start;
+            this.maxWaitNanos = maxWaitNanos;
+        }
+
+        boolean decide() {
+            return decided.compareAndSet(false, true);
+        }
+
+        boolean decided() {
+            return decided.get();
         }
 
         long waited() {
-            return Math.max(0, scheduler.ticker().nanos() - enqueued);
+            return Math.max(0, scheduler.ticker().nanos() - start);
         }
     }
 
-    private record Held(String entryKey) { }
+    private record Held(String entryKey, long count) { }
 
-    /** A lease held by this node, released exactly once. */
+    /** A lease held by this node, released exactly once, from any thread. */
     private final class ClusterLease extends AtomicBoolean implements Lease {
-        private final String ticket;
+        private final long ticket;
         private final String entryKey;
 
-        ClusterLease(String ticket, String entryKey) {
+        ClusterLease(long ticket, String entryKey) {
             this.ticket = ticket;
             this.entryKey = entryKey;
         }

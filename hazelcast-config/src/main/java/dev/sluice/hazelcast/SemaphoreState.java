@@ -1,57 +1,93 @@
 package dev.sluice.hazelcast;
 
-import java.io.Serializable;
-import java.util.ArrayList;
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
+import dev.sluice.core.Reason;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * One (policy, key) semaphore as an IMap value: the full count, the leases (id → holder, count, expiry) and the FIFO
- * waiters. Changed only by {@link SemaphoreOps} entry processors on the partition owner (and replayed on the
- * backups with the same inputs, so the copies agree). Times are cluster-clock nanoseconds passed in by the caller.
+ * One (policy, key) semaphore as an IMap value: the definition it follows (count, lease time, queue depth, and the
+ * version of that definition), the leases held (ticket → holder, count, expiry) and the FIFO waiters (ticket →
+ * holder, count, enqueue time, deadline). Changed only by {@link SemaphoreOps} entry processors on the partition
+ * owner, and replayed on the backup with the same inputs, so both copies agree. Times are cluster-clock
+ * nanoseconds passed in by the caller ({@link ClusterClock}). Not thread-safe: an entry processor owns it while it
+ * runs.
+ *
+ * <p>The count is kept whole and {@link #used} counts the permits held, so a new count applies by the difference:
+ * held leases stay valid, a raised count admits waiters at once and a lowered one admits no one until
+ * {@code used} drops below it.
  */
-final class SemaphoreState implements Serializable {
-    private static final long serialVersionUID = 1L;
+final class SemaphoreState {
+    static final String TYPE = "sluice.semaphore.State";
 
+    long version;
     long permits;
     long leaseNanos;
+    int depth;
     long used;
-    final Map<String, LeaseRecord> leases = new LinkedHashMap<>();
-    final List<WaiterRecord> waiters = new ArrayList<>();
+    final Map<Long, LeaseRecord> leases = new LinkedHashMap<>();
+    final ArrayDeque<WaiterRecord> waiters = new ArrayDeque<>();
 
-    record LeaseRecord(UUID holder, long count, long expiry) implements Serializable { }
+    record LeaseRecord(UUID holder, long count, long expiry) { }
 
-    record WaiterRecord(String ticket, UUID holder, long count, long enqueued, long deadline) implements Serializable { }
-
-    /** A decision about a waiter, for its node: granted, or refused with the reason's name. */
-    record Notice(String ticket, UUID holder, boolean granted, String reason) implements Serializable {
-        private static final long serialVersionUID = 1L;
-    }
+    record WaiterRecord(long ticket, UUID holder, long count, long enqueued, long deadline) { }
 
     boolean idle() {
-        return used == 0 && waiters.isEmpty();
+        return leases.isEmpty() && waiters.isEmpty();
+    }
+
+    /**
+     * Follows {@code definition} if it is at least as new as the one in force (a node that has not yet heard of a
+     * change cannot undo it); waiters beyond a lowered depth are refused from the tail with {@code QUEUE_FULL}.
+     */
+    boolean adopt(Definition definition, List<Notice> notices) {
+        if (definition.version() < version) {
+            return false;
+        }
+        boolean changed = definition.version() != version || definition.permits() != permits
+                || definition.leaseNanos() != leaseNanos || definition.depth() != depth;
+        version = definition.version();
+        permits = definition.permits();
+        leaseNanos = definition.leaseNanos();
+        depth = definition.depth();
+        while (waiters.size() > depth) {
+            WaiterRecord last = waiters.pollLast();
+            notices.add(Notice.refused(last.ticket(), last.holder(), Reason.QUEUE_FULL, used));
+            changed = true;
+        }
+        return changed;
     }
 
     /** Grants waiters from the head while the count allows: strictly first in first out. */
-    void grantFromHead(long now, List<Notice> notices) {
-        while (!waiters.isEmpty() && used + waiters.get(0).count() <= permits) {
-            WaiterRecord head = waiters.remove(0);
+    boolean grantFromHead(long now, List<Notice> notices) {
+        boolean changed = false;
+        while (!waiters.isEmpty() && used + waiters.peekFirst().count() <= permits) {
+            WaiterRecord head = waiters.pollFirst();
             used += head.count();
             leases.put(head.ticket(), new LeaseRecord(head.holder(), head.count(), now + leaseNanos));
-            notices.add(new Notice(head.ticket(), head.holder(), true, null));
+            notices.add(Notice.granted(head.ticket(), head.holder(), used));
+            changed = true;
         }
+        return changed;
     }
 
-    /** Removes expired leases and waiters past their deadline; returns whether anything changed. */
-    boolean sweep(long now, List<Notice> notices) {
+    /**
+     * Drops expired leases, waiters past their deadline (refused with {@code QUEUE_TIMEOUT}) and everything held or
+     * awaited by holders that left the cluster (no notice: they are gone), then grants what that freed.
+     */
+    boolean sweep(long now, Set<UUID> departed, List<Notice> notices) {
         boolean changed = false;
-        Iterator<Map.Entry<String, LeaseRecord>> leaseIt = leases.entrySet().iterator();
+        Iterator<LeaseRecord> leaseIt = leases.values().iterator();
         while (leaseIt.hasNext()) {
-            LeaseRecord lease = leaseIt.next().getValue();
-            if (lease.expiry() <= now) {
+            LeaseRecord lease = leaseIt.next();
+            if (lease.expiry() <= now || departed.contains(lease.holder())) {
                 used -= lease.count();
                 leaseIt.remove();
                 changed = true;
@@ -60,24 +96,117 @@ final class SemaphoreState implements Serializable {
         Iterator<WaiterRecord> waiterIt = waiters.iterator();
         while (waiterIt.hasNext()) {
             WaiterRecord waiter = waiterIt.next();
-            if (waiter.deadline() <= now) {
+            if (departed.contains(waiter.holder())) {
                 waiterIt.remove();
-                notices.add(new Notice(waiter.ticket(), waiter.holder(), false, "QUEUE_TIMEOUT"));
+                changed = true;
+            } else if (waiter.deadline() <= now) {
+                waiterIt.remove();
+                notices.add(Notice.refused(waiter.ticket(), waiter.holder(), Reason.QUEUE_TIMEOUT, used));
                 changed = true;
             }
         }
-        return changed;
+        return grantFromHead(now, notices) || changed;
     }
 
-    /** Drops everything a holder (a member or client that left) had: its leases and its waiters. */
-    boolean dropHolder(UUID holder) {
-        boolean changed = leases.values().removeIf(lease -> {
-            if (lease.holder().equals(holder)) {
-                used -= lease.count();
-                return true;
+    /** Permits held by leases that have not expired at {@code now}, without changing anything. */
+    long usedAt(long now) {
+        long live = 0;
+        for (LeaseRecord lease : leases.values()) {
+            if (lease.expiry() > now) {
+                live += lease.count();
             }
-            return false;
-        });
-        return waiters.removeIf(waiter -> waiter.holder().equals(holder)) || changed;
+        }
+        return live;
+    }
+
+    /** Writes the collections as parallel arrays: one schema, no per-element overhead. */
+    static final class Serializer implements CompactSerializer<SemaphoreState> {
+        @Override
+        public SemaphoreState read(CompactReader in) {
+            SemaphoreState state = new SemaphoreState();
+            state.version = in.readInt64("version");
+            state.permits = in.readInt64("permits");
+            state.leaseNanos = in.readInt64("leaseNanos");
+            state.depth = in.readInt32("depth");
+            state.used = in.readInt64("used");
+            long[] tickets = in.readArrayOfInt64("leaseTickets");
+            long[] holders = in.readArrayOfInt64("leaseHolders");
+            long[] counts = in.readArrayOfInt64("leaseCounts");
+            long[] expiries = in.readArrayOfInt64("leaseExpiries");
+            for (int i = 0; i < tickets.length; i++) {
+                state.leases.put(tickets[i], new LeaseRecord(new UUID(holders[2 * i], holders[2 * i + 1]), counts[i],
+                        expiries[i]));
+            }
+            long[] waiterTickets = in.readArrayOfInt64("waiterTickets");
+            long[] waiterHolders = in.readArrayOfInt64("waiterHolders");
+            long[] waiterCounts = in.readArrayOfInt64("waiterCounts");
+            long[] enqueued = in.readArrayOfInt64("waiterEnqueued");
+            long[] deadlines = in.readArrayOfInt64("waiterDeadlines");
+            for (int i = 0; i < waiterTickets.length; i++) {
+                state.waiters.addLast(new WaiterRecord(waiterTickets[i],
+                        new UUID(waiterHolders[2 * i], waiterHolders[2 * i + 1]), waiterCounts[i], enqueued[i],
+                        deadlines[i]));
+            }
+            return state;
+        }
+
+        @Override
+        public void write(CompactWriter out, SemaphoreState state) {
+            out.writeInt64("version", state.version);
+            out.writeInt64("permits", state.permits);
+            out.writeInt64("leaseNanos", state.leaseNanos);
+            out.writeInt32("depth", state.depth);
+            out.writeInt64("used", state.used);
+            int leaseCount = state.leases.size();
+            long[] tickets = new long[leaseCount];
+            long[] holders = new long[2 * leaseCount];
+            long[] counts = new long[leaseCount];
+            long[] expiries = new long[leaseCount];
+            int i = 0;
+            for (Map.Entry<Long, LeaseRecord> entry : state.leases.entrySet()) {
+                LeaseRecord lease = entry.getValue();
+                tickets[i] = entry.getKey();
+                holders[2 * i] = lease.holder().getMostSignificantBits();
+                holders[2 * i + 1] = lease.holder().getLeastSignificantBits();
+                counts[i] = lease.count();
+                expiries[i] = lease.expiry();
+                i++;
+            }
+            out.writeArrayOfInt64("leaseTickets", tickets);
+            out.writeArrayOfInt64("leaseHolders", holders);
+            out.writeArrayOfInt64("leaseCounts", counts);
+            out.writeArrayOfInt64("leaseExpiries", expiries);
+            int waiterCount = state.waiters.size();
+            long[] waiterTickets = new long[waiterCount];
+            long[] waiterHolders = new long[2 * waiterCount];
+            long[] waiterCounts = new long[waiterCount];
+            long[] enqueued = new long[waiterCount];
+            long[] deadlines = new long[waiterCount];
+            i = 0;
+            for (WaiterRecord waiter : state.waiters) {
+                waiterTickets[i] = waiter.ticket();
+                waiterHolders[2 * i] = waiter.holder().getMostSignificantBits();
+                waiterHolders[2 * i + 1] = waiter.holder().getLeastSignificantBits();
+                waiterCounts[i] = waiter.count();
+                enqueued[i] = waiter.enqueued();
+                deadlines[i] = waiter.deadline();
+                i++;
+            }
+            out.writeArrayOfInt64("waiterTickets", waiterTickets);
+            out.writeArrayOfInt64("waiterHolders", waiterHolders);
+            out.writeArrayOfInt64("waiterCounts", waiterCounts);
+            out.writeArrayOfInt64("waiterEnqueued", enqueued);
+            out.writeArrayOfInt64("waiterDeadlines", deadlines);
+        }
+
+        @Override
+        public String getTypeName() {
+            return TYPE;
+        }
+
+        @Override
+        public Class<SemaphoreState> getCompactClass() {
+            return SemaphoreState.class;
+        }
     }
 }

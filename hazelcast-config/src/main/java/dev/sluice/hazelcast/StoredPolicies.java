@@ -1,7 +1,9 @@
 package dev.sluice.hazelcast;
 
 import com.hazelcast.map.EntryProcessor;
-import java.io.Serializable;
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,16 +11,17 @@ import java.util.Map;
 /**
  * The replicated policy set as one IMap entry: every policy as JSON with its version, in order, and the store-wide
  * revision. Policy sets are small, so one entry makes every write a single atomic compare-and-set on the partition
- * owner, with a backup, and lets one entry listener tell every node the whole new list.
+ * owner, backed up before the write returns, and lets one entry listener tell every node the whole new list, in
+ * the order the writes happened.
  */
-final class StoredPolicies implements Serializable {
-    private static final long serialVersionUID = 1L;
+final class StoredPolicies {
+    static final String TYPE = "sluice.policies.Set";
     static final String KEY = "policies";
 
     long revision;
     final List<Item> items = new ArrayList<>();
 
-    record Item(String name, long version, String json) implements Serializable { }
+    record Item(String name, long version, String json) { }
 
     Item find(String name) {
         for (Item item : items) {
@@ -29,13 +32,18 @@ final class StoredPolicies implements Serializable {
         return null;
     }
 
-    /** The outcome of a write: the item written (or removed), or the version found when the condition failed. */
-    record Outcome(boolean done, Item item, Long actual, List<Item> snapshot) implements Serializable { }
+    /**
+     * The outcome of a write: whether it happened, the item written or removed (null when there was none), the
+     * version found (null when the policy did not exist), and the whole set afterwards.
+     */
+    record Outcome(boolean done, Item item, Long actual, List<Item> snapshot) {
+        static final String TYPE = "sluice.policies.Outcome";
+    }
 
-    /** Seeds an empty store; answers what the store holds. */
+    /** Seeds an empty store, atomically; answers what the store holds either way. */
     static final class Initialize implements EntryProcessor<String, StoredPolicies, Outcome> {
-        private static final long serialVersionUID = 1L;
-        private final List<Item> seed;
+        static final String TYPE = "sluice.policies.Initialize";
+        final List<Item> seed;
 
         Initialize(List<Item> seed) {
             this.seed = List.copyOf(seed);
@@ -58,13 +66,14 @@ final class StoredPolicies implements Serializable {
 
     /**
      * Creates, replaces ({@code json} set) or removes ({@code json} null) one policy if the condition holds:
-     * {@code expected} null = always, 0 = must not exist, else the current version.
+     * {@code expected} null = always, 0 = must not exist, else the current version. A written policy gets the next
+     * revision of the whole store, so versions never repeat, not even for a name deleted and created again.
      */
     static final class Write implements EntryProcessor<String, StoredPolicies, Outcome> {
-        private static final long serialVersionUID = 1L;
-        private final String name;
-        private final String json;
-        private final Long expected;
+        static final String TYPE = "sluice.policies.Write";
+        final String name;
+        final String json;
+        final Long expected;
 
         Write(String name, String json, Long expected) {
             this.name = name;
@@ -84,7 +93,7 @@ final class StoredPolicies implements Serializable {
             }
             if (json == null) {
                 if (current == null) {
-                    return new Outcome(true, null, null, List.of());
+                    return new Outcome(true, null, null, List.copyOf(stored.items));
                 }
                 stored.items.remove(current);
                 stored.revision++;
@@ -101,5 +110,64 @@ final class StoredPolicies implements Serializable {
             entry.setValue(stored);
             return new Outcome(true, written, actual, List.copyOf(stored.items));
         }
+    }
+
+    // ---------------------------------------------------------------- serializers
+
+    private static void writeItems(CompactWriter out, String prefix, List<Item> items) {
+        String[] names = new String[items.size()];
+        long[] versions = new long[items.size()];
+        String[] jsons = new String[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            names[i] = items.get(i).name();
+            versions[i] = items.get(i).version();
+            jsons[i] = items.get(i).json();
+        }
+        out.writeArrayOfString(prefix + "Names", names);
+        out.writeArrayOfInt64(prefix + "Versions", versions);
+        out.writeArrayOfString(prefix + "Jsons", jsons);
+    }
+
+    private static List<Item> readItems(CompactReader in, String prefix) {
+        String[] names = in.readArrayOfString(prefix + "Names");
+        long[] versions = in.readArrayOfInt64(prefix + "Versions");
+        String[] jsons = in.readArrayOfString(prefix + "Jsons");
+        List<Item> items = new ArrayList<>(names.length);
+        for (int i = 0; i < names.length; i++) {
+            items.add(new Item(names[i], versions[i], jsons[i]));
+        }
+        return items;
+    }
+
+    /** The serializers of this file's types, with their stable type names. */
+    static List<CompactSerializer<?>> serializers() {
+        return List.of(
+                new SemaphoreOps.Codec<>(TYPE, StoredPolicies.class, (out, stored) -> {
+                    out.writeInt64("revision", stored.revision);
+                    writeItems(out, "item", stored.items);
+                }, in -> {
+                    StoredPolicies stored = new StoredPolicies();
+                    stored.revision = in.readInt64("revision");
+                    stored.items.addAll(readItems(in, "item"));
+                    return stored;
+                }),
+                new SemaphoreOps.Codec<>(Outcome.TYPE, Outcome.class, (out, outcome) -> {
+                    out.writeBoolean("done", outcome.done());
+                    writeItems(out, "written", outcome.item() == null ? List.of() : List.of(outcome.item()));
+                    out.writeNullableInt64("actual", outcome.actual());
+                    writeItems(out, "snapshot", outcome.snapshot());
+                }, in -> {
+                    List<Item> written = readItems(in, "written");
+                    return new Outcome(in.readBoolean("done"), written.isEmpty() ? null : written.get(0),
+                            in.readNullableInt64("actual"), readItems(in, "snapshot"));
+                }),
+                new SemaphoreOps.Codec<>(Initialize.TYPE, Initialize.class,
+                        (out, op) -> writeItems(out, "seed", op.seed),
+                        in -> new Initialize(readItems(in, "seed"))),
+                new SemaphoreOps.Codec<>(Write.TYPE, Write.class, (out, op) -> {
+                    out.writeString("name", op.name);
+                    out.writeString("json", op.json);
+                    out.writeNullableInt64("expected", op.expected);
+                }, in -> new Write(in.readString("name"), in.readString("json"), in.readNullableInt64("expected"))));
     }
 }

@@ -46,8 +46,8 @@ class MemberLossTest {
         Policy policy = Policy.builder("gate").concurrency(new Concurrency(2, Duration.ofMinutes(5)))
                 .queue(new QueueLimit(10, Duration.ofMinutes(1))).build();
         try (SystemScheduler time = new SystemScheduler()) {
-            HazelcastBackend survivor = new HazelcastBackend(cluster.members.get(0), time, HazelcastBackend.WALL_CLOCK);
-            HazelcastBackend doomed = new HazelcastBackend(cluster.members.get(2), time, HazelcastBackend.WALL_CLOCK);
+            HazelcastBackend survivor = new HazelcastBackend(cluster.members.get(0), time);
+            HazelcastBackend doomed = new HazelcastBackend(cluster.members.get(2), time);
             PolicyLimiter kept = survivor.bind(policy);
             PolicyLimiter lost = doomed.bind(policy);
             long wait = Duration.ofMinutes(1).toNanos();
@@ -86,8 +86,8 @@ class MemberLossTest {
         cluster = TestCluster.of(2);
         ManualScheduler time = new ManualScheduler();
         Policy policy = Policy.builder("leased").concurrency(new Concurrency(1, Duration.ofSeconds(3))).build();
-        HazelcastBackend holderNode = new HazelcastBackend(cluster.members.get(0), time, time.ticker());
-        HazelcastBackend otherNode = new HazelcastBackend(cluster.members.get(1), time, time.ticker());
+        HazelcastBackend holderNode = new HazelcastBackend(cluster.members.get(0), time);
+        HazelcastBackend otherNode = new HazelcastBackend(cluster.members.get(1), time);
         PolicyLimiter holder = holderNode.bind(policy);
         PolicyLimiter other = otherNode.bind(policy);
         assertThat(await(holder.acquire("k", 1, 0)).granted()).isTrue();
