@@ -10,10 +10,15 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.AbstractServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 
 /**
  * The reactive admission of one exchange, shared by the route filter and the global filter: decide, then answer the
@@ -21,8 +26,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <ul>
  *   <li>No thread waits: a queued request is a pending {@link CompletableFuture} turned into a {@link Mono}. When
- *       it completes later (on the engine's timer), the chain continues on Reactor's parallel scheduler, not on the
- *       engine's timer thread.</li>
+ *       it completes later (on the engine's timer or a releasing request's thread), the chain continues on
+ *       the event loop of the request's own connection.</li>
  *   <li>When the exchange is cancelled while waiting (the client has gone), the decision is cancelled: the request
  *       leaves the queue and nothing it would have taken stays held.</li>
  *   <li>An admitted request's {@link Admission#release()} runs when the chain completes, fails or is cancelled
@@ -54,7 +59,7 @@ final class ExchangeAdmission {
         }
         Mono<Admission> admission = Mono.fromFuture(decision, true);
         if (!decision.isDone()) {
-            admission = admission.publishOn(Schedulers.parallel());
+            admission = admission.publishOn(eventLoopOf(exchange));
         }
         return admission
                 .flatMap(decided -> decided.admitted() ? proceed(exchange, chain, decided) : refuse(exchange, decided))
@@ -63,6 +68,23 @@ final class ExchangeAdmission {
                     decision.cancel(false);
                     decision.thenAccept(Admission::release);
                 });
+    }
+
+    /**
+     * Where a queued request continues once admitted: the event loop of its own connection when the server is
+     * Reactor Netty (so the rest of the chain runs where it would have run without waiting), else Reactor's
+     * parallel scheduler. Never the thread that completed the decision (the engine's timer).
+     */
+    static Scheduler eventLoopOf(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        while (request instanceof ServerHttpRequestDecorator decorator) {
+            request = decorator.getDelegate();
+        }
+        if (request instanceof AbstractServerHttpRequest server
+                && server.getNativeRequest() instanceof Connection connection) {
+            return Schedulers.fromExecutor(connection.channel().eventLoop());
+        }
+        return Schedulers.parallel();
     }
 
     private static Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, Admission admission) {

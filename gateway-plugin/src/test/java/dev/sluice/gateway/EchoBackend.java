@@ -10,7 +10,8 @@ import reactor.netty.http.server.HttpServer;
 /**
  * The backend behind the gateway in tests: a Reactor Netty server on 127.0.0.1, port 0. {@code /echo/**} answers
  * 200 with the path, after {@code ?ms=N} milliseconds without holding a thread; {@code /hold/**} answers only once
- * {@link #releaseHeld()} is called. Counts requests, those in flight now and the most in flight at once.
+ * {@link #releaseHeld()} is called. Counts requests, those in flight now and the most in flight at once (a request stops counting before its
+ * answer is sent, so the gateway cannot have released its permit while it still counts).
  */
 final class EchoBackend implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
@@ -42,7 +43,7 @@ final class EchoBackend implements AutoCloseable {
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
             return answer;
-        }).doFinally(signal -> inFlight.decrementAndGet());
+        }).doOnNext(body -> inFlight.decrementAndGet()).doOnCancel(inFlight::decrementAndGet);
     }
 
     void releaseHeld() {
