@@ -1,0 +1,107 @@
+package dev.sluice.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.config.Concurrency;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.QueueLimit;
+import dev.sluice.core.spi.KeyState;
+import dev.sluice.core.spi.PermitOutcome;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.testkit.ManualScheduler;
+import dev.sluice.core.time.SystemScheduler;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What happens to permits when their holder dies or stops renewing. */
+class MemberLossTest {
+    private TestCluster cluster;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(20, TimeUnit.SECONDS);
+    }
+
+    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aTerminatedMembersLeasesAndWaitersAreDroppedAndOthersAreServed() throws Exception {
+        cluster = TestCluster.of(3);
+        Policy policy = Policy.builder("gate").concurrency(new Concurrency(2, Duration.ofMinutes(5)))
+                .queue(new QueueLimit(10, Duration.ofMinutes(1))).build();
+        try (SystemScheduler time = new SystemScheduler()) {
+            HazelcastBackend survivor = new HazelcastBackend(cluster.members.get(0), time, HazelcastBackend.WALL_CLOCK);
+            HazelcastBackend doomed = new HazelcastBackend(cluster.members.get(2), time, HazelcastBackend.WALL_CLOCK);
+            PolicyLimiter kept = survivor.bind(policy);
+            PolicyLimiter lost = doomed.bind(policy);
+            long wait = Duration.ofMinutes(1).toNanos();
+            PermitOutcome one = await(lost.acquire("k", 1, wait));
+            PermitOutcome two = await(lost.acquire("k", 1, wait));
+            assertThat(one.granted()).isTrue();
+            assertThat(two.granted()).isTrue();
+            CompletableFuture<PermitOutcome> doomedWaiter = lost.acquire("k", 1, wait);
+            eventually("the doomed member's waiter is queued", () -> state(kept).queued() == 1);
+            CompletableFuture<PermitOutcome> survivorWaiter = kept.acquire("k", 1, wait);
+            eventually("the survivor's waiter is queued", () -> state(kept).queued() == 2);
+
+            cluster.members.get(2).getLifecycleService().terminate();
+
+            PermitOutcome granted = await(survivorWaiter);
+            assertThat(granted.granted()).as("served once the dead member's leases are dropped").isTrue();
+            assertThat(state(kept).permitsInUse()).isEqualTo(1);
+            granted.lease().release();
+            eventually("permits in use back to 0", () -> state(kept).permitsInUse() == 0);
+            assertThat(state(kept).queued()).isZero();
+            assertThat(doomedWaiter).isNotCompletedExceptionally();
+            survivor.close();
+        }
+    }
+
+    private static KeyState state(PolicyLimiter limiter) {
+        try {
+            return await(limiter.state("k"));
+        } catch (Exception failure) {
+            throw new AssertionError(failure);
+        }
+    }
+
+    @Test
+    void heartbeatsKeepALeaseAliveAndAHolderThatStopsLosesIt() throws Exception {
+        cluster = TestCluster.of(2);
+        ManualScheduler time = new ManualScheduler();
+        Policy policy = Policy.builder("leased").concurrency(new Concurrency(1, Duration.ofSeconds(3))).build();
+        HazelcastBackend holderNode = new HazelcastBackend(cluster.members.get(0), time, time.ticker());
+        HazelcastBackend otherNode = new HazelcastBackend(cluster.members.get(1), time, time.ticker());
+        PolicyLimiter holder = holderNode.bind(policy);
+        PolicyLimiter other = otherNode.bind(policy);
+        assertThat(await(holder.acquire("k", 1, 0)).granted()).isTrue();
+        for (int i = 0; i < 20; i++) {
+            time.advance(Duration.ofMillis(500));
+            Thread.sleep(20);
+        }
+        assertThat(await(other.acquire("k", 1, 0)).granted()).as("10 s later, renewed every second").isFalse();
+
+        holderNode.close();
+        time.advance(Duration.ofSeconds(4));
+        PermitOutcome taken = await(other.acquire("k", 1, 0));
+        assertThat(taken.granted()).as("the unrenewed lease expired").isTrue();
+        taken.lease().release();
+        otherNode.close();
+    }
+}
