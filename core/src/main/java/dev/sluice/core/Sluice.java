@@ -18,8 +18,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,16 @@ public final class Sluice implements AutoCloseable {
      */
     public CompletableFuture<Admission> admit(RequestView request, String policy) {
         return engine.admit(request, policy);
+    }
+
+    /**
+     * Decides on a request under the live policies whose names {@code applies} accepts, in their order, ignoring the
+     * others (a gateway's global filter, which leaves the policies bound to routes to those routes). Same rules and
+     * guarantees as {@link #admit(RequestView)}. {@code applies} is called on this thread during the call and must
+     * be cheap and thread-safe.
+     */
+    public CompletableFuture<Admission> admit(RequestView request, Predicate<String> applies) {
+        return engine.admit(request, Objects.requireNonNull(applies, "applies"));
     }
 
     /** Whether a policy of that name is live on this node. */

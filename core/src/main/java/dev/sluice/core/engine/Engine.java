@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +65,22 @@ public final class Engine implements AutoCloseable {
 
     /** Decides on a request. Never blocks; see {@link dev.sluice.core.Sluice#admit}. */
     public CompletableFuture<Admission> admit(RequestView request) {
+        return admit(request, (Predicate<String>) null);
+    }
+
+    /**
+     * Decides on a request under the live policies whose names {@code applies} accepts (all of them when null), with
+     * the same rules as {@link #admit(RequestView)}.
+     */
+    public CompletableFuture<Admission> admit(RequestView request, Predicate<String> applies) {
         CompiledPolicy[] policies = table.policies;
         Step[] steps = null;
         int count = 0;
         for (int i = 0; i < policies.length; i++) {
             CompiledPolicy policy = policies[i];
+            if (applies != null && !applies.test(policy.policy.name())) {
+                continue;
+            }
             if (!policy.matches(request)) {
                 continue;
             }

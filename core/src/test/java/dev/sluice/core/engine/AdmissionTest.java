@@ -290,6 +290,23 @@ class AdmissionTest {
     }
 
     @Test
+    void aRequestCanBeDecidedUnderTheSelectedPoliciesOnly() {
+        start(Policy.builder("global").rate(new Rate(2, MINUTE)).build(),
+                Policy.builder("route-a").rate(new Rate(1, MINUTE)).build());
+        Set<String> bound = Set.of("route-a");
+        Admission first = sluice.admit(TestRequest.get("/x"), name -> !bound.contains(name)).join();
+        Admission second = sluice.admit(TestRequest.get("/x"), name -> !bound.contains(name)).join();
+        assertThat(first.admitted()).isTrue();
+        assertThat(second.admitted()).as("route-a was not applied, so global's burst of 2 decides").isTrue();
+        Admission third = sluice.admit(TestRequest.get("/x"), name -> !bound.contains(name)).join();
+        assertThat(third.admitted()).isFalse();
+        assertThat(third.policy()).isEqualTo("global");
+        assertThat(sluice.admit(TestRequest.get("/x"), "route-a").join().admitted()).as("its bucket is untouched")
+                .isTrue();
+        assertThat(sluice.admit(TestRequest.get("/x"), name -> false).join().admitted()).isTrue();
+    }
+
+    @Test
     void clusterScopeWithoutAClusterIsRefusedAtStart() {
         assertThatThrownBy(() -> start(Policy.builder("c").scope(Scope.CLUSTER).rate(new Rate(1, MINUTE)).build()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("scope is cluster");

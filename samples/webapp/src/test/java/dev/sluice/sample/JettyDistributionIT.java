@@ -35,7 +35,7 @@ class JettyDistributionIT {
 
         jetty = ServerProcess.start("Jetty", List.of(ServerProcess.java(), "-jar", startJar,
                         "jetty.http.host=127.0.0.1", "jetty.http.port=" + port),
-                base, Map.of(), base.resolve("jetty.log"));
+                base, Map.of("SLUICE_HZ_PORT", Integer.toString(ServerProcess.freePort())), base.resolve("jetty.log"));
         sample = new SampleChecks(client, URI.create("http://127.0.0.1:" + port + "/sample/"));
         jetty.awaitReady(client, sample.uri("/echo/ready"));
     }

@@ -28,7 +28,8 @@ class SampleJarIT {
         int port = ServerProcess.freePort();
         server = ServerProcess.start("sample jar", List.of(ServerProcess.java(),
                         "-Djava.io.tmpdir=" + work.toAbsolutePath(), "-jar", Deployments.jar().toString()),
-                work, Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1"), work.resolve("sample.log"));
+                work, Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "SLUICE_HZ_PORT",
+                        Integer.toString(ServerProcess.freePort())), work.resolve("sample.log"));
         sample = new SampleChecks(client, URI.create("http://127.0.0.1:" + port + "/"));
         server.awaitReady(client, sample.uri("/echo/ready"));
     }

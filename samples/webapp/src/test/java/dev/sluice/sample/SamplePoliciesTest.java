@@ -13,10 +13,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The sample's WEB-INF/sluice.yaml: valid, with the four kinds of policy, and /echo/** left unlimited. */
+/**
+ * The sample's WEB-INF/sluice.yaml: valid, with the four kinds of policy and a cluster-scope one, and /echo/** left
+ * unlimited. The node-scope policies are exercised here; the cluster-scope one by the sample's integration tests.
+ */
 class SamplePoliciesTest {
     private final PolicySet policies = new PolicyParser().parse(Path.of("src/main/webapp/WEB-INF/sluice.yaml"));
-    private final Sluice sluice = Sluice.builder().policies(policies).build();
+    private final Sluice sluice = Sluice.builder().policies(new PolicySet(policies.policies().stream()
+            .filter(policy -> policy.scope() == dev.sluice.core.config.Scope.NODE).toList())).build();
 
     @AfterEach
     void close() {
@@ -31,6 +35,7 @@ class SamplePoliciesTest {
         assertThat(list).anyMatch(p -> p.quota() != null);
         assertThat(list).anyMatch(p -> p.concurrency() != null && p.queue() != null);
         assertThat(list).anyMatch(Policy::shadow);
+        assertThat(list).anyMatch(p -> p.scope() == dev.sluice.core.config.Scope.CLUSTER);
     }
 
     @Test

@@ -94,6 +94,12 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError(name + " did not serve " + uri + " within " + START_TIMEOUT + ":\n" + output());
     }
 
+    /** Kills the process at once, without a chance to clean up (SIGKILL on Linux). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** The process's output so far (its last 20,000 characters). */
     String output() {
         try {

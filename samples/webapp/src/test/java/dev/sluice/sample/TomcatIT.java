@@ -56,7 +56,8 @@ class TomcatIT {
                         "-cp", home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator
                                 + home.resolve("bin/tomcat-juli.jar"),
                         "org.apache.catalina.startup.Bootstrap", "start"),
-                base, Map.of(), base.resolve("logs/console.log"));
+                base, Map.of("SLUICE_HZ_PORT", Integer.toString(ServerProcess.freePort())),
+                base.resolve("logs/console.log"));
         sample = new SampleChecks(client, URI.create("http://127.0.0.1:" + port + "/sample/"));
         tomcat.awaitReady(client, sample.uri("/echo/ready"));
     }

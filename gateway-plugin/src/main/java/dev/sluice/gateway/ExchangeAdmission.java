@@ -1,0 +1,117 @@
+package dev.sluice.gateway;
+
+import dev.sluice.core.Admission;
+import dev.sluice.core.RequestView;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.AbstractServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
+
+/**
+ * The reactive admission of one exchange, shared by the route filter and the global filter: decide, then answer the
+ * refusal or continue the chain, and give back what was taken exactly once.
+ *
+ * <ul>
+ *   <li>No thread waits: a queued request is a pending {@link CompletableFuture} turned into a {@link Mono}. When
+ *       it completes later (on the engine's timer or a releasing request's thread), the chain continues on
+ *       the event loop of the request's own connection.</li>
+ *   <li>When the exchange is cancelled while waiting (the client has gone), the decision is cancelled: the request
+ *       leaves the queue and nothing it would have taken stays held.</li>
+ *   <li>An admitted request's {@link Admission#release()} runs when the chain completes, fails or is cancelled
+ *       ({@code doFinally}), and only then.</li>
+ * </ul>
+ */
+final class ExchangeAdmission {
+    static final MediaType PROBLEM_JSON = MediaType.parseMediaType("application/problem+json");
+
+    private ExchangeAdmission() {}
+
+    /**
+     * @param decide the engine call for this view; returns null when no policy applies (the chain then continues
+     *               untouched)
+     */
+    static Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain,
+            Function<RequestView, CompletableFuture<Admission>> decide) {
+        return exchange.getPrincipal()
+                .map(principal -> Optional.ofNullable(principal.getName()))
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(name -> decide(exchange, chain, decide, name.orElse(null)));
+    }
+
+    private static Mono<Void> decide(ServerWebExchange exchange, GatewayFilterChain chain,
+            Function<RequestView, CompletableFuture<Admission>> decide, String principal) {
+        CompletableFuture<Admission> decision = decide.apply(new GatewayRequestView(exchange.getRequest(), principal));
+        if (decision == null) {
+            return chain.filter(exchange);
+        }
+        Mono<Admission> admission = Mono.fromFuture(decision, true);
+        if (!decision.isDone()) {
+            admission = admission.publishOn(eventLoopOf(exchange));
+        }
+        return admission
+                .flatMap(decided -> decided.admitted() ? proceed(exchange, chain, decided) : refuse(exchange, decided))
+                .doFinally(signal -> {
+                    // Cancelled while queued: leave the queue. Done: release once the chain has finished.
+                    decision.cancel(false);
+                    decision.thenAccept(Admission::release);
+                });
+    }
+
+    /**
+     * Where a queued request continues once admitted: the event loop of its own connection when the server is
+     * Reactor Netty (so the rest of the chain runs where it would have run without waiting), else Reactor's
+     * parallel scheduler. Never the thread that completed the decision (the engine's timer).
+     */
+    static Scheduler eventLoopOf(ServerWebExchange exchange) {
+        ServerHttpRequest request = exchange.getRequest();
+        while (request instanceof ServerHttpRequestDecorator decorator) {
+            request = decorator.getDelegate();
+        }
+        if (request instanceof AbstractServerHttpRequest server
+                && server.getNativeRequest() instanceof Connection connection) {
+            return Schedulers.fromExecutor(connection.channel().eventLoop());
+        }
+        return Schedulers.parallel();
+    }
+
+    private static Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, Admission admission) {
+        addHeaders(exchange.getResponse().getHeaders(), admission);
+        return chain.filter(exchange);
+    }
+
+    static void addHeaders(HttpHeaders headers, Admission admission) {
+        for (Admission.Header header : admission.headers()) {
+            headers.add(header.name(), header.value());
+        }
+    }
+
+    /** Answers a refusal: its status, its headers and its RFC 9457 problem body; the chain is not called. */
+    static Mono<Void> refuse(ServerWebExchange exchange, Admission admission) {
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatusCode.valueOf(admission.status()));
+        HttpHeaders headers = response.getHeaders();
+        addHeaders(headers, admission);
+        String problem = admission.problemJson();
+        if (problem == null) {
+            headers.setContentLength(0);
+            return response.setComplete();
+        }
+        byte[] body = problem.getBytes(StandardCharsets.UTF_8);
+        headers.setContentType(PROBLEM_JSON);
+        headers.setContentLength(body.length);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+    }
+}

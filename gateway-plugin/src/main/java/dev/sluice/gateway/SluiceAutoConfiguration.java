@@ -1,0 +1,78 @@
+package dev.sluice.gateway;
+
+import dev.sluice.core.Sluice;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * The engine: a {@link Sluice} built from {@code sluice.config} or {@code sluice.policies} plus the policies of the
+ * routes known at start-up, recording its metrics into the application's {@link MeterRegistry} (its own Prometheus
+ * registry when the application has none), with a cluster when a policy needs one. A bad definition fails start-up.
+ * An application that defines its own {@link Sluice} bean keeps it; route policies are then added to it as routes
+ * are built.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
+@ConditionalOnClass(Sluice.class)
+@ConditionalOnBooleanProperty(name = "sluice.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SluiceProperties.class)
+public class SluiceAutoConfiguration {
+
+    /** Which policies belong to routes; registers the start-up routes' policies (in a user's own engine too). */
+    @Bean
+    @ConditionalOnBean(Sluice.class)
+    @ConditionalOnMissingBean
+    RouteBindings sluiceRouteBindings(Sluice sluice, ObjectProvider<RoutePolicySource> routes) {
+        return new RouteBindings(sluice, EngineConfiguration.startupRoutes(routes));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(Sluice.class)
+    static class EngineConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        SluicePolicies sluicePolicies(SluiceProperties properties, ObjectProvider<RoutePolicySource> routes,
+                ResourceLoader resources) {
+            return SluicePolicies.read(properties, startupRoutes(routes), loader(resources));
+        }
+
+        @Bean(destroyMethod = "close")
+        SluiceCluster sluiceCluster(SluiceProperties properties, SluicePolicies policies, Environment environment,
+                ResourceLoader resources) {
+            return SluiceCluster.connectIfNeeded(properties.getCluster(), policies, environment, loader(resources));
+        }
+
+        @Bean(destroyMethod = "close")
+        Sluice sluice(SluicePolicies policies, SluiceCluster cluster, ObjectProvider<MeterRegistry> registry) {
+            Sluice.Builder builder = Sluice.builder()
+                    .policies(policies.all())
+                    .source(policies.source())
+                    .cluster(cluster.connection());
+            MeterRegistry meters = registry.getIfUnique();
+            if (meters != null) {
+                builder.meterRegistry(meters);
+            }
+            return builder.build();
+        }
+
+        static StartupRoutes startupRoutes(ObjectProvider<RoutePolicySource> sources) {
+            return StartupRoutes.merge(sources.orderedStream().map(RoutePolicySource::startupRoutes).toList());
+        }
+
+        private static ClassLoader loader(ResourceLoader resources) {
+            ClassLoader loader = resources.getClassLoader();
+            return loader != null ? loader : SluiceAutoConfiguration.class.getClassLoader();
+        }
+    }
+}
