@@ -33,7 +33,7 @@ class CrossMemberSemaphoreTest {
         cluster = TestCluster.of(3);
         time = new SystemScheduler();
         for (int i = 0; i < 3; i++) {
-            HazelcastBackend backend = new HazelcastBackend(cluster.members.get(i), time, HazelcastBackend.WALL_CLOCK);
+            HazelcastBackend backend = new HazelcastBackend(cluster.members.get(i), time);
             backends.add(backend);
             limiters.add(backend.bind(policy));
         }
