@@ -1,6 +1,7 @@
 package dev.sluice.hazelcast;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.ClusterSettings;
@@ -9,34 +10,65 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /** Hazelcast members in this JVM on loopback, on free ports, with a cluster name of their own. */
 final class TestCluster implements AutoCloseable {
     final List<HazelcastInstance> members = new ArrayList<>();
-    private final String name = "sluice-test-" + UUID.randomUUID().toString().substring(0, 8);
+    final String name = "sluice-test-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Integer> ports = new ArrayList<>();
+    private final UnaryOperator<Config> adjust;
 
+    private TestCluster(UnaryOperator<Config> adjust) {
+        this.adjust = adjust;
+    }
+
+    /** Members configured as Sluice configures them. */
     static TestCluster of(int size) {
-        TestCluster cluster = new TestCluster();
+        return start(size, UnaryOperator.identity());
+    }
+
+    /** Members of an external cluster that was set up without Sluice's serializers. */
+    static TestCluster withoutSluiceSerializers(int size) {
+        return start(size, config -> config.setSerializationConfig(new SerializationConfig()));
+    }
+
+    private static TestCluster start(int size, UnaryOperator<Config> adjust) {
+        TestCluster cluster = new TestCluster(adjust);
         for (int i = 0; i < size; i++) {
             cluster.ports.add(freePort());
         }
-        for (int i = 0; i < size; i++) {
-            cluster.members.add(cluster.startMember(i));
+        try {
+            for (int i = 0; i < size; i++) {
+                cluster.members.add(cluster.startMember(i));
+            }
+        } catch (RuntimeException failure) {
+            cluster.close();
+            throw failure;
         }
         return cluster;
     }
 
     HazelcastInstance startMember(int index) {
+        Config config = adjust.apply(HazelcastCluster.memberConfig(new ClusterSettings("embedded", null, addresses(),
+                ports.get(index), "127.0.0.1", Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, name))));
+        config.setInstanceName(name + "-" + index + "-" + UUID.randomUUID().toString().substring(0, 4));
+        return Hazelcast.newHazelcastInstance(config);
+    }
+
+    /** The members' addresses, {@code 127.0.0.1:port}. */
+    List<String> addresses() {
         List<String> peers = new ArrayList<>();
         for (int port : ports) {
             peers.add("127.0.0.1:" + port);
         }
-        Config config = HazelcastCluster.memberConfig(new ClusterSettings("embedded", null, peers, ports.get(index),
-                "127.0.0.1", Map.of()));
-        config.setClusterName(name);
-        config.setInstanceName(name + "-" + index + "-" + UUID.randomUUID().toString().substring(0, 4));
-        return Hazelcast.newHazelcastInstance(config);
+        return peers;
+    }
+
+    /** Settings for a Sluice client of this cluster. */
+    ClusterSettings clientSettings() {
+        return new ClusterSettings("client", null, addresses(), null, null,
+                Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, name));
     }
 
     static int freePort() {
