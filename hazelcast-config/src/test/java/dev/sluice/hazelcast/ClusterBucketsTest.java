@@ -1,0 +1,75 @@
+package dev.sluice.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.core.EntryView;
+import com.hazelcast.map.IMap;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.Rate;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.testkit.ManualScheduler;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Cluster buckets: live changes by version across nodes, and expiry of idle buckets. */
+class ClusterBucketsTest {
+    private TestCluster cluster;
+    private ManualScheduler time;
+    private HazelcastBackend first;
+    private HazelcastBackend second;
+
+    @BeforeEach
+    void start() {
+        cluster = TestCluster.of(2);
+        time = new ManualScheduler();
+        first = new HazelcastBackend(cluster.members.get(0), time);
+        second = new HazelcastBackend(cluster.members.get(1), time);
+    }
+
+    @AfterEach
+    void stop() {
+        first.close();
+        second.close();
+        cluster.close();
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aNodeThatHasNotHeardOfAChangeCannotUndoIt() throws Exception {
+        Policy before = Policy.builder("versions").rate(new Rate(10, Duration.ofSeconds(1), 10)).build();
+        PolicyLimiter changed = first.bind(before);
+        PolicyLimiter lagging = second.bind(before);
+        assertThat(await(changed.consume("k", 1, 0)).remaining()).isEqualTo(9);
+
+        changed.reconfigure(before.toBuilder().rate(new Rate(20, Duration.ofSeconds(1), 20)).build());
+        assertThat(await(changed.consume("k", 1, 0)).remaining()).as("tokens kept as they were").isEqualTo(8);
+        assertThat(await(lagging.consume("k", 1, 0)).remaining()).isEqualTo(7);
+
+        time.advance(Duration.ofSeconds(2));
+        assertThat(await(lagging.consume("k", 1, 0)).remaining())
+                .as("the bucket kept the newer configuration: capacity 20, not 10").isEqualTo(19);
+    }
+
+    @Test
+    void aBucketExpiresAMinuteAfterItWouldBeFullAgain() throws Exception {
+        PolicyLimiter limiter = first.bind(Policy.builder("expiring").rate(new Rate(1, Duration.ofSeconds(1), 10))
+                .build());
+        await(limiter.consume("k", 5, 0));
+        IMap<String, byte[]> buckets = cluster.members.get(0).getMap(HazelcastBackend.BUCKETS);
+        String key = "expiring" + HazelcastPolicyLimiter.SEPARATOR + "k";
+        assertThat(buckets.getEntryView(key).getTtl()).as("5 s to refill 5 tokens, then %d s",
+                HazelcastBackend.BUCKET_KEEP_SECONDS).isEqualTo(TimeUnit.SECONDS.toMillis(
+                        HazelcastBackend.BUCKET_KEEP_SECONDS + 5));
+        time.advance(Duration.ofSeconds(3));
+        await(limiter.consume("k", 1, 0));
+        assertThat(buckets.getEntryView(key).getTtl()).as("every write sets it again: now 3 s to refill")
+                .isEqualTo(TimeUnit.SECONDS.toMillis(HazelcastBackend.BUCKET_KEEP_SECONDS + 3));
+    }
+}
