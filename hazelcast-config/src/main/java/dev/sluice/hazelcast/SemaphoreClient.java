@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p>Tickets are unique per node: a counter started at a random value, so tickets of different nodes do not collide
  * in practice (two nodes would need to draw starting points closer than the tickets they issue, out of 2^64).
  *
- * <p>Thread-safe. Nothing here blocks a caller.
+ * <p>Thread-safe. Nothing here blocks a caller; the first notice to a node creates that node's topic on a thread of
+ * this client's own.
  */
 final class SemaphoreClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SemaphoreClient.class);
@@ -77,6 +80,7 @@ final class SemaphoreClient implements AutoCloseable {
     private final Map<Long, Held> held = new ConcurrentHashMap<>();
     private final Map<UUID, Long> departed = new ConcurrentHashMap<>();
     private final Map<UUID, ITopic<Notice.Batch>> topics = new ConcurrentHashMap<>();
+    private final ExecutorService topicMaker;
     private final ITopic<Notice.Batch> ownTopic;
     private final UUID topicRegistration;
     private final UUID membershipRegistration;
@@ -94,6 +98,11 @@ final class SemaphoreClient implements AutoCloseable {
         this.clock = clock;
         this.self = hazelcast.getLocalEndpoint().getUuid();
         this.member = hazelcast.getLocalEndpoint() instanceof Member;
+        this.topicMaker = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sluice-notices-" + self.toString().substring(0, 8));
+            thread.setDaemon(true);
+            return thread;
+        });
         this.ownTopic = hazelcast.getTopic(NOTICE_TOPIC + self);
         this.topicRegistration = ownTopic.addMessageListener(message -> handle(message.getMessageObject()));
         this.membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -219,18 +228,35 @@ final class SemaphoreClient implements AutoCloseable {
             }
         }
         if (others != null && !closed.get()) {
-            others.forEach((holder, notices) -> calls.publish(topicOf(holder), new Notice.Batch(notices))
-                    .whenComplete((done, failure) -> {
-                        if (failure != null) {
-                            LOG.debug("A notice to {} was not sent ({}); its safety poll will find out", holder,
-                                    failure.toString());
-                        }
-                    }));
+            others.forEach((holder, notices) -> send(holder, new Notice.Batch(notices)));
         }
     }
 
-    private ITopic<Notice.Batch> topicOf(UUID holder) {
-        return topics.computeIfAbsent(holder, uuid -> hazelcast.getTopic(NOTICE_TOPIC + uuid));
+    /**
+     * Publishes to a node's notice topic. The first notice to a node creates the topic's proxy, which may wait for
+     * the cluster, so that happens on this client's own thread, never on the Hazelcast thread that answered.
+     */
+    private void send(UUID holder, Notice.Batch batch) {
+        ITopic<Notice.Batch> topic = topics.get(holder);
+        if (topic != null) {
+            publish(holder, topic, batch);
+            return;
+        }
+        try {
+            topicMaker.execute(() -> publish(holder, topics.computeIfAbsent(holder,
+                    uuid -> hazelcast.getTopic(NOTICE_TOPIC + uuid)), batch));
+        } catch (RuntimeException closing) {
+            LOG.debug("A notice to {} was not sent (closing); its safety poll will find out", holder);
+        }
+    }
+
+    private void publish(UUID holder, ITopic<Notice.Batch> topic, Notice.Batch batch) {
+        calls.publish(topic, batch).whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.debug("A notice to {} was not sent ({}); its safety poll will find out", holder,
+                        failure.toString());
+            }
+        });
     }
 
     private void handle(Notice.Batch batch) {
@@ -476,6 +502,7 @@ final class SemaphoreClient implements AutoCloseable {
         renewTimer.cancel();
         sweepTimer.cancel();
         pollTimer.cancel();
+        topicMaker.shutdownNow();
         boolean running = hazelcast.getLifecycleService().isRunning();
         for (Waiting waiter : new ArrayList<>(waiting.values())) {
             if (waiter.decide()) {
