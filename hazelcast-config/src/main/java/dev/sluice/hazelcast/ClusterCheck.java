@@ -58,7 +58,7 @@ final class ClusterCheck {
         AsyncProxyManager<String> buckets = Bucket4jHazelcast.entryProcessorBasedBuilder(bucketMap).build()
                 .asAsync();
         try {
-            CompletableFuture<?> sluice = calls.onKey(semaphores, key, new SemaphoreOps.Read(0));
+            CompletableFuture<?> sluice = calls.onKey(semaphores, key, new SemaphoreOps.Read(SemaphoreOps.Caller.at(0)));
             CompletableFuture<?> bucket4j = calls.bucket(() -> buckets.getProxyConfiguration(key));
             ClusterCalls.await(CompletableFuture.allOf(sluice, bucket4j), TIMEOUT, "checking member "
                     + member.getAddress());

@@ -44,13 +44,15 @@ import org.slf4j.LoggerFactory;
  * timed out) gives the lease straight back.
  *
  * <p><b>Leases.</b> Leases this node holds are renewed in one processor call per entry, every third of the shortest
- * lease time seen (the heartbeat). A node that dies stops renewing: as soon as a node sees a member leave, it has every
- * member drop the departed member's leases and waiters from the entries it owns (a task on each member, so members
- * without a Sluice node are covered too); Sluice members keep the departed in their periodic sweeps for a day, for
- * partitions promoted from backups after that; and any lease not renewed expires at its lease time. Each
- * member sweeps the entries it owns every {@value #SWEEP_SECONDS} s, and every processor drops what has expired on
- * its entry before it decides, so clients need no sweeper of their own. A lease whose renewal finds it gone is
- * logged: its request keeps running, the cluster no longer counts it.
+ * lease time seen (the heartbeat). A node that dies stops renewing. As soon as a node sees a member leave, it has
+ * every member drop the departed member's leases and waiters from the entries it owns (a task on each member, so
+ * members without a Sluice node are covered too). Because a partition of the departed member may be promoted from
+ * its backup only after that, every processor a node sends also carries the members it has seen leave (for a day,
+ * at most {@value #MAX_DEPARTED}), so an entry drops them on its next use wherever it lives, at the latest at the
+ * next safety poll of a waiter. Any lease not renewed expires at its lease time. Each member sweeps the entries it
+ * owns every {@value #SWEEP_SECONDS} s, and every processor drops what has expired on its entry before it decides,
+ * so clients need no sweeper of their own. A lease whose renewal finds it gone is logged: its request keeps
+ * running, the cluster no longer counts it.
  *
  * <p>Tickets are unique per node: a counter started at a random value, so tickets of different nodes do not collide
  * in practice (two nodes would need to draw starting points closer than the tickets they issue, out of 2^64).
@@ -67,6 +69,7 @@ final class SemaphoreClient implements AutoCloseable {
     /** How long a departed holder is remembered: the longest lease there can be. */
     static final long DEPARTED_NANOS = 86_400_000_000_000L;
     static final String NOTICE_TOPIC = "sluice-notices-";
+    static final int MAX_DEPARTED = 1024;
 
     private final HazelcastInstance hazelcast;
     private final ClusterCalls calls;
@@ -78,7 +81,9 @@ final class SemaphoreClient implements AutoCloseable {
     private final AtomicLong tickets = new AtomicLong(ThreadLocalRandom.current().nextLong());
     private final Map<Long, Waiting> waiting = new ConcurrentHashMap<>();
     private final Map<Long, Held> held = new ConcurrentHashMap<>();
+    /** Members seen leaving, with when (cluster clock); at most {@value #MAX_DEPARTED}, for a day. */
     private final Map<UUID, Long> departed = new ConcurrentHashMap<>();
+    private volatile Set<UUID> departedNow = Set.of();
     private final Map<UUID, ITopic<Notice.Batch>> topics = new ConcurrentHashMap<>();
     private final ExecutorService topicMaker;
     private final ITopic<Notice.Batch> ownTopic;
@@ -129,7 +134,8 @@ final class SemaphoreClient implements AutoCloseable {
         long deadline = maxWaitNanos > 0 ? now + maxWaitNanos : now;
         Waiting waiter = new Waiting(ticket, entryKey, count, scheduler.ticker().nanos(), maxWaitNanos);
         waiting.put(ticket, waiter);
-        calls.onKey(map, entryKey, new SemaphoreOps.Acquire(ticket, self, count, definition, deadline, now))
+        calls.onKey(map, entryKey, new SemaphoreOps.Acquire(ticket, self, count, definition, deadline,
+                caller(now)))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         if (waiter.decide()) {
@@ -173,7 +179,7 @@ final class SemaphoreClient implements AutoCloseable {
         if (waiter.decided()) {
             return;
         }
-        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, clock.nanos()))
+        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, caller()))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         // the entry drops the waiter at its deadline; a grant that comes first is given back
@@ -283,7 +289,7 @@ final class SemaphoreClient implements AutoCloseable {
 
     private void release(long ticket, String entryKey) {
         held.remove(ticket);
-        calls.onKey(map, entryKey, new SemaphoreOps.Release(ticket, clock.nanos()))
+        calls.onKey(map, entryKey, new SemaphoreOps.Release(ticket, caller()))
                 .whenComplete((outcome, failure) -> {
                     if (failure == null) {
                         dispatch(outcome.notices());
@@ -298,7 +304,7 @@ final class SemaphoreClient implements AutoCloseable {
     void reconfigure(String policyPrefix, Definition definition) {
         renewEvery(definition.leaseNanos());
         calls.onEveryMember(new SemaphoreOps.OnLocalEntries(policyPrefix,
-                        new SemaphoreOps.Reconfigure(definition, clock.nanos())))
+                        new SemaphoreOps.Reconfigure(definition, caller())))
                 .whenComplete((batches, failure) -> {
                     if (failure != null) {
                         LOG.warn("A change of policy {} could not reach every semaphore at once ({}); each follows "
@@ -312,12 +318,12 @@ final class SemaphoreClient implements AutoCloseable {
 
     /** One entry as it stands, for the management API. */
     CompletableFuture<SemaphoreOps.Outcome> read(String entryKey) {
-        return calls.onKey(map, entryKey, new SemaphoreOps.Read(clock.nanos()));
+        return calls.onKey(map, entryKey, new SemaphoreOps.Read(caller()));
     }
 
     /** Refuses the entry's waiters, on every node; completes with whether there were any. */
     CompletableFuture<Boolean> refuseWaiters(String entryKey) {
-        return calls.onKey(map, entryKey, new SemaphoreOps.RefuseWaiters(clock.nanos())).thenApply(outcome -> {
+        return calls.onKey(map, entryKey, new SemaphoreOps.RefuseWaiters(caller())).thenApply(outcome -> {
             dispatch(outcome.notices());
             return outcome.code() == SemaphoreOps.Code.REMOVED;
         });
@@ -337,7 +343,7 @@ final class SemaphoreClient implements AutoCloseable {
 
     /** Removes a decided waiter from its entry; a lease it was granted meanwhile is given back. */
     private void leaveSilently(Waiting waiter) {
-        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, clock.nanos()))
+        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, caller()))
                 .whenComplete((outcome, failure) -> {
                     if (outcome != null) {
                         dispatch(outcome.notices());
@@ -348,14 +354,15 @@ final class SemaphoreClient implements AutoCloseable {
                 });
     }
 
+    /** This node's requests of one policy that wait in a line (not those whose answer is still on its way). */
     long waitingCount(String policyPrefix) {
-        return waiting.values().stream().filter(w -> w.entryKey.startsWith(policyPrefix) && !w.decided()).count();
+        return waiting.values().stream().filter(w -> w.inLine(policyPrefix)).count();
     }
 
     long oldestWaiterNanos(String policyPrefix) {
         long now = scheduler.ticker().nanos();
-        return waiting.values().stream().filter(w -> w.entryKey.startsWith(policyPrefix) && !w.decided())
-                .mapToLong(w -> now - w.start).max().orElse(0);
+        return waiting.values().stream().filter(w -> w.inLine(policyPrefix)).mapToLong(w -> now - w.start).max()
+                .orElse(0);
     }
 
     /** Permits this node holds for one policy. */
@@ -391,7 +398,7 @@ final class SemaphoreClient implements AutoCloseable {
         held.forEach((ticket, lease) -> byEntry.computeIfAbsent(lease.entryKey, k -> new ArrayList<>()).add(ticket));
         long now = clock.nanos();
         byEntry.forEach((entryKey, entryTickets) -> calls.onKey(map, entryKey, new SemaphoreOps.Renew(
-                entryTickets.stream().mapToLong(Long::longValue).toArray(), now)).whenComplete((outcome, failure) -> {
+                entryTickets.stream().mapToLong(Long::longValue).toArray(), caller(now))).whenComplete((outcome, failure) -> {
                     if (outcome == null) {
                         LOG.debug("Renewal of {} lease(s) failed ({}); retried in {} ms", entryTickets.size(),
                                 failure.toString(), renewNanos / 1_000_000);
@@ -423,13 +430,15 @@ final class SemaphoreClient implements AutoCloseable {
             return;
         }
         long now = clock.nanos();
-        departed.values().removeIf(since -> now - since > DEPARTED_NANOS);
+        if (departed.values().removeIf(since -> now - since > DEPARTED_NANOS)) {
+            departedNow = Set.copyOf(departed.keySet());
+        }
         try {
             Set<String> local = calls.localKeys(map);
             if (local.isEmpty()) {
                 return;
             }
-            calls.onKeys(map, local, new SemaphoreOps.Sweep(departed.keySet(), now))
+            calls.onKeys(map, local, new SemaphoreOps.Sweep(caller(now)))
                     .whenComplete((outcomes, failure) -> {
                         if (outcomes != null) {
                             outcomes.values().forEach(outcome -> dispatch(outcome.notices()));
@@ -453,10 +462,10 @@ final class SemaphoreClient implements AutoCloseable {
     private void poll() {
         long now = scheduler.ticker().nanos();
         for (Waiting waiter : new ArrayList<>(waiting.values())) {
-            if (now - waiter.start < POLL_NANOS || waiter.decided() || waiter.timer == Scheduler.Cancellable.NONE) {
+            if (now - waiter.start < POLL_NANOS || !waiter.inLine("")) {
                 continue;
             }
-            calls.onKey(map, waiter.entryKey, new SemaphoreOps.Poll(waiter.ticket, clock.nanos()))
+            calls.onKey(map, waiter.entryKey, new SemaphoreOps.Poll(waiter.ticket, caller()))
                     .whenComplete((outcome, failure) -> {
                         if (outcome == null) {
                             return;
@@ -480,9 +489,9 @@ final class SemaphoreClient implements AutoCloseable {
         if (closed.get()) {
             return;
         }
-        departed.put(gone, clock.nanos());
+        remember(gone);
         LOG.info("Dropping the leases and waiters of departed member {}", gone);
-        calls.onEveryMember(new SemaphoreOps.OnLocalEntries("", new SemaphoreOps.Sweep(Set.of(gone), clock.nanos())))
+        calls.onEveryMember(new SemaphoreOps.OnLocalEntries("", new SemaphoreOps.Sweep(caller())))
                 .whenComplete((batches, failure) -> {
                     if (failure != null) {
                         LOG.warn("Could not drop everything departed member {} held ({}); its leases expire "
@@ -491,6 +500,24 @@ final class SemaphoreClient implements AutoCloseable {
                         batches.forEach(this::dispatch);
                     }
                 });
+    }
+
+    private synchronized void remember(UUID gone) {
+        departed.put(gone, clock.nanos());
+        while (departed.size() > MAX_DEPARTED) {
+            departed.entrySet().stream().min(Map.Entry.comparingByValue())
+                    .ifPresent(oldest -> departed.remove(oldest.getKey()));
+        }
+        departedNow = Set.copyOf(departed.keySet());
+    }
+
+    private SemaphoreOps.Caller caller() {
+        return caller(clock.nanos());
+    }
+
+    /** What this node brings to a processor: its "now" and the members it has seen leave. */
+    private SemaphoreOps.Caller caller(long now) {
+        return new SemaphoreOps.Caller(now, departedNow);
     }
 
     /** Stops the timers and listeners; this node's waiters are refused and leave their entries. */
@@ -548,6 +575,10 @@ final class SemaphoreClient implements AutoCloseable {
 
         boolean decided() {
             return decided.get();
+        }
+
+        boolean inLine(String policyPrefix) {
+            return entryKey.startsWith(policyPrefix) && timer != Scheduler.Cancellable.NONE && !decided();
         }
 
         long waited() {

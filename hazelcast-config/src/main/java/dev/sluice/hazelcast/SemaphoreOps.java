@@ -81,12 +81,29 @@ final class SemaphoreOps {
         }
     }
 
-    /** The common shape: load (or not create) the entry, drop what expired, apply, store if changed. */
+    /**
+     * What the calling node brings to every processor: its "now" (cluster clock) and the members it has seen leave
+     * (recently), whose leases and waiters any processor drops, so that an entry heals on its next use wherever its
+     * partition ended up.
+     */
+    record Caller(long now, Set<UUID> departed) {
+        Caller {
+            departed = Set.copyOf(departed);
+        }
+
+        static Caller at(long now) {
+            return new Caller(now, Set.of());
+        }
+    }
+
+    /** The common shape: load (or not create) the entry, drop what expired or departed, apply, store if changed. */
     abstract static class Op implements EntryProcessor<String, SemaphoreState, Outcome> {
+        final Caller caller;
         final long now;
 
-        Op(long now) {
-            this.now = now;
+        Op(Caller caller) {
+            this.caller = caller;
+            this.now = caller.now();
         }
 
         @Override
@@ -100,7 +117,7 @@ final class SemaphoreOps {
                 state = new SemaphoreState();
             }
             Step step = new Step();
-            step.changed(state.sweep(now, Set.of(), step.notices));
+            step.changed(state.sweep(now, caller.departed(), step.notices));
             Code code = apply(state, step);
             if (step.changed || !existed) {
                 if (state.idle()) {
@@ -145,8 +162,8 @@ final class SemaphoreOps {
         final Definition definition;
         final long deadline;
 
-        Acquire(long ticket, UUID holder, long count, Definition definition, long deadline, long now) {
-            super(now);
+        Acquire(long ticket, UUID holder, long count, Definition definition, long deadline, Caller caller) {
+            super(caller);
             this.ticket = ticket;
             this.holder = holder;
             this.count = count;
@@ -186,8 +203,8 @@ final class SemaphoreOps {
         static final String TYPE = "sluice.semaphore.Release";
         final long ticket;
 
-        Release(long ticket, long now) {
-            super(now);
+        Release(long ticket, Caller caller) {
+            super(caller);
             this.ticket = ticket;
         }
 
@@ -213,8 +230,8 @@ final class SemaphoreOps {
         static final String TYPE = "sluice.semaphore.Leave";
         final long ticket;
 
-        Leave(long ticket, long now) {
-            super(now);
+        Leave(long ticket, Caller caller) {
+            super(caller);
             this.ticket = ticket;
         }
 
@@ -234,8 +251,8 @@ final class SemaphoreOps {
         static final String TYPE = "sluice.semaphore.Renew";
         final long[] tickets;
 
-        Renew(long[] tickets, long now) {
-            super(now);
+        Renew(long[] tickets, Caller caller) {
+            super(caller);
             this.tickets = tickets.clone();
         }
 
@@ -263,21 +280,16 @@ final class SemaphoreOps {
         }
     }
 
-    /** The sweeper's pass: drops expired leases, late waiters and what departed holders held or awaited. */
+    /** The sweeper's pass: what every processor does first (drop expired leases, late waiters, departed holders). */
     static final class Sweep extends Op {
         static final String TYPE = "sluice.semaphore.Sweep";
-        final Set<UUID> departed;
 
-        Sweep(Set<UUID> departed, long now) {
-            super(now);
-            this.departed = Set.copyOf(departed);
+        Sweep(Caller caller) {
+            super(caller);
         }
 
         @Override
         Code apply(SemaphoreState state, Step step) {
-            if (!departed.isEmpty()) {
-                step.changed(state.sweep(now, departed, step.notices));
-            }
             return Code.DONE;
         }
     }
@@ -287,8 +299,8 @@ final class SemaphoreOps {
         static final String TYPE = "sluice.semaphore.Reconfigure";
         final Definition definition;
 
-        Reconfigure(Definition definition, long now) {
-            super(now);
+        Reconfigure(Definition definition, Caller caller) {
+            super(caller);
             this.definition = definition;
         }
 
@@ -309,8 +321,8 @@ final class SemaphoreOps {
         static final String TYPE = "sluice.semaphore.Poll";
         final long ticket;
 
-        Poll(long ticket, long now) {
-            super(now);
+        Poll(long ticket, Caller caller) {
+            super(caller);
             this.ticket = ticket;
         }
 
@@ -333,8 +345,8 @@ final class SemaphoreOps {
     static final class RefuseWaiters extends Op {
         static final String TYPE = "sluice.semaphore.RefuseWaiters";
 
-        RefuseWaiters(long now) {
-            super(now);
+        RefuseWaiters(Caller caller) {
+            super(caller);
         }
 
         @Override
@@ -354,10 +366,10 @@ final class SemaphoreOps {
     /** Reads an entry as it stands at {@code now}, changing nothing (no backup); for the management API. */
     static final class Read implements EntryProcessor<String, SemaphoreState, Outcome> {
         static final String TYPE = "sluice.semaphore.Read";
-        final long now;
+        final Caller caller;
 
-        Read(long now) {
-            this.now = now;
+        Read(Caller caller) {
+            this.caller = caller;
         }
 
         @Override
@@ -366,8 +378,11 @@ final class SemaphoreOps {
             if (state == null) {
                 return Outcome.of(Code.ABSENT);
             }
-            int queued = (int) state.waiters.stream().filter(waiter -> waiter.deadline() > now).count();
-            return new Outcome(Code.HELD, state.usedAt(now), queued, Notice.Batch.EMPTY, Outcome.NONE);
+            long now = caller.now();
+            int queued = (int) state.waiters.stream().filter(waiter -> waiter.deadline() > now
+                    && !caller.departed().contains(waiter.holder())).count();
+            return new Outcome(Code.HELD, state.usedAt(now, caller.departed()), queued, Notice.Batch.EMPTY,
+                    Outcome.NONE);
         }
 
         @Override
@@ -466,6 +481,26 @@ final class SemaphoreOps {
         }
     }
 
+    static void writeCaller(CompactWriter out, Caller caller) {
+        out.writeInt64("now", caller.now());
+        long[] departed = new long[2 * caller.departed().size()];
+        int i = 0;
+        for (UUID holder : caller.departed()) {
+            departed[i++] = holder.getMostSignificantBits();
+            departed[i++] = holder.getLeastSignificantBits();
+        }
+        out.writeArrayOfInt64("departed", departed);
+    }
+
+    static Caller readCaller(CompactReader in) {
+        long[] departed = in.readArrayOfInt64("departed");
+        Set<UUID> holders = new HashSet<>();
+        for (int i = 0; i + 1 < departed.length; i += 2) {
+            holders.add(new UUID(departed[i], departed[i + 1]));
+        }
+        return new Caller(in.readInt64("now"), holders);
+    }
+
     /** The serializers of this file's types, with their stable type names. */
     static List<CompactSerializer<?>> serializers() {
         return List.of(
@@ -476,50 +511,35 @@ final class SemaphoreOps {
                     out.writeInt64("count", op.count);
                     writeDefinition(out, op.definition);
                     out.writeInt64("deadline", op.deadline);
-                    out.writeInt64("now", op.now);
+                    writeCaller(out, op.caller);
                 }, in -> new Acquire(in.readInt64("ticket"), readUuid(in, "holder"), in.readInt64("count"),
-                        readDefinition(in), in.readInt64("deadline"), in.readInt64("now"))),
+                        readDefinition(in), in.readInt64("deadline"), readCaller(in))),
                 new Codec<>(Release.TYPE, Release.class, (out, op) -> {
                     out.writeInt64("ticket", op.ticket);
-                    out.writeInt64("now", op.now);
-                }, in -> new Release(in.readInt64("ticket"), in.readInt64("now"))),
+                    writeCaller(out, op.caller);
+                }, in -> new Release(in.readInt64("ticket"), readCaller(in))),
                 new Codec<>(Leave.TYPE, Leave.class, (out, op) -> {
                     out.writeInt64("ticket", op.ticket);
-                    out.writeInt64("now", op.now);
-                }, in -> new Leave(in.readInt64("ticket"), in.readInt64("now"))),
+                    writeCaller(out, op.caller);
+                }, in -> new Leave(in.readInt64("ticket"), readCaller(in))),
                 new Codec<>(Renew.TYPE, Renew.class, (out, op) -> {
                     out.writeArrayOfInt64("tickets", op.tickets);
-                    out.writeInt64("now", op.now);
-                }, in -> new Renew(in.readArrayOfInt64("tickets"), in.readInt64("now"))),
-                new Codec<>(Sweep.TYPE, Sweep.class, (out, op) -> {
-                    long[] departed = new long[2 * op.departed.size()];
-                    int i = 0;
-                    for (UUID holder : op.departed) {
-                        departed[i++] = holder.getMostSignificantBits();
-                        departed[i++] = holder.getLeastSignificantBits();
-                    }
-                    out.writeArrayOfInt64("departed", departed);
-                    out.writeInt64("now", op.now);
-                }, in -> {
-                    long[] departed = in.readArrayOfInt64("departed");
-                    Set<UUID> holders = new HashSet<>();
-                    for (int i = 0; i + 1 < departed.length; i += 2) {
-                        holders.add(new UUID(departed[i], departed[i + 1]));
-                    }
-                    return new Sweep(holders, in.readInt64("now"));
-                }),
+                    writeCaller(out, op.caller);
+                }, in -> new Renew(in.readArrayOfInt64("tickets"), readCaller(in))),
+                new Codec<>(Sweep.TYPE, Sweep.class, (out, op) -> writeCaller(out, op.caller),
+                        in -> new Sweep(readCaller(in))),
                 new Codec<>(Reconfigure.TYPE, Reconfigure.class, (out, op) -> {
                     writeDefinition(out, op.definition);
-                    out.writeInt64("now", op.now);
-                }, in -> new Reconfigure(readDefinition(in), in.readInt64("now"))),
+                    writeCaller(out, op.caller);
+                }, in -> new Reconfigure(readDefinition(in), readCaller(in))),
                 new Codec<>(Poll.TYPE, Poll.class, (out, op) -> {
                     out.writeInt64("ticket", op.ticket);
-                    out.writeInt64("now", op.now);
-                }, in -> new Poll(in.readInt64("ticket"), in.readInt64("now"))),
-                new Codec<>(RefuseWaiters.TYPE, RefuseWaiters.class, (out, op) -> out.writeInt64("now", op.now),
-                        in -> new RefuseWaiters(in.readInt64("now"))),
-                new Codec<>(Read.TYPE, Read.class, (out, op) -> out.writeInt64("now", op.now),
-                        in -> new Read(in.readInt64("now"))),
+                    writeCaller(out, op.caller);
+                }, in -> new Poll(in.readInt64("ticket"), readCaller(in))),
+                new Codec<>(RefuseWaiters.TYPE, RefuseWaiters.class, (out, op) -> writeCaller(out, op.caller),
+                        in -> new RefuseWaiters(readCaller(in))),
+                new Codec<>(Read.TYPE, Read.class, (out, op) -> writeCaller(out, op.caller),
+                        in -> new Read(readCaller(in))),
                 new Codec<>(OnLocalEntries.TYPE, OnLocalEntries.class, (out, task) -> {
                     out.writeString("prefix", task.prefix);
                     out.writeCompact("op", task.op);

@@ -108,11 +108,11 @@ final class SemaphoreState {
         return grantFromHead(now, notices) || changed;
     }
 
-    /** Permits held by leases that have not expired at {@code now}, without changing anything. */
-    long usedAt(long now) {
+    /** Permits held by leases that have not expired at {@code now} nor belong to departed holders. */
+    long usedAt(long now, Set<UUID> departed) {
         long live = 0;
         for (LeaseRecord lease : leases.values()) {
-            if (lease.expiry() > now) {
+            if (lease.expiry() > now && !departed.contains(lease.holder())) {
                 live += lease.count();
             }
         }

@@ -2,6 +2,7 @@ package dev.sluice.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.cluster.Member;
 import dev.sluice.core.config.Concurrency;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.QueueLimit;
@@ -43,6 +44,25 @@ class MemberLossTest {
     @Test
     void aTerminatedMembersLeasesAndWaitersAreDroppedAndOthersAreServed() throws Exception {
         cluster = TestCluster.of(3);
+        loseMemberWhileItHoldsAndWaits("k");
+    }
+
+    @Test
+    void anEntryOwnedByTheTerminatedMemberIsServedFromItsBackup() throws Exception {
+        cluster = TestCluster.of(3);
+        String key = null;
+        for (int i = 0; key == null; i++) {
+            Member owner = cluster.members.get(0).getPartitionService().getPartition("gate"
+                    + HazelcastPolicyLimiter.SEPARATOR + "k" + i).getOwner();
+            if (owner.getUuid().equals(cluster.members.get(2).getLocalEndpoint().getUuid())) {
+                key = "k" + i;
+            }
+        }
+        loseMemberWhileItHoldsAndWaits(key);
+    }
+
+    /** Member 2 holds both permits of {@code key} and has a waiter; member 0 waits behind; member 2 dies. */
+    private void loseMemberWhileItHoldsAndWaits(String key) throws Exception {
         Policy policy = Policy.builder("gate").concurrency(new Concurrency(2, Duration.ofMinutes(5)))
                 .queue(new QueueLimit(10, Duration.ofMinutes(1))).build();
         try (SystemScheduler time = new SystemScheduler()) {
@@ -51,31 +71,31 @@ class MemberLossTest {
             PolicyLimiter kept = survivor.bind(policy);
             PolicyLimiter lost = doomed.bind(policy);
             long wait = Duration.ofMinutes(1).toNanos();
-            PermitOutcome one = await(lost.acquire("k", 1, wait));
-            PermitOutcome two = await(lost.acquire("k", 1, wait));
+            PermitOutcome one = await(lost.acquire(key, 1, wait));
+            PermitOutcome two = await(lost.acquire(key, 1, wait));
             assertThat(one.granted()).isTrue();
             assertThat(two.granted()).isTrue();
-            CompletableFuture<PermitOutcome> doomedWaiter = lost.acquire("k", 1, wait);
-            eventually("the doomed member's waiter is queued", () -> state(kept).queued() == 1);
-            CompletableFuture<PermitOutcome> survivorWaiter = kept.acquire("k", 1, wait);
-            eventually("the survivor's waiter is queued", () -> state(kept).queued() == 2);
+            CompletableFuture<PermitOutcome> doomedWaiter = lost.acquire(key, 1, wait);
+            eventually("the doomed member's waiter is queued", () -> state(kept, key).queued() == 1);
+            CompletableFuture<PermitOutcome> survivorWaiter = kept.acquire(key, 1, wait);
+            eventually("the survivor's waiter is queued", () -> state(kept, key).queued() == 2);
 
             cluster.members.get(2).getLifecycleService().terminate();
 
             PermitOutcome granted = await(survivorWaiter);
             assertThat(granted.granted()).as("served once the dead member's leases are dropped").isTrue();
-            assertThat(state(kept).permitsInUse()).isEqualTo(1);
+            assertThat(state(kept, key).permitsInUse()).isEqualTo(1);
             granted.lease().release();
-            eventually("permits in use back to 0", () -> state(kept).permitsInUse() == 0);
-            assertThat(state(kept).queued()).isZero();
+            eventually("permits in use back to 0", () -> state(kept, key).permitsInUse() == 0);
+            assertThat(state(kept, key).queued()).isZero();
             assertThat(doomedWaiter).isNotCompletedExceptionally();
             survivor.close();
         }
     }
 
-    private static KeyState state(PolicyLimiter limiter) {
+    private static KeyState state(PolicyLimiter limiter, String key) {
         try {
-            return await(limiter.state("k"));
+            return await(limiter.state(key));
         } catch (Exception failure) {
             throw new AssertionError(failure);
         }
