@@ -422,8 +422,8 @@ public final class ManagementService implements AutoCloseable {
         entry.put("before", before == null ? null : PolicyWriter.toTree(before));
         entry.put("after", after == null ? null : PolicyWriter.toTree(after.policy()));
         entry.putAll(extra);
-        LOG.info("Sluice management: {} {} of policy '{}' by {} -> version {}; before {} after {}", action,
-                extra.isEmpty() ? "" : extra, name, request.remoteAddress(), entry.get("version"),
+        LOG.info("Sluice management: {}{} of policy '{}' by {} -> version {}; before {} after {}", action,
+                extra.isEmpty() ? "" : " " + extra, name, request.remoteAddress(), entry.get("version"),
                 Json.write(entry.get("before")), Json.write(entry.get("after")));
         if (settings.auditSize() == 0) {
             return;
