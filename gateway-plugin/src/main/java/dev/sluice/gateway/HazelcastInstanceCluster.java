@@ -10,7 +10,7 @@ import dev.sluice.hazelcast.HazelcastCluster;
 /**
  * Sluice's cluster over the application's own {@link HazelcastInstance}, with a timer of its own. Closing it stops
  * the timer and Sluice's use of the instance, not the instance. The instance's configuration should have had
- * {@link HazelcastCluster#registerSerializers} applied (on every member), as for any cluster Sluice uses.
+ * {@link dev.sluice.hazelcast.SluiceSerialization#register} applied (on every member), as for any cluster Sluice uses.
  */
 final class HazelcastInstanceCluster implements ClusterConnection {
     private final SystemScheduler scheduler = new SystemScheduler();

@@ -8,6 +8,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.Admission;
 import dev.sluice.core.Sluice;
 import dev.sluice.hazelcast.HazelcastCluster;
+import dev.sluice.hazelcast.SluiceSerialization;
 import java.net.ServerSocket;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class ClusterAutoConfigurationTest {
             config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
             config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
             config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-            HazelcastCluster.registerSerializers(config.getSerializationConfig());
+            SluiceSerialization.register(config.getSerializationConfig());
             return Hazelcast.newHazelcastInstance(config);
         }
     }
