@@ -8,6 +8,7 @@ import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.time.SystemScheduler;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,9 @@ class ClusterCheckTest {
             assertThat(limiter.acquire("k", 1, 0).get(10, TimeUnit.SECONDS).granted()).isFalse();
             held.lease().release();
             limiter.unbind();
+            Policy stored = Policy.builder("stored").concurrency(new Concurrency(1)).build();
+            assertThat(client.policyStore().initialize(List.of(stored))).singleElement()
+                    .satisfies(versioned -> assertThat(versioned.policy()).isEqualTo(stored));
         }
     }
 }

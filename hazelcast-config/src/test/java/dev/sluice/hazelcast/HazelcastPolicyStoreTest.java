@@ -127,4 +127,28 @@ class HazelcastPolicyStoreTest {
         assertThat(again).isGreaterThan(created);
         assertThat(store.delete("missing", null)).isEmpty();
     }
+
+    @Test
+    void backendsLearnTheVersionOfEveryDefinitionTheStoreHandsOut() throws Exception {
+        HazelcastPolicyStore first = new HazelcastPolicyStore(cluster.members.get(0));
+        HazelcastPolicyStore second = new HazelcastPolicyStore(cluster.members.get(1));
+        VersionedPolicy seeded = first.initialize(List.of(rate("api", 1))).get(0);
+        assertThat(first.versionOf(seeded.policy())).hasValue(seeded.version());
+
+        java.util.concurrent.atomic.AtomicReference<VersionedPolicy> heard = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        CountDownLatch changed = new CountDownLatch(1);
+        second.subscribe(list -> {
+            heard.set(list.get(0));
+            changed.countDown();
+        });
+        Policy next = rate("api", 2);
+        VersionedPolicy written = first.put(next, seeded.version());
+        assertThat(first.versionOf(next)).hasValue(written.version());
+        assertThat(changed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.versionOf(heard.get().policy())).as("the instance the other node's engine applies")
+                .hasValue(written.version());
+        assertThat(second.versionOf(rate("api", 2))).as("an equal definition from elsewhere is not known")
+                .isEmpty();
+    }
 }
