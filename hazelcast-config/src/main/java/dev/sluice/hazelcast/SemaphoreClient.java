@@ -249,8 +249,15 @@ final class SemaphoreClient implements AutoCloseable {
             return;
         }
         try {
-            topicMaker.execute(() -> publish(holder, topics.computeIfAbsent(holder,
-                    uuid -> hazelcast.getTopic(NOTICE_TOPIC + uuid)), batch));
+            topicMaker.execute(() -> {
+                try {
+                    publish(holder, topics.computeIfAbsent(holder, uuid -> hazelcast.getTopic(NOTICE_TOPIC + uuid)),
+                            batch);
+                } catch (RuntimeException failure) {
+                    LOG.debug("A notice to {} was not sent ({}); its safety poll will find out", holder,
+                            failure.toString());
+                }
+            });
         } catch (RuntimeException closing) {
             LOG.debug("A notice to {} was not sent (closing); its safety poll will find out", holder);
         }
@@ -481,8 +488,9 @@ final class SemaphoreClient implements AutoCloseable {
     }
 
     /**
-     * A member left: forget its topic, remember it for the sweeps, and have every member drop what it held or
-     * awaited in the entries it owns now.
+     * A member left: destroy its notice topic (another backend on a live instance may share that instance's topic, so
+     * a topic goes only with its member), remember the member for every processor sent from now on, and have every
+     * member drop what it held or awaited in the entries it owns now.
      */
     private void left(UUID gone) {
         topics.remove(gone);
@@ -490,6 +498,17 @@ final class SemaphoreClient implements AutoCloseable {
             return;
         }
         remember(gone);
+        try {
+            topicMaker.execute(() -> {
+                try {
+                    hazelcast.getTopic(NOTICE_TOPIC + gone).destroy();
+                } catch (RuntimeException failure) {
+                    LOG.debug("The notice topic of {} stays ({})", gone, failure.toString());
+                }
+            });
+        } catch (RuntimeException closing) {
+            // the topic stays, empty
+        }
         LOG.info("Dropping the leases and waiters of departed member {}", gone);
         calls.onEveryMember(new SemaphoreOps.OnLocalEntries("", new SemaphoreOps.Sweep(caller())))
                 .whenComplete((batches, failure) -> {
@@ -544,7 +563,6 @@ final class SemaphoreClient implements AutoCloseable {
         try {
             ownTopic.removeMessageListener(topicRegistration);
             hazelcast.getCluster().removeMembershipListener(membershipRegistration);
-            ownTopic.destroy();
         } catch (RuntimeException gone) {
             // the instance is already shut down
         }
