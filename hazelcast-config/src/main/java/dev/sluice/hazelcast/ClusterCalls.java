@@ -63,32 +63,34 @@ final class ClusterCalls {
         return guarded(() -> topic.publishAsync(message).toCompletableFuture());
     }
 
-    /** Runs {@code task} on every member of the cluster; completes with their answers once all have answered. */
-    <T> CompletableFuture<List<T>> onEveryMember(Callable<T> task) {
-        return guarded(() -> {
+    /** Runs {@code task} on every member of the cluster; one answer per member, each completing on its own. */
+    <T> List<CompletableFuture<T>> onEveryMember(Callable<T> task) {
+        List<CompletableFuture<T>> answers = new ArrayList<>();
+        try {
             IExecutorService executor = hazelcast.getExecutorService(EXECUTOR);
-            List<CompletableFuture<T>> answers = new ArrayList<>();
             for (Member member : hazelcast.getCluster().getMembers()) {
                 CompletableFuture<T> answer = new CompletableFuture<>();
-                executor.submitToMember(task, member, new ExecutionCallback<T>() {
-                    @Override
-                    public void onResponse(T response) {
-                        answer.complete(response);
-                    }
-
-                    @Override
-                    public void onFailure(Throwable failure) {
-                        answer.completeExceptionally(failure);
-                    }
-                });
                 answers.add(answer);
+                try {
+                    executor.submitToMember(task, member, new ExecutionCallback<T>() {
+                        @Override
+                        public void onResponse(T response) {
+                            answer.complete(response);
+                        }
+
+                        @Override
+                        public void onFailure(Throwable failure) {
+                            answer.completeExceptionally(failure);
+                        }
+                    });
+                } catch (RuntimeException failure) {
+                    answer.completeExceptionally(failure);
+                }
             }
-            return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
-                List<T> all = new ArrayList<>(answers.size());
-                answers.forEach(answer -> all.add(answer.join()));
-                return all;
-            });
-        });
+        } catch (RuntimeException failure) {
+            answers.add(CompletableFuture.failedFuture(failure));
+        }
+        return answers;
     }
 
     /** The keys of {@code map} whose primary copy this member holds. A local call; members only. */

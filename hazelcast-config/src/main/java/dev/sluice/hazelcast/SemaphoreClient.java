@@ -310,17 +310,19 @@ final class SemaphoreClient implements AutoCloseable {
     /** Applies a live change to every entry of a policy, on the members that own them. */
     void reconfigure(String policyPrefix, Definition definition) {
         renewEvery(definition.leaseNanos());
-        calls.onEveryMember(new SemaphoreOps.OnLocalEntries(policyPrefix,
-                        new SemaphoreOps.Reconfigure(definition, caller())))
-                .whenComplete((batches, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("A change of policy {} could not reach every semaphore at once ({}); each follows "
-                                + "it on its next use", policyPrefix.substring(0, policyPrefix.length() - 1),
-                                failure.toString());
-                    } else {
-                        batches.forEach(this::dispatch);
-                    }
-                });
+        SemaphoreOps.OnLocalEntries task = new SemaphoreOps.OnLocalEntries(policyPrefix,
+                new SemaphoreOps.Reconfigure(definition, caller()));
+        for (CompletableFuture<Notice.Batch> answer : calls.onEveryMember(task)) {
+            answer.whenComplete((batch, failure) -> {
+                if (failure != null) {
+                    LOG.warn("A change of policy {} could not reach the semaphores of a member at once ({}); each "
+                            + "follows it on its next use", policyPrefix.substring(0, policyPrefix.length() - 1),
+                            failure.toString());
+                } else {
+                    dispatch(batch);
+                }
+            });
+        }
     }
 
     /** One entry as it stands, for the management API. */
@@ -510,15 +512,17 @@ final class SemaphoreClient implements AutoCloseable {
             // the topic stays, empty
         }
         LOG.info("Dropping the leases and waiters of departed member {}", gone);
-        calls.onEveryMember(new SemaphoreOps.OnLocalEntries("", new SemaphoreOps.Sweep(caller())))
-                .whenComplete((batches, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("Could not drop everything departed member {} held ({}); its leases expire "
-                                + "unrenewed", gone, failure.toString());
-                    } else {
-                        batches.forEach(this::dispatch);
-                    }
-                });
+        for (CompletableFuture<Notice.Batch> answer : calls.onEveryMember(new SemaphoreOps.OnLocalEntries("",
+                new SemaphoreOps.Sweep(caller())))) {
+            answer.whenComplete((batch, failure) -> {
+                if (failure != null) {
+                    LOG.debug("A member could not drop what departed member {} held ({}); its entries drop it on "
+                            + "their next use", gone, failure.toString());
+                } else {
+                    dispatch(batch);
+                }
+            });
+        }
     }
 
     private synchronized void remember(UUID gone) {
