@@ -73,7 +73,7 @@ public final class BenchServer {
     private static Filter filterFor(Variant variant, List<String> members, List<AutoCloseable> resources) {
         return switch (variant) {
             case NONE -> null;
-            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY -> new SluiceFilter();
+            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE -> new SluiceFilter();
             case JETTY_DOS -> new DoSFilter();
             case JETTY_QOS -> new QoSFilter();
             case BUCKET4J_LOCAL -> new Bucket4jLocalFilter(NEVER_REACHED);
@@ -94,6 +94,13 @@ public final class BenchServer {
                     policies:
                       - name: bench-rate
                         key: ip
+                        rate: { limit: %d, period: 1s }
+                    """.formatted(NEVER_REACHED)));
+            case SLUICE_CLUSTER_RATE -> Map.of("hazelcast", "embedded", "config", policyFile("""
+                    policies:
+                      - name: bench-cluster-rate
+                        key: ip
+                        scope: cluster
                         rate: { limit: %d, period: 1s }
                     """.formatted(NEVER_REACHED)));
             case SLUICE_CONCURRENCY -> Map.of("config", policyFile("""

@@ -8,6 +8,8 @@ public enum Variant {
     JETTY_DOS("Jetty DoSFilter"),
     /** Sluice, a node-scope rate policy per client address, limit never reached. */
     SLUICE_NODE_RATE("Sluice, node-scope rate"),
+    /** Sluice, a cluster-scope rate policy per client address on one embedded Hazelcast member. */
+    SLUICE_CLUSTER_RATE("Sluice, cluster-scope rate, 1 member"),
     /** Sluice, a node-scope concurrency policy, 10,000 permits. */
     SLUICE_CONCURRENCY("Sluice, node-scope concurrency"),
     /** Jetty's QoSFilter, 10,000 concurrent requests. */

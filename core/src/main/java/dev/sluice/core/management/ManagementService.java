@@ -310,19 +310,13 @@ public final class ManagementService implements AutoCloseable {
     // ---------------------------------------------------------------- writes
 
     private ManagementResponse putPolicy(ManagementRequest request, String name) {
-        ManagementResponse unsupported = mediaType(request, List.of("application/json", "application/yaml",
-                "application/x-yaml", "text/yaml"));
-        if (unsupported != null) {
-            return unsupported;
+        Change change = change(request, List.of("application/json", "application/yaml", "application/x-yaml",
+                "text/yaml"));
+        if (change.problem() != null) {
+            return change.problem();
         }
-        Preconditions preconditions = Preconditions.of(request);
-        if (preconditions.problem() != null) {
-            return preconditions.problem();
-        }
-        String body = text(request);
-        if (body == null) {
-            return Problems.of(400, "bad-encoding", "Body is not UTF-8", "Send the policy as UTF-8 JSON or YAML.");
-        }
+        Preconditions preconditions = change.preconditions();
+        String body = change.body();
         Policy policy;
         try {
             policy = parser.parsePolicy(body, SOURCE, name);
@@ -350,19 +344,12 @@ public final class ManagementService implements AutoCloseable {
     }
 
     private ManagementResponse patchPolicy(ManagementRequest request, String name) {
-        ManagementResponse unsupported = mediaType(request, List.of("application/merge-patch+json",
-                "application/json"));
-        if (unsupported != null) {
-            return unsupported;
+        Change change = change(request, List.of("application/merge-patch+json", "application/json"));
+        if (change.problem() != null) {
+            return change.problem();
         }
-        Preconditions preconditions = Preconditions.of(request);
-        if (preconditions.problem() != null) {
-            return preconditions.problem();
-        }
-        String body = text(request);
-        if (body == null) {
-            return Problems.of(400, "bad-encoding", "Body is not UTF-8", "Send the patch as UTF-8 JSON.");
-        }
+        Preconditions preconditions = change.preconditions();
+        String body = change.body();
         for (int attempt = 0; ; attempt++) {
             Optional<VersionedPolicy> current = sluice.policyStore().get(name);
             if (current.isEmpty()) {
@@ -435,8 +422,8 @@ public final class ManagementService implements AutoCloseable {
         entry.put("before", before == null ? null : PolicyWriter.toTree(before));
         entry.put("after", after == null ? null : PolicyWriter.toTree(after.policy()));
         entry.putAll(extra);
-        LOG.info("Sluice management: {} {} of policy '{}' by {} -> version {}; before {} after {}", action,
-                extra.isEmpty() ? "" : extra, name, request.remoteAddress(), entry.get("version"),
+        LOG.info("Sluice management: {}{} of policy '{}' by {} -> version {}; before {} after {}", action,
+                extra.isEmpty() ? "" : " " + extra, name, request.remoteAddress(), entry.get("version"),
                 Json.write(entry.get("before")), Json.write(entry.get("after")));
         if (settings.auditSize() == 0) {
             return;
@@ -450,6 +437,26 @@ public final class ManagementService implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A write's body and conditions, or the problem that stops it (media type, preconditions, encoding). */
+    private record Change(Preconditions preconditions, String body, ManagementResponse problem) { }
+
+    private static Change change(ManagementRequest request, List<String> mediaTypes) {
+        ManagementResponse unsupported = mediaType(request, mediaTypes);
+        if (unsupported != null) {
+            return new Change(null, null, unsupported);
+        }
+        Preconditions preconditions = Preconditions.of(request);
+        if (preconditions.problem() != null) {
+            return new Change(null, null, preconditions.problem());
+        }
+        String body = text(request);
+        if (body == null) {
+            return new Change(null, null, Problems.of(400, "bad-encoding", "Body is not UTF-8",
+                    "Send the body as UTF-8."));
+        }
+        return new Change(preconditions, body, null);
+    }
 
     private static ManagementResponse mediaType(ManagementRequest request, List<String> allowed) {
         String type = request.headers().get("Content-Type");
