@@ -3,7 +3,6 @@ package dev.sluice.hazelcast;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.topic.ITopic;
@@ -67,30 +66,34 @@ final class ClusterCalls {
     <T> List<CompletableFuture<T>> onEveryMember(Callable<T> task) {
         List<CompletableFuture<T>> answers = new ArrayList<>();
         try {
-            IExecutorService executor = hazelcast.getExecutorService(EXECUTOR);
             for (Member member : hazelcast.getCluster().getMembers()) {
-                CompletableFuture<T> answer = new CompletableFuture<>();
-                answers.add(answer);
-                try {
-                    executor.submitToMember(task, member, new ExecutionCallback<T>() {
-                        @Override
-                        public void onResponse(T response) {
-                            answer.complete(response);
-                        }
-
-                        @Override
-                        public void onFailure(Throwable failure) {
-                            answer.completeExceptionally(failure);
-                        }
-                    });
-                } catch (RuntimeException failure) {
-                    answer.completeExceptionally(failure);
-                }
+                answers.add(onMember(task, member));
             }
         } catch (RuntimeException failure) {
             answers.add(CompletableFuture.failedFuture(failure));
         }
         return answers;
+    }
+
+    /** Runs {@code task} on {@code member}. */
+    <T> CompletableFuture<T> onMember(Callable<T> task, Member member) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        try {
+            hazelcast.getExecutorService(EXECUTOR).submitToMember(task, member, new ExecutionCallback<T>() {
+                @Override
+                public void onResponse(T response) {
+                    answer.complete(response);
+                }
+
+                @Override
+                public void onFailure(Throwable failure) {
+                    answer.completeExceptionally(failure);
+                }
+            });
+        } catch (RuntimeException failure) {
+            answer.completeExceptionally(failure);
+        }
+        return answer;
     }
 
     /** The keys of {@code map} whose primary copy this member holds. A local call; members only. */

@@ -13,15 +13,21 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Checks that every member of a cluster can run what Sluice sends it: one of Sluice's entry processors and one of
- * Bucket4j's, each on a key that member owns. A member without sluice-hazelcast (and Bucket4j) on its class path, or
- * without {@link SluiceSerialization#register} applied to its configuration, fails here, at start-up, with a message
- * saying what to do, instead of failing every cluster-scope request later.
+ * Checks that every member of a cluster can run what Sluice sends it: each of Sluice's entry processors, its member
+ * task and one of Bucket4j's processors, on a key that member owns, in forms that change nothing (a refused acquire
+ * on an absent entry, a release of no lease, a conditional write whose condition fails...). A member without
+ * sluice-hazelcast (and Bucket4j) on its class path, or without {@link SluiceSerialization#register} applied to its
+ * configuration, fails here, at start-up, with a message saying what to do, instead of failing every cluster-scope
+ * request later. Running every type once also registers their Compact schemas in the cluster at start-up, so that
+ * no request later waits for that.
  */
 final class ClusterCheck {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String PROBE = "sluice-start-up-check-";
     private static final int MAX_PROBES = 100_000;
+    private static final java.util.UUID PROBE_HOLDER = new java.util.UUID(0, 0);
+    /** A key prefix no Sluice key has: policy names start with a letter or digit. */
+    private static final String NO_KEY = "\u0000";
 
     private ClusterCheck() {}
 
@@ -54,17 +60,34 @@ final class ClusterCheck {
         }
         ClusterCalls calls = new ClusterCalls(instance);
         IMap<String, SemaphoreState> semaphores = instance.getMap(HazelcastBackend.SEMAPHORES);
+        IMap<String, StoredPolicies> policies = instance.getMap(HazelcastPolicyStore.MAP);
         IMap<String, byte[]> bucketMap = instance.getMap(HazelcastBackend.BUCKETS);
         AsyncProxyManager<String> buckets = Bucket4jHazelcast.entryProcessorBasedBuilder(bucketMap).build()
                 .asAsync();
+        SemaphoreOps.Caller caller = SemaphoreOps.Caller.at(0);
+        Definition nothing = new Definition(0, 0, 0, 0);
+        List<CompletableFuture<?>> probes = List.of(
+                calls.onKey(semaphores, key, new SemaphoreOps.Read(caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Acquire(0, PROBE_HOLDER, 1, nothing, 0, caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Release(0, caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Leave(0, caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Renew(new long[0], caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Sweep(caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Reconfigure(nothing, caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Poll(0, caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.RefuseWaiters(caller)),
+                calls.onMember(new SemaphoreOps.OnLocalEntries(NO_KEY, new SemaphoreOps.Sweep(caller)), member),
+                calls.onKey(policies, key, new StoredPolicies.Initialize(List.of())).thenCompose(ignored ->
+                        calls.onKey(policies, key, new StoredPolicies.Write(NO_KEY, null, -1L))),
+                calls.bucket(() -> buckets.getProxyConfiguration(key)));
         try {
-            CompletableFuture<?> sluice = calls.onKey(semaphores, key, new SemaphoreOps.Read(SemaphoreOps.Caller.at(0)));
-            CompletableFuture<?> bucket4j = calls.bucket(() -> buckets.getProxyConfiguration(key));
-            ClusterCalls.await(CompletableFuture.allOf(sluice, bucket4j), TIMEOUT, "checking member "
-                    + member.getAddress());
+            ClusterCalls.await(CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)), TIMEOUT,
+                    "checking member " + member.getAddress());
             return null;
         } catch (RuntimeException failure) {
             return rootCause(failure);
+        } finally {
+            policies.removeAsync(key);
         }
     }
 

@@ -71,6 +71,9 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
         buckets.reconfigure(next, version);
         if (next.concurrency() != null) {
             backend.semaphores().reconfigure(prefix, nextDefinition);
+        } else {
+            // the limit is gone: this node's waiters pass (each node admits its own); held leases run out as usual
+            backend.semaphores().admitWaiters(prefix);
         }
     }
 

@@ -338,7 +338,7 @@ final class SemaphoreClient implements AutoCloseable {
         });
     }
 
-    /** This node's waiters of one policy are admitted with leases that hold nothing (the policy is gone). */
+    /** This node's waiters of one policy are admitted with leases that hold nothing (the policy or its limit is gone). */
     void admitWaiters(String policyPrefix) {
         for (Waiting waiter : new ArrayList<>(waiting.values())) {
             if (waiter.entryKey.startsWith(policyPrefix) && waiter.decide()) {

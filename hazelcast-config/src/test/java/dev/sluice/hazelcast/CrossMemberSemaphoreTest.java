@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.core.config.Concurrency;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.QueueLimit;
+import dev.sluice.core.config.Rate;
 import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.time.SystemScheduler;
@@ -129,5 +130,27 @@ class CrossMemberSemaphoreTest {
         PermitOutcome again = await(limiters.get(1).acquire("k", 1, 0));
         assertThat(again.granted()).isTrue();
         again.lease().release();
+    }
+
+    @Test
+    void removingTheLimitAdmitsTheWaitersOfEveryMember() throws Exception {
+        PermitOutcome holder = await(limiters.get(0).acquire("k", 1, WAIT));
+        CompletableFuture<PermitOutcome> onSecond = limiters.get(1).acquire("k", 1, WAIT);
+        eventually("one queued", () -> queued() == 1);
+        CompletableFuture<PermitOutcome> onThird = limiters.get(2).acquire("k", 1, WAIT);
+        eventually("two queued", () -> queued() == 2);
+
+        Policy unlimited = Policy.builder("shared").rate(new Rate(1000, Duration.ofSeconds(1))).build();
+        limiters.forEach(limiter -> limiter.reconfigure(unlimited));
+        assertThat(await(onSecond).granted()).isTrue();
+        assertThat(await(onThird).granted()).isTrue();
+        holder.lease().release();
+        eventually("nothing held, no one queued", () -> {
+            try {
+                return await(limiters.get(0).state("k")).permitsInUse() == 0 && queued() == 0;
+            } catch (Exception failure) {
+                throw new AssertionError(failure);
+            }
+        });
     }
 }
