@@ -117,7 +117,7 @@ public final class ManagementService implements AutoCloseable {
             return done(Problems.of(400, "bad-path", "Malformed path",
                     "The path has an invalid percent-encoding."));
         }
-        String method = request.method() == null ? "" : request.method().toUpperCase(Locale.ROOT);
+        String method = request.method() == null ? "" : request.method(); // case-sensitive (RFC 9110)
         boolean write = !method.equals("GET") && !method.equals("HEAD");
         ManagementResponse denied = authorize(request, write);
         int size = segments.size();
@@ -160,7 +160,7 @@ public final class ManagementService implements AutoCloseable {
             ManagementResponse denied, Call call) {
         if (!allowed.contains(method)) {
             return done(Problems.of(405, "method-not-allowed", "Method not allowed",
-                    method + " is not allowed here; allowed: " + String.join(", ", allowed))
+                    "'" + Json.clip(method) + "' is not allowed here; allowed: " + String.join(", ", allowed))
                     .withHeader("Allow", String.join(", ", allowed)));
         }
         if (denied != null) {
@@ -169,7 +169,8 @@ public final class ManagementService implements AutoCloseable {
         return call.run();
     }
 
-    private CompletableFuture<ManagementResponse> write(ManagementRequest request, Supplier<ManagementResponse> change) {
+    private CompletableFuture<ManagementResponse> write(ManagementRequest request,
+            Supplier<ManagementResponse> change) {
         if (request.tooLarge() || request.body().length > settings.maxBodyBytes()) {
             return done(Problems.of(413, "too-large", "Body too large",
                     "The body must be at most " + settings.maxBodyBytes() + " bytes."));

@@ -140,7 +140,7 @@ class ManagementFuzzTest {
             String type = patch ? (random.nextBoolean() ? "application/merge-patch+json" : "application/json")
                     : (random.nextInt(4) == 0 ? "application/yaml" : "application/json");
             return ManagementCall.of(patch ? "PATCH" : "PUT", "/policies/" + name).bearer(TOKEN)
-                    .header("If-Match", "\"" + (900_000 + random.nextInt(1000)) + "\"")
+                    .header("If-Match", "\"9" + digits(random, 5 + random.nextInt(20)) + "\"")
                     .header("Content-Type", type).bytes(randomBody(random));
         }
         return chaoticCall(random);
@@ -164,6 +164,9 @@ class ManagementFuzzTest {
         if (random.nextInt(5) == 0) {
             call.header(random.nextBoolean() ? "If-Match" : "If-None-Match",
                     BAD_CONDITIONS[random.nextInt(BAD_CONDITIONS.length)]);
+        } else if (random.nextInt(4) == 0) {
+            call.header("If-Match", (random.nextBoolean() ? "W/" : "") + "\"9" + digits(random, 6 + random.nextInt(20))
+                    + "\"");
         } else if (!method.equals("GET")) {
             call.header("If-Match", "\"" + (900_000 + random.nextInt(1000)) + "\"");
         }
@@ -217,6 +220,14 @@ class ManagementFuzzTest {
             }
         }
         return text.toString();
+    }
+
+    private static String digits(SplittableRandom random, int count) {
+        StringBuilder digits = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            digits.append((char) ('0' + random.nextInt(10)));
+        }
+        return digits.toString();
     }
 
     private static String randomText(SplittableRandom random, int length) {
