@@ -17,11 +17,12 @@ import org.springframework.core.io.ResourceLoader;
 /**
  * The engine: a {@link Sluice} built from {@code sluice.config} or {@code sluice.policies} plus the policies of the
  * routes known at start-up, recording its metrics into the application's {@link MeterRegistry} (its own Prometheus
- * registry when the application has none), with a cluster when a policy needs one. A bad definition fails start-up.
+ * registry when the application has none), with a cluster when a policy needs one (see {@link SluiceCluster}). A bad definition fails start-up.
  * An application that defines its own {@link Sluice} bean keeps it; route policies are then added to it as routes
  * are built.
  */
 @AutoConfiguration(afterName = {
+        "org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
 @ConditionalOnClass(Sluice.class)
@@ -37,6 +38,18 @@ public class SluiceAutoConfiguration {
         return new RouteBindings(sluice, EngineConfiguration.startupRoutes(routes));
     }
 
+    /** Reuses the application's Hazelcast instance for cluster scope, when it has one and sluice-hazelcast is here. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"com.hazelcast.core.HazelcastInstance", "dev.sluice.hazelcast.HazelcastCluster"})
+    static class HazelcastReuseConfiguration {
+        @Bean
+        @ConditionalOnBean(type = "com.hazelcast.core.HazelcastInstance")
+        @ConditionalOnMissingBean
+        ExistingCluster sluiceExistingHazelcast(ObjectProvider<com.hazelcast.core.HazelcastInstance> instance) {
+            return () -> new HazelcastInstanceCluster(instance.getObject());
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnMissingBean(Sluice.class)
     static class EngineConfiguration {
@@ -49,8 +62,9 @@ public class SluiceAutoConfiguration {
 
         @Bean(destroyMethod = "close")
         SluiceCluster sluiceCluster(SluiceProperties properties, SluicePolicies policies, Environment environment,
-                ResourceLoader resources) {
-            return SluiceCluster.connectIfNeeded(properties.getCluster(), policies, environment, loader(resources));
+                ResourceLoader resources, ObjectProvider<ExistingCluster> existing) {
+            return SluiceCluster.connectIfNeeded(properties.getCluster(), policies, environment, loader(resources),
+                    existing.getIfUnique());
         }
 
         @Bean(destroyMethod = "close")

@@ -7,6 +7,7 @@ import dev.sluice.core.spi.ClusterSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +15,11 @@ import org.springframework.core.env.Environment;
 
 /**
  * The cluster connection Sluice uses for {@code scope: cluster} policies, or none. Connected at start-up (blocking,
- * on the thread creating the bean) when a start-up policy has cluster scope or {@code sluice.cluster.enabled=true};
- * the provider is found with {@link ServiceLoader} ({@code dev.sluice:sluice-hazelcast} on the class path). Closing
- * it leaves the cluster.
+ * on the thread creating the bean) when a start-up policy has cluster scope or {@code sluice.cluster.enabled=true}:
+ * over the application's {@code HazelcastInstance} bean when it has one, else through the provider found with
+ * {@link ServiceLoader} ({@code dev.sluice:sluice-hazelcast} on the class path), which starts the embedded default
+ * member (or a client) from {@code sluice.cluster.*}. Closing it leaves the cluster (an application's own instance
+ * keeps running).
  */
 public final class SluiceCluster implements AutoCloseable {
     static final String PROVIDER = "hazelcast";
@@ -38,7 +41,7 @@ public final class SluiceCluster implements AutoCloseable {
      * @throws IllegalArgumentException naming a bad setting
      */
     static SluiceCluster connectIfNeeded(SluiceProperties.Cluster settings, SluicePolicies policies,
-            Environment environment, ClassLoader loader) {
+            Environment environment, ClassLoader loader, ExistingCluster existing) {
         Policy clustered = policies.firstClusterScoped();
         if (Boolean.FALSE.equals(settings.getEnabled())) {
             if (clustered != null) {
@@ -52,12 +55,21 @@ public final class SluiceCluster implements AutoCloseable {
         }
         String why = clustered != null ? "policy '" + clustered.name() + "' (scope: cluster)"
                 : "sluice.cluster.enabled=true";
+        if (existing != null) {
+            LOG.info("Sluice uses the application's Hazelcast instance for {}", why);
+            return new SluiceCluster(existing.connect());
+        }
         ClusterSettings resolved = settings(settings, environment);
-        for (ClusterProvider provider : ServiceLoader.load(ClusterProvider.class, loader)) {
-            if (PROVIDER.equals(provider.name())) {
-                LOG.info("Sluice connects to the cluster ({}, mode {}) for {}", PROVIDER, resolved.mode(), why);
-                return new SluiceCluster(provider.connect(resolved));
+        try {
+            for (ClusterProvider provider : ServiceLoader.load(ClusterProvider.class, loader)) {
+                if (PROVIDER.equals(provider.name())) {
+                    LOG.info("Sluice connects to the cluster ({}, mode {}) for {}", PROVIDER, resolved.mode(), why);
+                    return new SluiceCluster(provider.connect(resolved));
+                }
             }
+        } catch (ServiceConfigurationError broken) {
+            throw new IllegalStateException(why + " needs a cluster, but the cluster provider cannot be loaded ("
+                    + broken.getMessage() + "): add dev.sluice:sluice-hazelcast to the application", broken);
         }
         throw new IllegalStateException(why + " needs a cluster, but no cluster provider named '" + PROVIDER
                 + "' is on the class path: add dev.sluice:sluice-hazelcast to the application");

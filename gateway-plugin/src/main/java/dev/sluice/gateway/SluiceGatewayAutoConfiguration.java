@@ -18,7 +18,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class,
         afterName = "org.springframework.cloud.gateway.config.GatewayAutoConfiguration")
-@ConditionalOnClass({GatewayFilterFactory.class, GatewayProperties.class})
+@ConditionalOnClass({Sluice.class, GatewayFilterFactory.class, GatewayProperties.class})
 @ConditionalOnBooleanProperty(name = "sluice.enabled", matchIfMissing = true)
 public class SluiceGatewayAutoConfiguration {
 

@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class,
         beforeName = "org.springframework.cloud.gateway.config.GatewayAutoConfiguration")
-@ConditionalOnClass(RateLimiter.class)
+@ConditionalOnClass({Sluice.class, RateLimiter.class})
 @ConditionalOnBooleanProperty(name = "sluice.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "sluice.rate-limiter.enabled", matchIfMissing = true)
 public class SluiceRateLimiterAutoConfiguration {

@@ -1,0 +1,45 @@
+package dev.sluice.gateway;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.sluice.core.spi.Backend;
+import dev.sluice.core.spi.ClusterConnection;
+import dev.sluice.core.spi.PolicyStore;
+import dev.sluice.core.time.SystemScheduler;
+import dev.sluice.hazelcast.HazelcastCluster;
+
+/**
+ * Sluice's cluster over the application's own {@link HazelcastInstance}, with a timer of its own. Closing it stops
+ * the timer and Sluice's use of the instance, not the instance. The instance's configuration should have had
+ * {@link HazelcastCluster#registerSerializers} applied (on every member), as for any cluster Sluice uses.
+ */
+final class HazelcastInstanceCluster implements ClusterConnection {
+    private final SystemScheduler scheduler = new SystemScheduler();
+    private final HazelcastCluster cluster;
+
+    HazelcastInstanceCluster(HazelcastInstance instance) {
+        this.cluster = HazelcastCluster.over(instance, scheduler);
+    }
+
+    HazelcastInstance instance() {
+        return cluster.instance();
+    }
+
+    @Override
+    public Backend backend() {
+        return cluster.backend();
+    }
+
+    @Override
+    public PolicyStore policyStore() {
+        return cluster.policyStore();
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } finally {
+            scheduler.close();
+        }
+    }
+}
