@@ -9,14 +9,22 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +32,14 @@ import org.slf4j.LoggerFactory;
  * The management REST API over HTTP: map it at e.g. {@code /sluice/*} next to a {@link SluiceFilter}, whose
  * engine it finds in the servlet context attribute {@value SluiceFilter#SLUICE_ATTRIBUTE}. The calls are those of
  * {@link ManagementService} (README, "Management API"). Answers asynchronously: a change that waits for the cluster
- * holds no container thread.
+ * holds no container thread. Registered without async support it still works, holding the thread for at most the
+ * service's timeout, and says so once at WARN. The body (at most {@code max-body-bytes}) is read on the container
+ * thread before the call starts.
+ *
+ * <p>A key is percent-decoded from the path, so a key containing '/' is sent as {@code %2F}. Containers refuse that by
+ * default (400 before this servlet runs): Tomcat needs {@code encodedSolidusHandling="passthrough"} on its connector,
+ * Jetty a {@code UriCompliance} allowing {@code AMBIGUOUS_PATH_SEPARATOR} and {@code decodeAmbiguousURIs} on the
+ * servlet handler (for the filter in front).
  *
  * <p>Init-parameters (unknown ones fail start-up):
  * <ul>
@@ -42,8 +57,20 @@ public class SluiceManagementServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceManagementServlet.class);
     private static final Set<String> PARAMETERS = Set.of("token", "reads-need-token", "max-body-bytes");
 
+    private final transient Function<String, String> environment;
     private transient ManagementSettings settings;
     private transient volatile ManagementService service;
+    private transient volatile boolean warnedSync;
+
+    /** As web.xml creates it: the token falls back to the process environment. */
+    public SluiceManagementServlet() {
+        this(System::getenv);
+    }
+
+    /** With another environment (tests). */
+    SluiceManagementServlet(Function<String, String> environment) {
+        this.environment = environment;
+    }
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -51,22 +78,21 @@ public class SluiceManagementServlet extends HttpServlet {
         Set<String> unknown = new TreeSet<>(Collections.list(config.getInitParameterNames()));
         unknown.removeAll(PARAMETERS);
         if (!unknown.isEmpty()) {
-            throw new ServletException("SluiceManagementServlet: unknown init-param " + unknown + "; allowed: "
-                    + new TreeSet<>(PARAMETERS));
+            throw refused(config, "unknown init-param " + String.join(", ", unknown) + "; allowed: "
+                    + String.join(", ", new TreeSet<>(PARAMETERS)));
         }
         String token = config.getInitParameter("token");
         if (token == null || token.isBlank()) {
             token = config.getServletContext().getInitParameter(CONTEXT_TOKEN);
         }
         if (token == null || token.isBlank()) {
-            token = System.getenv("SLUICE_TOKEN");
+            token = environment.apply("SLUICE_TOKEN");
         }
         ManagementSettings built = ManagementSettings.withToken(token);
         String reads = config.getInitParameter("reads-need-token");
         if (reads != null) {
             if (!reads.strip().equalsIgnoreCase("true") && !reads.strip().equalsIgnoreCase("false")) {
-                throw new ServletException("SluiceManagementServlet: init-param reads-need-token must be true or "
-                        + "false, got '" + reads + "'");
+                throw refused(config, "init-param reads-need-token must be true or false, got '" + reads + "'");
             }
             built = built.readsNeedToken(Boolean.parseBoolean(reads.strip()));
         }
@@ -75,8 +101,8 @@ public class SluiceManagementServlet extends HttpServlet {
             try {
                 built = built.maxBodyBytes(Integer.parseInt(maxBody.strip()));
             } catch (IllegalArgumentException bad) {
-                throw new ServletException("SluiceManagementServlet: init-param max-body-bytes must be an integer "
-                        + "from 1 to 16777216, got '" + maxBody + "'");
+                throw refused(config, "init-param max-body-bytes must be an integer from 1 to "
+                        + ManagementSettings.MAX_BODY_BYTES_LIMIT + ", got '" + maxBody + "'");
             }
         }
         this.settings = built;
@@ -84,6 +110,11 @@ public class SluiceManagementServlet extends HttpServlet {
             LOG.warn("Sluice management API at {} is read-only: no token is configured (init-param token or "
                     + "SLUICE_TOKEN)", config.getServletName());
         }
+    }
+
+    private static ServletException refused(ServletConfig config, String problem) {
+        return new ServletException("SluiceManagementServlet '" + config.getServletName() + "' cannot start: "
+                + problem);
     }
 
     /** The service, created on first use: the filter may start after this servlet. */
@@ -109,11 +140,8 @@ public class SluiceManagementServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ManagementService management = service();
         if (management == null) {
-            response.setStatus(503);
-            response.setContentType(ManagementResponse.PROBLEM);
-            response.getWriter().write("{\"type\":\"urn:sluice:problem:management:no-engine\",\"title\":"
-                    + "\"Sluice is not running\",\"status\":503,\"detail\":\"No SluiceFilter has published its "
-                    + "engine in this web application (attribute " + SluiceFilter.SLUICE_ATTRIBUTE + ").\"}");
+            write(problem(503, "no-engine", "Sluice is not running", "No SluiceFilter has published its engine in "
+                    + "this web application (attribute " + SluiceFilter.SLUICE_ATTRIBUTE + ")."), response);
             return;
         }
         int limit = settings.maxBodyBytes();
@@ -124,11 +152,22 @@ public class SluiceManagementServlet extends HttpServlet {
         boolean tooLarge = body.length > limit;
         ManagementRequest call = new ManagementRequest(request.getMethod(), rawPath(request), request::getHeader,
                 tooLarge ? new byte[0] : body, tooLarge, request.getRemoteAddr());
+        CompletableFuture<ManagementResponse> answer = management.handle(call);
+        if (answer.isDone() || !request.isAsyncSupported()) {
+            if (!answer.isDone() && !warnedSync) {
+                warnedSync = true;
+                LOG.warn("SluiceManagementServlet {} is not async-supported: a call that waits for the cluster holds "
+                        + "a container thread (add <async-supported>true</async-supported> to its registration)",
+                        getServletName());
+            }
+            write(settle(answer), response);
+            return;
+        }
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
-        management.handle(call).whenComplete((answer, failure) -> {
+        answer.whenComplete((done, failure) -> {
             try {
-                write(answer, (HttpServletResponse) async.getResponse());
+                write(done, (HttpServletResponse) async.getResponse());
             } catch (IOException | RuntimeException writeFailed) {
                 LOG.debug("Could not write a management answer: {}", writeFailed.toString());
             } finally {
@@ -137,9 +176,44 @@ public class SluiceManagementServlet extends HttpServlet {
         });
     }
 
-    /** The path below this servlet's mapping, still percent-encoded, so that keys may contain '/' as %2F. */
+    /**
+     * The answer of a call served without async: the service completes every call within its timeout, so the wait
+     * is bounded by that.
+     */
+    private ManagementResponse settle(CompletableFuture<ManagementResponse> answer) {
+        try {
+            return answer.get(settings.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return problem(503, "interrupted", "Interrupted", "The server is stopping.");
+        } catch (ExecutionException | TimeoutException impossible) {
+            LOG.error("Sluice management call did not complete as the service promises", impossible);
+            return problem(500, "internal", "Internal error", "The call failed; see the server log.");
+        }
+    }
+
+    private static ManagementResponse problem(int status, String type, String title, String detail) {
+        String body = "{\"type\":\"urn:sluice:problem:management:" + type + "\",\"title\":\"" + title
+                + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\"}";
+        return new ManagementResponse(status, ManagementResponse.PROBLEM, Map.of(),
+                body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The path below this servlet's mapping, still percent-encoded, so that keys may contain '/' as %2F. Taken from
+     * the request URI and the mapping's pattern rather than the servlet path, which containers refuse to give for a
+     * URI with an encoded '/'.
+     */
     private static String rawPath(HttpServletRequest request) {
         String uri = request.getRequestURI();
+        HttpServletMapping mapping = request.getHttpServletMapping();
+        if (mapping != null && mapping.getMappingMatch() == MappingMatch.PATH && mapping.getPattern().endsWith("/*")) {
+            String pattern = mapping.getPattern();
+            String prefix = request.getContextPath() + pattern.substring(0, pattern.length() - 2);
+            if (uri.startsWith(prefix) && (uri.length() == prefix.length() || uri.charAt(prefix.length()) == '/')) {
+                return uri.substring(prefix.length());
+            }
+        }
         String prefix = request.getContextPath() + request.getServletPath();
         if (uri.startsWith(prefix)) {
             return uri.substring(prefix.length());

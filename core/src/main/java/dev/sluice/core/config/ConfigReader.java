@@ -1,6 +1,5 @@
 package dev.sluice.core.config;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,9 +100,16 @@ final class ConfigReader {
                 return ConfigNode.scalar(ConfigNode.Kind.INTEGER, parser.getBigIntegerValue(), line, column);
             }
             case VALUE_NUMBER_FLOAT -> {
-                BigDecimal value = parser.isNaN() ? null : parser.getDecimalValue();
-                return value == null ? ConfigNode.scalar(ConfigNode.Kind.STRING, parser.getString(), line, column)
-                        : ConfigNode.scalar(ConfigNode.Kind.DECIMAL, value, line, column);
+                if (parser.isNaN()) {
+                    return ConfigNode.scalar(ConfigNode.Kind.STRING, parser.getString(), line, column);
+                }
+                try {
+                    return ConfigNode.scalar(ConfigNode.Kind.DECIMAL, parser.getDecimalValue(), line, column);
+                } catch (NumberFormatException exponentOutOfRange) {
+                    // e.g. 1e-3000000000: no field takes a decimal, so the binder refuses it naming the field
+                    // and showing this text.
+                    return ConfigNode.scalar(ConfigNode.Kind.DECIMAL, parser.getString(), line, column);
+                }
             }
             case VALUE_TRUE, VALUE_FALSE -> {
                 return ConfigNode.scalar(ConfigNode.Kind.BOOLEAN, token == JsonToken.VALUE_TRUE, line, column);

@@ -21,11 +21,15 @@ public record ManagementRequest(String method, String path, Headers headers, byt
     public ManagementRequest {
         body = body == null ? new byte[0] : body;
         path = path == null || path.isEmpty() ? "/" : path;
+        headers = headers == null ? Headers.NONE : headers;
     }
 
     /** Case-insensitive header lookup. */
     @FunctionalInterface
     public interface Headers {
+        /** No headers at all. */
+        Headers NONE = name -> null;
+
         /** The first value of the header, or null. */
         String get(String name);
 

@@ -11,16 +11,11 @@ import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.VersionConflictException;
 import dev.sluice.core.spi.VersionedPolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.util.ArrayDeque;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +25,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,29 +39,33 @@ import org.slf4j.LoggerFactory;
  * {@link ManagementRequest} and write the {@link ManagementResponse}. See the README's "Management API" for the
  * calls. Every error is an RFC 9457 problem; no exception leaves {@link #handle}.
  *
- * <p>{@link #handle} never blocks its caller: reads are answered from this node's state, and writes (which wait
- * for the policy store, in a cluster for its backups) run on one thread of this service, bounded by the settings'
- * timeout. Writes go through the {@link dev.sluice.core.spi.PolicyStore}; every node applies them from there.
- * Thread-safe.
+ * <p>{@link #handle} never blocks its caller, so adapters may call it on an event loop: reads are answered from this
+ * node's state (a key's state may come from the cluster, as a future), and writes, which wait for the policy store
+ * (in a cluster, for its backups), run one after the other on a thread this service owns, with at most
+ * {@value #MAX_PENDING_WRITES} waiting (beyond: 503). Every call that may wait for the cluster answers 504 after the
+ * settings' {@link ManagementSettings#timeout() timeout}; a write that timed out may still be applied. Writes go
+ * through the {@link dev.sluice.core.spi.PolicyStore}; every node applies them from there. Thread-safe.
  */
 public final class ManagementService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementService.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final String SOURCE = "request body";
+    private static final int MAX_PENDING_WRITES = 1000;
 
     private final Sluice sluice;
     private final ManagementSettings settings;
     private final PolicyParser parser = new PolicyParser();
     private final byte[] tokenDigest;
-    private final Deque<Map<String, Object>> audit = new ArrayDeque<>();
+    private final AuditLog audit;
     private final ExecutorService writer;
 
     public ManagementService(Sluice sluice, ManagementSettings settings) {
         this.sluice = sluice;
         this.settings = settings;
         this.tokenDigest = settings.token() == null ? null : digest(settings.token());
+        this.audit = new AuditLog(settings.auditSize(), Clock.systemUTC());
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(1000), runnable -> {
+                new LinkedBlockingQueue<>(MAX_PENDING_WRITES), runnable -> {
                     Thread thread = new Thread(runnable, "sluice-management");
                     thread.setDaemon(true);
                     return thread;
@@ -73,7 +74,10 @@ public final class ManagementService implements AutoCloseable {
         this.writer = executor;
     }
 
-    /** Answers one call. Never blocks; never completes exceptionally. */
+    /**
+     * Answers one call. Never blocks; never completes exceptionally: every failure, even a bug, is a problem
+     * response (a bug: 500, logged at ERROR).
+     */
     public CompletableFuture<ManagementResponse> handle(ManagementRequest request) {
         try {
             return route(request)
@@ -88,25 +92,32 @@ public final class ManagementService implements AutoCloseable {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof TimeoutException) {
-            return Problems.of(504, "timeout", "The cluster did not answer in time",
-                    "No answer within " + settings.timeout().toMillis() + " ms; the change may or may not have been "
-                            + "applied: read the policy to see.");
+            return timedOut();
         }
-        if (cause instanceof java.util.concurrent.RejectedExecutionException) {
-            return Problems.of(503, "busy", "Too many changes at once",
-                    "The management API is applying other changes; try again.");
+        if (cause instanceof RejectedExecutionException) {
+            return writer.isShutdown()
+                    ? Problems.of(503, "closed", "Shutting down", "The management API has been closed.")
+                    : Problems.of(503, "busy", "Too many changes at once",
+                            "The management API is applying other changes; try again.");
         }
-        LOG.error("Management call {} {} failed", request.method(), request.path(), cause);
+        LOG.error("Management call {} failed", request == null ? "(none)"
+                : request.method() + " " + Json.clip(request.path()), cause);
         return Problems.of(500, "internal", "Internal error", "The call failed; see the server log.");
     }
 
+    private ManagementResponse timedOut() {
+        return Problems.of(504, "timeout", "The cluster did not answer in time",
+                "No answer within " + settings.timeout().toMillis() + " ms; a change may or may not have been "
+                        + "applied: read the policy to see.");
+    }
+
     private CompletableFuture<ManagementResponse> route(ManagementRequest request) {
-        List<String> segments = segments(request.path());
+        List<String> segments = PathSegments.of(request.path());
         if (segments == null) {
             return done(Problems.of(400, "bad-path", "Malformed path",
                     "The path has an invalid percent-encoding."));
         }
-        String method = request.method() == null ? "" : request.method().toUpperCase(Locale.ROOT);
+        String method = request.method() == null ? "" : request.method(); // case-sensitive (RFC 9110)
         boolean write = !method.equals("GET") && !method.equals("HEAD");
         ManagementResponse denied = authorize(request, write);
         int size = segments.size();
@@ -149,7 +160,7 @@ public final class ManagementService implements AutoCloseable {
             ManagementResponse denied, Call call) {
         if (!allowed.contains(method)) {
             return done(Problems.of(405, "method-not-allowed", "Method not allowed",
-                    method + " is not allowed here; allowed: " + String.join(", ", allowed))
+                    "'" + Json.clip(method) + "' is not allowed here; allowed: " + String.join(", ", allowed))
                     .withHeader("Allow", String.join(", ", allowed)));
         }
         if (denied != null) {
@@ -158,7 +169,8 @@ public final class ManagementService implements AutoCloseable {
         return call.run();
     }
 
-    private CompletableFuture<ManagementResponse> write(ManagementRequest request, java.util.function.Supplier<ManagementResponse> change) {
+    private CompletableFuture<ManagementResponse> write(ManagementRequest request,
+            Supplier<ManagementResponse> change) {
         if (request.tooLarge() || request.body().length > settings.maxBodyBytes()) {
             return done(Problems.of(413, "too-large", "Body too large",
                     "The body must be at most " + settings.maxBodyBytes() + " bytes."));
@@ -253,7 +265,7 @@ public final class ManagementService implements AutoCloseable {
             view.put("permits", s.permits());
             view.put("queued", s.queued());
             return ManagementResponse.json(200, Json.write(view), Map.of());
-        });
+        }).exceptionally(failure -> backendFailed(name, failure));
     }
 
     private CompletableFuture<ManagementResponse> resetKey(ManagementRequest request, String name, String key) {
@@ -262,9 +274,23 @@ public final class ManagementService implements AutoCloseable {
             return done(noSuchPolicy(name));
         }
         return reset.get().thenApply(had -> {
-            record(request, "reset-key", name, null, null, Map.of("key", key, "had-state", had));
+            audit.record(request.remoteAddress(), "reset-key", name, null, null,
+                    Map.of("key", key, "had-state", had));
             return ManagementResponse.empty(204);
-        });
+        }).exceptionally(failure -> backendFailed(name, failure));
+    }
+
+    /** A key's state or reset failed in the backend (a cluster that cannot answer): 504 or 503, never 500. */
+    private ManagementResponse backendFailed(String policy, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof TimeoutException) {
+            return timedOut();
+        }
+        LOG.warn("Sluice management: the backend of policy '{}' could not answer: {}", policy, cause.toString());
+        return Problems.of(503, "backend-unavailable", "The backend could not answer",
+                "The backend holding policy '" + policy + "' failed: " + Json.clip(String.valueOf(cause.getMessage()))
+                        + ". Try again; GET /health shows the backends' state.");
     }
 
     private ManagementResponse metrics() {
@@ -300,11 +326,7 @@ public final class ManagementService implements AutoCloseable {
     }
 
     private ManagementResponse auditList() {
-        List<Object> entries;
-        synchronized (audit) {
-            entries = new ArrayList<>(audit);
-        }
-        return ManagementResponse.json(200, Json.write(Map.of("entries", entries)), Map.of());
+        return ManagementResponse.json(200, Json.write(Map.of("entries", audit.entries())), Map.of());
     }
 
     // ---------------------------------------------------------------- writes
@@ -334,10 +356,13 @@ public final class ManagementService implements AutoCloseable {
         }
         try {
             VersionedPolicy written = sluice.policyStore().put(policy, expected);
-            record(request, "put", name, before.map(VersionedPolicy::policy).orElse(null), written, Map.of());
+            audit.record(request.remoteAddress(), "put", name, before.map(VersionedPolicy::policy).orElse(null),
+                    written, Map.of());
             ManagementResponse response = ManagementResponse.json(before.isPresent() ? 200 : 201,
                     Json.write(view(written)), Map.of("ETag", etag(written)));
-            return before.isPresent() ? response : response.withHeader("Location", "policies/" + name);
+            // Relative to the request's own URI, whatever the mount point: the policy's name (letters, digits, '.',
+            // '_', '-') resolves to the resource just created.
+            return before.isPresent() ? response : response.withHeader("Location", name);
         } catch (VersionConflictException conflict) {
             return Problems.conflict(conflict);
         }
@@ -371,11 +396,13 @@ public final class ManagementService implements AutoCloseable {
             }
             try {
                 VersionedPolicy written = sluice.policyStore().put(patched, current.get().version());
-                record(request, "patch", name, current.get().policy(), written, Map.of());
+                audit.record(request.remoteAddress(), "patch", name, current.get().policy(), written, Map.of());
                 return ManagementResponse.json(200, Json.write(view(written)), Map.of("ETag", etag(written)));
             } catch (VersionConflictException conflict) {
-                // Without If-Match the patch applies to whatever is current: read again and retry a few times.
-                if (expected != null || attempt >= 4) {
+                // Without a version to match (no If-Match, or If-Match: *) the patch applies to whatever is
+                // current: read again and retry a few times.
+                boolean anyVersion = expected == null || expected == Preconditions.EXISTS;
+                if (!anyVersion || attempt >= 4) {
                     return Problems.conflict(conflict);
                 }
             }
@@ -404,35 +431,10 @@ public final class ManagementService implements AutoCloseable {
             if (removed.isEmpty()) {
                 return noSuchPolicy(name);
             }
-            record(request, "delete", name, removed.get().policy(), null, Map.of());
+            audit.record(request.remoteAddress(), "delete", name, removed.get().policy(), null, Map.of());
             return ManagementResponse.empty(204);
         } catch (VersionConflictException conflict) {
             return Problems.conflict(conflict);
-        }
-    }
-
-    private void record(ManagementRequest request, String action, String name, Policy before,
-            VersionedPolicy after, Map<String, Object> extra) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("time", Instant.now().toString());
-        entry.put("who", request.remoteAddress());
-        entry.put("action", action);
-        entry.put("policy", name);
-        entry.put("version", after == null ? null : after.version());
-        entry.put("before", before == null ? null : PolicyWriter.toTree(before));
-        entry.put("after", after == null ? null : PolicyWriter.toTree(after.policy()));
-        entry.putAll(extra);
-        LOG.info("Sluice management: {}{} of policy '{}' by {} -> version {}; before {} after {}", action,
-                extra.isEmpty() ? "" : " " + extra, name, request.remoteAddress(), entry.get("version"),
-                Json.write(entry.get("before")), Json.write(entry.get("after")));
-        if (settings.auditSize() == 0) {
-            return;
-        }
-        synchronized (audit) {
-            audit.addFirst(entry);
-            while (audit.size() > settings.auditSize()) {
-                audit.removeLast();
-            }
         }
     }
 
@@ -442,48 +444,32 @@ public final class ManagementService implements AutoCloseable {
     private record Change(Preconditions preconditions, String body, ManagementResponse problem) { }
 
     private static Change change(ManagementRequest request, List<String> mediaTypes) {
-        ManagementResponse unsupported = mediaType(request, mediaTypes);
-        if (unsupported != null) {
-            return new Change(null, null, unsupported);
+        String type = request.headers().get("Content-Type");
+        String base = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!mediaTypes.contains(base)) {
+            ManagementResponse unsupported = Problems.of(415, "unsupported-media-type", "Unsupported media type",
+                    "Content-Type " + (type == null ? "is missing" : "'" + Json.clip(type) + "' is not accepted")
+                            + "; send one of " + String.join(", ", mediaTypes) + ".");
+            return new Change(null, null, mediaTypes.contains("application/merge-patch+json")
+                    ? unsupported.withHeader("Accept-Patch", "application/merge-patch+json") : unsupported);
         }
         Preconditions preconditions = Preconditions.of(request);
         if (preconditions.problem() != null) {
             return new Change(null, null, preconditions.problem());
         }
-        String body = text(request);
+        String body = PathSegments.strictUtf8(request.body());
         if (body == null) {
             return new Change(null, null, Problems.of(400, "bad-encoding", "Body is not UTF-8",
                     "Send the body as UTF-8."));
         }
+        // The parser also reads YAML; a body sent as JSON must be JSON, so a YAML text is not taken for it.
+        String start = body.strip();
+        if (base.endsWith("json") && !start.isEmpty() && start.charAt(0) != '{') {
+            return new Change(null, null, Problems.invalid(new ConfigException(new ConfigException.Problem(SOURCE,
+                    1, 1, "", "must be a JSON object, as Content-Type " + base + " says; it starts with "
+                            + Json.clip(start.substring(0, Math.min(start.length(), 20)))))));
+        }
         return new Change(preconditions, body, null);
-    }
-
-    private static ManagementResponse mediaType(ManagementRequest request, List<String> allowed) {
-        String type = request.headers().get("Content-Type");
-        String base = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!allowed.contains(base)) {
-            return Problems.of(415, "unsupported-media-type", "Unsupported media type",
-                    "Content-Type " + (type == null ? "is missing" : "'" + Json.clip(type) + "' is not accepted")
-                            + "; send one of " + String.join(", ", allowed) + ".")
-                    .withHeader("Accept-Patch", "application/merge-patch+json");
-        }
-        return null;
-    }
-
-    /** The body as strict UTF-8, or null when it is not. */
-    private static String text(ManagementRequest request) {
-        return strictUtf8(request.body());
-    }
-
-    /** {@code bytes} decoded as UTF-8, or null when they are not valid UTF-8. */
-    private static String strictUtf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException malformed) {
-            return null;
-        }
     }
 
     private static ManagementResponse noSuchPolicy(String name) {
@@ -493,48 +479,6 @@ public final class ManagementService implements AutoCloseable {
 
     private static String etag(VersionedPolicy policy) {
         return "\"" + policy.version() + "\"";
-    }
-
-    /** The percent-decoded path segments, or null when an encoding is malformed. */
-    static List<String> segments(String path) {
-        List<String> segments = new ArrayList<>();
-        for (String raw : path.split("/")) {
-            if (raw.isEmpty()) {
-                continue;
-            }
-            String decoded = decode(raw);
-            if (decoded == null) {
-                return null;
-            }
-            segments.add(decoded);
-        }
-        return segments;
-    }
-
-    private static String decode(String raw) {
-        if (raw.indexOf('%') < 0) {
-            return raw;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= raw.length()) {
-                    return null;
-                }
-                int high = Character.digit(raw.charAt(i + 1), 16);
-                int low = Character.digit(raw.charAt(i + 2), 16);
-                if (high < 0 || low < 0) {
-                    return null;
-                }
-                bytes.write(high * 16 + low);
-                i += 2;
-            } else {
-                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                bytes.write(encoded, 0, encoded.length);
-            }
-        }
-        return strictUtf8(bytes.toByteArray());
     }
 
     private static CompletableFuture<ManagementResponse> done(ManagementResponse response) {

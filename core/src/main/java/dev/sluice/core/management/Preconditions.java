@@ -31,13 +31,15 @@ record Preconditions(Long expected, ManagementResponse problem) {
         if (value.startsWith("W/")) {
             value = value.substring(2);
         }
-        if (value.length() < 3 || value.length() > 21 || !value.startsWith("\"") || !value.endsWith("\"")) {
+        // At most 18 digits, so that any version fits a long.
+        if (value.length() < 3 || value.length() > 20 || !value.startsWith("\"") || !value.endsWith("\"")) {
             return bad("If-Match must be one ETag as GET returned it, such as \"7\", or '*'; got '"
                     + Json.clip(ifMatch) + "'.");
         }
         String digits = value.substring(1, value.length() - 1);
-        if (!digits.chars().allMatch(Character::isDigit)) {
-            return bad("If-Match must be one ETag as GET returned it, such as \"7\"; got '" + Json.clip(ifMatch) + "'.");
+        if (!digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return bad("If-Match must be one ETag as GET returned it, such as \"7\"; got '" + Json.clip(ifMatch)
+                    + "'.");
         }
         long version = Long.parseLong(digits);
         if (version < 1) {

@@ -30,8 +30,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 class ManagementServiceTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TOKEN = "s3cret-token";
     private final ManualScheduler time = new ManualScheduler();
     private Sluice sluice;
@@ -109,7 +112,8 @@ class ManagementServiceTest {
     void putCreatesThenReplaces() {
         ManagementResponse created = call("PUT", "/policies/new", "{\"rate\":{\"limit\":3,\"period\":\"1s\"}}");
         assertThat(created.status()).isEqualTo(201);
-        assertThat(created.headers()).containsKey("ETag").containsEntry("Location", "policies/new");
+        assertThat(created.headers()).containsEntry("ETag", "\"" + version("new") + "\"")
+                .as("relative to the request's URI").containsEntry("Location", "new");
         assertThat(sluice.policies()).extracting(VersionedPolicy::name).containsExactly("api", "jobs", "new");
         ManagementResponse replaced = call("PUT", "/policies/new", "name: new\nrate: {limit: 4, period: 1s}\n",
                 "Content-Type", "application/yaml");
@@ -131,6 +135,40 @@ class ManagementServiceTest {
         assertThat(call("DELETE", "/policies/api", null, "If-Match", "\"" + current + "\"").status()).isEqualTo(412);
         assertThat(call("PUT", "/policies/api", body, "If-Match", "seven").status()).isEqualTo(400);
         assertThat(sluice.policyStore().get("api").orElseThrow().policy().rate().limit()).isEqualTo(5);
+    }
+
+    @Test
+    void ifNoneMatchStarCreatesOnlyWhatDoesNotExist() {
+        String body = "{\"rate\":{\"limit\":3,\"period\":\"1s\"}}";
+        assertThat(call("PUT", "/policies/fresh", body, "If-None-Match", "*").status()).isEqualTo(201);
+        long created = version("fresh");
+        assertThat(call("PUT", "/policies/fresh", "{\"rate\":{\"limit\":4,\"period\":\"1s\"}}",
+                "If-None-Match", "*").status()).isEqualTo(412);
+        assertThat(version("fresh")).isEqualTo(created);
+        assertThat(sluice.policyStore().get("fresh").orElseThrow().policy().rate().limit()).isEqualTo(3);
+    }
+
+    @Test
+    void everyAcceptedWriteGetsAHigherVersionThatTheETagAndBodyCarry() {
+        long previous = Math.max(version("api"), version("jobs"));
+        List<ManagementResponse> answers = List.of(
+                call("PATCH", "/policies/api", "{\"rate\":{\"limit\":5}}"),
+                call("PUT", "/policies/extra", "{\"rate\":{\"limit\":1,\"period\":\"1s\"}}"),
+                call("PATCH", "/policies/jobs", "{\"queue\":{\"depth\":10}}", "If-Match", "*"),
+                call("PATCH", "/policies/api", "{\"mode\":\"shadow\"}", "If-Match",
+                        "\"" + version("api") + "\""));
+        for (ManagementResponse answer : answers) {
+            assertThat(answer.status()).as(answer.bodyText()).isIn(200, 201);
+            long version = Long.parseLong(answer.headers().get("ETag").replace("\"", ""));
+            assertThat(version).isGreaterThan(previous);
+            assertThat(answer.bodyText()).contains("\"version\":" + version);
+            previous = version;
+        }
+        assertThat(call("GET", "/policies/api", null).headers()).containsEntry("ETag", "\"" + previous + "\"");
+        assertThat(call("DELETE", "/policies/extra", null).status()).isEqualTo(204);
+        long recreated = Long.parseLong(call("PUT", "/policies/extra", "{\"rate\":{\"limit\":1,\"period\":\"1s\"}}")
+                .headers().get("ETag").replace("\"", ""));
+        assertThat(recreated).as("a delete is a revision too").isGreaterThan(previous + 1);
     }
 
     @Test
@@ -188,6 +226,20 @@ class ManagementServiceTest {
         assertThat(now(TestRequest.get("/x")).admitted()).isTrue();
         assertThat(call("GET", "/policies/nope/keys/x", null).status()).isEqualTo(404);
         assertThat(call("GET", "/policies/api/keys/%zz", null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void aKeyIsPercentDecodedFromThePath() {
+        Admission held = now(TestRequest.get("/jobs/x").header("K", "tenant/\u00e9 1"));
+        assertThat(held.admitted()).isTrue();
+        ManagementResponse state = call("GET", "/policies/jobs/keys/tenant%2F%C3%A9%201", null);
+        assertThat(state.status()).isEqualTo(200);
+        assertThat(state.bodyText()).contains("\"key\":\"tenant/\u00e9 1\"", "\"permits-in-use\":1",
+                "\"permits\":2", "\"queued\":0");
+        assertThat(call("GET", "/policies/jobs/keys/tenant", null).bodyText()).contains("\"permits-in-use\":0");
+        held.release();
+        assertThat(call("GET", "/policies/jobs/keys/tenant%2F%C3%A9%201", null).bodyText())
+                .contains("\"permits-in-use\":0");
     }
 
     @Test
@@ -302,6 +354,34 @@ class ManagementServiceTest {
         assertThat(audit).contains("\"action\":\"delete\"", "\"action\":\"patch\"", "\"who\":\"198.51.100.1\"");
         assertThat(audit.indexOf("\"delete\"")).isLessThan(audit.indexOf("\"patch\""));
         assertThat(audit).doesNotContain("-5");
+    }
+
+    @Test
+    void theAuditListIsBoundedAndKeepsTheNewest() {
+        try (ManagementService small = new ManagementService(sluice, ManagementSettings.builder().token(TOKEN)
+                .auditSize(3).build())) {
+            for (int limit = 1; limit <= 5; limit++) {
+                ManagementCall.patch("/policies/api").json("{\"rate\":{\"limit\":" + limit + "}}").bearer(TOKEN)
+                        .send(small);
+            }
+            ManagementCall.patch("/policies/api").json("{\"rate\":{\"limit\":0}}").bearer(TOKEN).send(small);
+            JsonNode entries = JSON.readTree(ManagementCall.get("/audit").send(small).bodyText()).get("entries");
+            assertThat(entries).as("bounded at 3, newest first, refusals not recorded")
+                    .extracting(entry -> entry.get("before").get("rate").get("limit").asInt() + "->"
+                            + entry.get("after").get("rate").get("limit").asInt())
+                    .containsExactly("4->5", "3->4", "2->3");
+            JsonNode newest = entries.get(0);
+            assertThat(newest.get("version").asLong()).isEqualTo(version("api"));
+            assertThat(newest.get("who").asString()).isEqualTo(ManagementCall.REMOTE);
+            assertThat(newest.get("action").asString()).isEqualTo("patch");
+            assertThat(newest.get("policy").asString()).isEqualTo("api");
+            assertThat(newest.get("time").asString()).isNotBlank();
+        }
+        try (ManagementService none = new ManagementService(sluice, ManagementSettings.builder().token(TOKEN)
+                .auditSize(0).build())) {
+            ManagementCall.patch("/policies/api").json("{\"rate\":{\"limit\":7}}").bearer(TOKEN).send(none);
+            assertThat(ManagementCall.get("/audit").send(none).bodyText()).isEqualTo("{\"entries\":[]}");
+        }
     }
 
     @Test
