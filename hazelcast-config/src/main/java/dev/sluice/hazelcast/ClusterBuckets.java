@@ -6,8 +6,9 @@ import dev.sluice.core.spi.BucketConfigurations;
 import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.time.Scheduler;
 import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.BucketState;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +47,24 @@ import org.slf4j.LoggerFactory;
  * tokens back. Waiters live on the node they arrived at: {@link #reset} and {@link #admitAll} reach this node's,
  * waiters on other nodes complete when their tokens are due.
  *
+ * <p><b>Slices.</b> A node does not ask the cluster for every request. Each take from the bucket
+ * ({@code tryConsumeAsMuchAsPossible}) asks for what the requests waiting on this node need plus a <em>lead</em>:
+ * about {@value TokenSlice#LEAD_MILLIS} ms of the rate this node has been admitting for the key, at most
+ * {@link #sliceCap} ({@value #LEAD_SHARE} of the policy's capacity plus a second's refill). The following requests
+ * are served from the lead without a cluster call; requests arriving while a take is in flight join the next one,
+ * so a busy key costs one cluster call per round trip, not per request. Every token given out was consumed from the
+ * cluster bucket first, so slices can never admit more than the bucket; what they can cost is a refusal on one node
+ * while another holds a lead, bounded by the leads, and tokens idle for {@value TokenSlice#IDLE_MILLIS} ms go back
+ * to the bucket. See {@link TokenSlice}. A request the take cannot serve is refused, or queued as below, from the
+ * bucket's state as the take left it, with no further call.
+ *
  * <p>Thread-safe; never blocks.
  */
 final class ClusterBuckets {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterBuckets.class);
+    static final double LEAD_SHARE = 0.005;
+    static final long MAX_LEAD = 10_000;
+    private static final long SWEEP_NANOS = TokenSlice.IDLE_NANOS / 2;
 
     private final AsyncProxyManager<String> buckets;
     private final ClusterCalls calls;
@@ -56,11 +72,15 @@ final class ClusterBuckets {
     private final String prefix;
     private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong queued = new AtomicLong();
+    private final Map<String, TokenSlice> slices = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final LongAdder takes = new LongAdder();
+    private volatile boolean closed;
     private volatile Config config;
 
-    /** The definition in force, with what is derived from it. */
+    /** The definition in force, with what is derived from it; {@code sliceCap} bounds a node's lead. */
     private record Config(Policy policy, BucketConfiguration bucket, int quotaBand,
-            RemoteAsyncBucketBuilder<String> builder) {
+            RemoteAsyncBucketBuilder<String> builder, long sliceCap) {
     }
 
     ClusterBuckets(Policy policy, long version, AsyncProxyManager<String> buckets, ClusterCalls calls,
@@ -74,7 +94,28 @@ final class ClusterBuckets {
 
     private Config configOf(Policy policy, long version) {
         return new Config(policy, BucketConfigurations.of(policy), BucketConfigurations.quotaBand(policy),
-                buckets.builder().withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.AS_IS));
+                buckets.builder().withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.AS_IS),
+                sliceCap(policy));
+    }
+
+    /**
+     * The most a node may take ahead of need: {@value #LEAD_SHARE} of (capacity + a second's refill) of the
+     * rate (or, without one, the quota), at most {@value #MAX_LEAD}; 0 for small limits, which then take exactly
+     * what each request needs.
+     */
+    static long sliceCap(Policy policy) {
+        double capacity;
+        double perSecond;
+        if (policy.rate() != null) {
+            capacity = policy.rate().burst();
+            perSecond = policy.rate().limit() * 1e9 / policy.rate().period().toNanos();
+        } else if (policy.quota() != null) {
+            capacity = policy.quota().limit();
+            perSecond = policy.quota().limit() * 1e9 / policy.quota().period().toNanos();
+        } else {
+            return 0;
+        }
+        return (long) Math.min(MAX_LEAD, LEAD_SHARE * (capacity + perSecond));
     }
 
     /**
@@ -103,29 +144,99 @@ final class ClusterBuckets {
         return current.builder().build(prefix + key, () -> CompletableFuture.completedFuture(bucket));
     }
 
+    /**
+     * Takes {@code cost} tokens for a request on {@code key}: from this node's slice when it holds enough and no
+     * request is waiting for the slice ahead of this one (no cluster call), else with the next take from the
+     * cluster, which this request starts or joins.
+     */
     CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
         Config current = config;
         if (current.bucket() == null) {
             // a live change removed the rate and quota while this request was on its way
             return CompletableFuture.completedFuture(RateOutcome.consumed(0, 0));
         }
-        AsyncBucketProxy bucket = proxy(current, key);
-        CompletableFuture<RateOutcome> result = new CompletableFuture<>();
-        calls.bucket(() -> bucket.tryConsumeAndReturnRemaining(cost)).whenComplete((probe, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else if (probe.isConsumed()) {
-                if (!result.complete(RateOutcome.consumed(probe.getRemainingTokens(),
-                        probe.getNanosToWaitForReset()))) {
-                    giveBack(bucket, cost);
+        while (true) {
+            TokenSlice slice = slices.get(key);
+            if (slice == null) {
+                slice = slices.computeIfAbsent(key, k -> new TokenSlice(scheduler.ticker().nanos()));
+                keepSweeping();
+            }
+            TokenSlice.Pending pending;
+            synchronized (slice) {
+                if (slice.retired) {
+                    continue;   // the sweeper just gave this slice back: take a new one
                 }
-            } else if (current.policy().queue() == null || maxWaitNanos <= 0) {
-                refuse(current, bucket, cost, probe.getNanosToWaitForRefill(), probe, result);
-            } else {
-                reserve(current, key, bucket, cost, maxWaitNanos, probe, result);
+                long now = scheduler.ticker().nanos();
+                RateOutcome served = slice.take(cost, now);
+                if (served != null) {
+                    return CompletableFuture.completedFuture(served);
+                }
+                pending = slice.enqueue(cost, maxWaitNanos);
+                if (!slice.startFetch()) {
+                    return pending.result;   // joins the take in flight
+                }
+            }
+            fetch(current, key, slice);
+            return pending.result;
+        }
+    }
+
+    /** Asks the cluster for what the slice's waiting requests need, plus the slice's lead. */
+    private void fetch(Config current, String key, TokenSlice slice) {
+        long want;
+        synchronized (slice) {
+            want = slice.markAsked() + slice.lead(scheduler.ticker().nanos(), current.sliceCap());
+        }
+        AsyncBucketProxy bucket = proxy(current, key);
+        takes.increment();
+        calls.bucket(() -> bucket.asVerbose().tryConsumeAsMuchAsPossible(want)).whenComplete((taken, failure) -> {
+            TokenSlice.Settlement settlement = null;
+            List<TokenSlice.Pending> failed = List.of();
+            boolean again;
+            long orphaned = 0;
+            synchronized (slice) {
+                if (failure == null) {
+                    settlement = slice.settle(taken);
+                } else {
+                    failed = slice.failAsked();
+                }
+                again = slice.continueFetching();
+                if (slice.retired) {
+                    orphaned = slice.retire();   // retired while the take was in flight: nothing may keep them
+                }
+            }
+            if (orphaned > 0) {
+                giveBack(bucket, orphaned);
+            }
+            if (settlement != null) {
+                for (int i = 0; i < settlement.served().size(); i++) {
+                    settlement.served().get(i).result.complete(settlement.outcomes().get(i));
+                }
+                for (TokenSlice.Pending pending : settlement.unserved()) {
+                    notServed(current, key, bucket, pending, taken);
+                }
+            }
+            failed.forEach(pending -> pending.result.completeExceptionally(failure));
+            if (again) {
+                fetch(config, key, slice);
             }
         });
-        return result;
+    }
+
+    /** A request the cluster's bucket could not serve: refused, or queued when its policy has a queue. */
+    private void notServed(Config current, String key, AsyncBucketProxy bucket, TokenSlice.Pending pending,
+            VerboseResult<Long> taken) {
+        BucketState state = taken.getState();
+        long retry = state.calculateDelayNanosAfterWillBePossibleToConsume(pending.cost, taken.getOperationTimeNanos(),
+                false);
+        long reset = taken.getDiagnostics().calculateFullRefillingTime();
+        if (current.policy().queue() == null || pending.maxWaitNanos <= 0) {
+            boolean quota = current.quotaBand() >= 0 && state.getCurrentSize(current.quotaBand()) < pending.cost;
+            pending.result.complete(RateOutcome.refused(quota ? Reason.QUOTA : Reason.RATE, 0, reset,
+                    Math.max(1, retry)));
+        } else {
+            reserve(current, key, bucket, pending.cost, pending.maxWaitNanos, retry, reset, pending.result);
+        }
     }
 
     /** How long {@code depth} requests of this cost take to refill: the longest wait the queue may hold. */
@@ -139,7 +250,7 @@ final class ClusterBuckets {
     }
 
     private void reserve(Config current, String key, AsyncBucketProxy bucket, long cost, long maxWaitNanos,
-            ConsumptionProbe probe, CompletableFuture<RateOutcome> result) {
+            long retryNanos, long resetNanos, CompletableFuture<RateOutcome> result) {
         if (result.isDone()) {
             return;
         }
@@ -149,13 +260,13 @@ final class ClusterBuckets {
                 result.completeExceptionally(failure);
             } else if (wait == Long.MAX_VALUE) {
                 // nothing was reserved: more than the bucket can ever hold
-                refuse(current, bucket, cost, probe.getNanosToWaitForRefill(), probe, result);
+                refuse(current, bucket, cost, retryNanos, resetNanos, result);
             } else if (wait > maxWaitNanos) {
                 giveBack(bucket, cost);
-                refuse(current, bucket, cost, wait, probe, result);
+                refuse(current, bucket, cost, wait, resetNanos, result);
             } else if (wait > depthBound) {
                 giveBack(bucket, cost);
-                result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, probe.getNanosToWaitForReset(),
+                result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, resetNanos,
                         Math.max(1, wait - depthBound)));
             } else {
                 waitFor(key, bucket, cost, wait, result);
@@ -164,11 +275,11 @@ final class ClusterBuckets {
     }
 
     /** Refuses with the band that cannot give {@code cost} now: the quota, else the rate. */
-    private void refuse(Config current, AsyncBucketProxy bucket, long cost, long retryNanos, ConsumptionProbe probe,
+    private void refuse(Config current, AsyncBucketProxy bucket, long cost, long retryNanos, long resetNanos,
             CompletableFuture<RateOutcome> result) {
         long retry = Math.max(1, retryNanos);
         if (current.quotaBand() < 0) {
-            result.complete(RateOutcome.refused(Reason.RATE, 0, probe.getNanosToWaitForReset(), retry));
+            result.complete(RateOutcome.refused(Reason.RATE, 0, resetNanos, retry));
             return;
         }
         calls.bucket(() -> bucket.asVerbose().getAvailableTokens()).whenComplete((tokens, failure) -> {
@@ -177,8 +288,7 @@ final class ClusterBuckets {
                 return;
             }
             boolean quota = tokens.getState().getCurrentSize(current.quotaBand()) < cost;
-            result.complete(RateOutcome.refused(quota ? Reason.QUOTA : Reason.RATE, 0,
-                    probe.getNanosToWaitForReset(), retry));
+            result.complete(RateOutcome.refused(quota ? Reason.QUOTA : Reason.RATE, 0, resetNanos, retry));
         });
     }
 
@@ -210,6 +320,69 @@ final class ClusterBuckets {
         });
     }
 
+    /** Keeps the sweeper going while slices exist; one sweep is scheduled at a time. */
+    private void keepSweeping() {
+        if (!closed && sweeping.compareAndSet(false, true)) {
+            scheduler.schedule(this::sweep, SWEEP_NANOS);
+        }
+    }
+
+    /** Gives back the tokens of slices idle for {@value TokenSlice#IDLE_MILLIS} ms and forgets them. */
+    private void sweep() {
+        long now = scheduler.ticker().nanos();
+        for (Map.Entry<String, TokenSlice> entry : slices.entrySet()) {
+            TokenSlice slice = entry.getValue();
+            long held;
+            synchronized (slice) {
+                held = slice.retireIfIdle(now);
+            }
+            if (held >= 0) {
+                slices.remove(entry.getKey(), slice);
+                if (held > 0) {
+                    giveBack(proxy(config, entry.getKey()), held);
+                }
+            }
+        }
+        sweeping.set(false);
+        if (!slices.isEmpty()) {
+            keepSweeping();
+        }
+    }
+
+    /** Retires the key's slice, if any: returns its waiting requests; its tokens are given back when asked. */
+    private List<TokenSlice.Pending> retireSlice(String key, boolean giveTokensBack) {
+        TokenSlice slice = slices.remove(key);
+        if (slice == null) {
+            return List.of();
+        }
+        long held;
+        List<TokenSlice.Pending> drained;
+        synchronized (slice) {
+            held = slice.retire();
+            drained = slice.drain();
+        }
+        if (held > 0 && giveTokensBack && config.bucket() != null) {
+            giveBack(proxy(config, key), held);
+        }
+        return drained;
+    }
+
+    /** How many takes this node has sent to the cluster. */
+    long takes() {
+        return takes.sum();
+    }
+
+    /** Tokens this node holds ahead of need for {@code key}. */
+    long heldHere(String key) {
+        TokenSlice slice = slices.get(key);
+        if (slice == null) {
+            return 0;
+        }
+        synchronized (slice) {
+            return slice.tokens();
+        }
+    }
+
     long queuedHere(String key) {
         Set<Waiter> keyWaiters = waiting.get(key);
         return keyWaiters == null ? 0 : keyWaiters.size();
@@ -229,7 +402,10 @@ final class ClusterBuckets {
         return oldest;
     }
 
-    /** Tokens left per band: {rate, quota, exists}; -1 for an absent band, exists 1 or 0. */
+    /**
+     * Tokens left per band: {rate, quota, exists}; -1 for an absent band, exists 1 or 0. Tokens this node holds
+     * ahead of need count as left; other nodes' do not.
+     */
     CompletableFuture<long[]> tokens(String key) {
         Config current = config;
         Policy policy = current.policy();
@@ -239,11 +415,12 @@ final class ClusterBuckets {
             if (existing.isEmpty() || current.bucket() == null) {
                 return CompletableFuture.completedFuture(new long[] {rate, quota, existing.isPresent() ? 1 : 0});
             }
+            long held = heldHere(key);
             return calls.bucket(() -> proxy(current, key).asVerbose().getAvailableTokens()).thenApply(tokens ->
                     new long[] {
-                        policy.rate() == null ? -1 : Math.max(0, tokens.getState().getCurrentSize(0)),
+                        policy.rate() == null ? -1 : Math.max(0, tokens.getState().getCurrentSize(0)) + held,
                         current.quotaBand() < 0 ? -1
-                                : Math.max(0, tokens.getState().getCurrentSize(current.quotaBand())),
+                                : Math.max(0, tokens.getState().getCurrentSize(current.quotaBand())) + held,
                         1});
         });
     }
@@ -251,6 +428,10 @@ final class ClusterBuckets {
     /** Forgets the key's bucket; this node's waiters for it are refused. Completes with whether it existed. */
     CompletableFuture<Boolean> reset(String key) {
         boolean hadWaiters = false;
+        for (TokenSlice.Pending pending : retireSlice(key, false)) {
+            hadWaiters = true;
+            pending.result.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
+        }
         for (Waiter waiter : drain(key)) {
             hadWaiters = true;
             waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
@@ -263,6 +444,9 @@ final class ClusterBuckets {
 
     /** Admits this node's waiters (the policy is gone). */
     void admitAll() {
+        for (String key : new ArrayList<>(slices.keySet())) {
+            retireSlice(key, true).forEach(pending -> pending.result.complete(RateOutcome.consumed(0, 0)));
+        }
         for (String key : new ArrayList<>(waiting.keySet())) {
             for (Waiter waiter : drain(key)) {
                 waiter.caller.complete(RateOutcome.consumed(0, 0).withWaited(
@@ -271,8 +455,16 @@ final class ClusterBuckets {
         }
     }
 
-    /** Refuses this node's waiters (the backend is closing); their tokens stay reserved until due. */
+    /**
+     * Refuses this node's waiters (the backend is closing); their tokens stay reserved until due. Tokens held
+     * ahead of need are given back.
+     */
     void refuseAll() {
+        closed = true;
+        for (String key : new ArrayList<>(slices.keySet())) {
+            retireSlice(key, true).forEach(pending ->
+                    pending.result.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1)));
+        }
         for (String key : new ArrayList<>(waiting.keySet())) {
             for (Waiter waiter : drain(key)) {
                 waiter.caller.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1));

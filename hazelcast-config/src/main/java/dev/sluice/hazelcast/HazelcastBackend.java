@@ -62,6 +62,7 @@ public final class HazelcastBackend implements Backend {
         this.hazelcast = hazelcast;
         this.scheduler = scheduler;
         this.versions = versions;
+        AsyncCompletions.ensureReusableThreads();
         this.calls = new ClusterCalls(hazelcast);
         Ticker clock = ClusterClock.of(scheduler.ticker());
         // Bucket4j asks whether the clock means the same on every node: the cluster clock does, by construction

@@ -110,6 +110,11 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
         }
     }
 
+    /** This node's side of the policy's buckets. */
+    ClusterBuckets buckets() {
+        return buckets;
+    }
+
     /** The backend is closing: this node's rate waiters are refused (semaphore waiters by the client). */
     void shutDown() {
         if (unbound.compareAndSet(false, true)) {

@@ -72,4 +72,35 @@ class ClusterBucketsTest {
         assertThat(buckets.getEntryView(key).getTtl()).as("every write sets it again: now 3 s to refill")
                 .isEqualTo(TimeUnit.SECONDS.toMillis(HazelcastBackend.BUCKET_KEEP_SECONDS + 3));
     }
+
+    @Test
+    void aBusyNodeTakesALeadAndGivesItBackWhenIdle() throws Exception {
+        // capacity 100,000 refilled at 1,000/s: the lead cap is 0.5 % of (capacity + a second's refill) = 505
+        Policy policy = Policy.builder("leads").rate(new Rate(1000, Duration.ofSeconds(1), 100_000)).build();
+        PolicyLimiter busy = first.bind(policy);
+        PolicyLimiter other = second.bind(policy);
+        ClusterBuckets slices = ((HazelcastPolicyLimiter) busy).buckets();
+        for (int milli = 0; milli < 4; milli++) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(await(busy.consume("k", 1, 0)).consumed()).isTrue();
+            }
+            time.advance(Duration.ofMillis(1));
+        }
+        long held = slices.heldHere("k");
+        assertThat(held).as("a node admitting 100 per ms takes 5 ms of that ahead, capped").isBetween(1L, 505L);
+        assertThat(slices.takes()).as("one take per request in the first millisecond, before the node has a rate "
+                + "to go by, then the rest of the 400 from leads").isLessThan(110);
+        long seen = await(other.state("k")).tokens();
+        assertThat(seen).as("the other node sees the lead as consumed").isEqualTo(100_000 - 400 - held + 4);
+
+        time.advance(Duration.ofMillis(TokenSlice.IDLE_MILLIS + 10));
+        assertThat(slices.heldHere("k")).isZero();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (await(other.state("k")).tokens() != 100_000 - 400 + 4 + TokenSlice.IDLE_MILLIS + 10
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(await(other.state("k")).tokens()).as("the idle lead went back to the bucket")
+                .isEqualTo(100_000 - 400 + 4 + TokenSlice.IDLE_MILLIS + 10);
+    }
 }
