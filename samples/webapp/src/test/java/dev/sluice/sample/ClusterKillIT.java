@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * Member death: three sample jars clustered on loopback (one embedded Hazelcast member each) under concurrent load
  * on the cluster-scope concurrency + queue policy {@code shared-concurrency} (2 permits across the cluster, a queue of
  * 20 for at most 10 s), its lease shortened live to {@value #LEASE_SECONDS} s; one node is killed with SIGKILL
- * mid-run, while it holds permits and has requests queued.
+ * mid-run, while requests of its own clients are running or waiting there (each node gets a third of the load).
  *
  * <p>Checked: the survivors never run more than 2 requests at once (the largest overlap of the application's own
  * start/finish times, {@code X-Echo-Started}/{@code X-Echo-Finished}); their only refusals during the storm are the
