@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
  * Member death: three sample jars clustered on loopback (one embedded Hazelcast member each) under concurrent load
  * on the cluster-scope concurrency + queue policy {@code shared-concurrency} (2 permits across the cluster, a queue of
  * 20 for at most 10 s), its lease shortened live to {@value #LEASE_SECONDS} s; one node is killed with SIGKILL
- * mid-run, while requests of its own clients are running or waiting there (each node gets a third of the load).
+ * mid-run, once it holds a permit and has a request waiting (its requests run longer, so that what it holds is still
+ * held when it dies).
  *
  * <p>Checked: the survivors never run more than 2 requests at once (the largest overlap of the application's own
  * start/finish times, {@code X-Echo-Started}/{@code X-Echo-Finished}); their only refusals during the storm are the
@@ -45,6 +46,8 @@ class ClusterKillIT {
     /** More clients than permits + queue depth: the storm makes the queue refuse some of them (real load). */
     private static final int STORM_CLIENTS = PERMITS + QUEUE_DEPTH + 4;
     private static final int JOB_MILLIS = 200;
+    /** The node that is killed runs longer jobs, so that the permits it holds are surely still held at the kill. */
+    private static final int VICTIM_JOB_MILLIS = 1500;
     private static final Pattern REASON = Pattern.compile("\"reason\":\"([a-z-]+)\"");
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -84,11 +87,16 @@ class ClusterKillIT {
         AtomicInteger next = new AtomicInteger();
         IntUnaryOperator anyLiveNode = id -> Math.floorMod(next.getAndIncrement(), killed.get() ? 2 : 3);
         Load storm = Load.start(STORM_CLIENTS, anyLiveNode, calls, this::call);
-        Thread.sleep(4000);
+        Thread.sleep(3000);
+        String victim = cluster.awaitManagement(2, "/policies/" + POLICY, body -> figure(body, "permits-in-use") > 0
+                && figure(body, "queued") > 0, Duration.ofSeconds(20), "a permit held and a request queued");
         long killedAt = System.currentTimeMillis();
         killed.set(true);
         cluster.kill(2);
-        Thread.sleep(TimeUnit.SECONDS.toMillis(LEASE_SECONDS) + 1000);
+        cluster.awaitMembers(0, 2);
+        long departureSeen = System.currentTimeMillis() - killedAt;
+        Thread.sleep(Math.max(0, killedAt + TimeUnit.SECONDS.toMillis(LEASE_SECONDS) + 1000
+                - System.currentTimeMillis()));
         storm.stop();
 
         long calmFrom = System.currentTimeMillis();
@@ -113,12 +121,14 @@ class ClusterKillIT {
         List<Call> calmCalls = calls.stream().filter(call -> call.sent() >= calmFrom).toList();
         long recoveryMicros = firstFullUse(survivors.stream().filter(Call::admitted).toList(), killedAt * 1000);
         long recoveryMillis = recoveryMicros < 0 ? -1 : recoveryMicros / 1000;
-        System.out.printf("[member-death] %d requests on 3 nodes (%d admitted, %d refused %s, %d lost with the killed "
-                        + "node); max concurrency %d overall, %d on the survivors (permits %d); full use of the "
-                        + "permits again %d ms after the kill (lease %d s); calm phase after kill + lease: %d "
-                        + "requests, %d refused, longest answer %d ms; permits in use 0 and queue empty %d ms after "
-                        + "the load; survivors' live figures %s%n",
+        System.out.printf("[member-death] %d requests on 3 nodes (%d admitted, %d refused %s, %d lost with the "
+                        + "killed node, which held %d permits and had %d requests waiting just before the kill); the "
+                        + "survivors saw the member leave %d ms after the kill; max concurrency %d overall, %d on the "
+                        + "survivors (permits %d); full use of the permits again %d ms after the kill (lease %d s); "
+                        + "calm phase after kill + lease: %d requests, %d refused, longest answer %d ms; permits in "
+                        + "use 0 and queue empty %d ms after the load; survivors' live figures %s%n",
                 calls.size(), admitted.size(), count(calls, 503), reasons(calls), count(calls, -1),
+                figure(victim, "permits-in-use"), figure(victim, "queued"), departureSeen,
                 maxOverlap(admitted), maxOverlap(survivors.stream().filter(Call::admitted).toList()), PERMITS,
                 recoveryMillis, LEASE_SECONDS, calmCalls.size(), calmCalls.stream().filter(c -> !c.admitted()).count(),
                 calmCalls.stream().mapToLong(c -> c.answered() - c.sent()).max().orElse(0), drained, live);
@@ -139,11 +149,17 @@ class ClusterKillIT {
         }
     }
 
+    private static long figure(String body, String name) {
+        Matcher figure = Pattern.compile("\"" + name + "\":(\\d+)").matcher(body);
+        return figure.find() ? Long.parseLong(figure.group(1)) : -1;
+    }
+
     private Call call(int node) {
         long sent = System.currentTimeMillis();
+        long job = node == 2 ? VICTIM_JOB_MILLIS : JOB_MILLIS;
         try {
             HttpResponse<String> answer = client.send(HttpRequest.newBuilder(cluster.uri(node, "/shared/job?ms="
-                    + JOB_MILLIS)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                    + job)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             Matcher reason = REASON.matcher(answer.statusCode() == 200 ? "" : answer.body());
             return new Call(node, answer.statusCode(), reason.find() ? reason.group(1) : "",
                     answer.headers().firstValueAsLong("X-Echo-Started").orElse(0),
