@@ -149,7 +149,8 @@ class ConfigurationIT {
                         "sluice.yaml line 3 column 20",
                         "policies[0].rate.limit must be an integer from 1 to 1000000000, got -5"),
                 Arguments.of("permits out of range", "policies:\n  - name: a\n    concurrency: { permits: 0 }\n",
-                        "sluice.yaml line 3", "policies[0].concurrency.permits must be an integer from 1 to 1000000, got 0"),
+                        "sluice.yaml line 3",
+                        "policies[0].concurrency.permits must be an integer from 1 to 1000000, got 0"),
                 Arguments.of("cross-field: cost above the burst", "policies:\n  - name: a\n" + rate + "    cost: 9\n",
                         "sluice.yaml line 4", "policies[0].cost must not exceed rate.burst (5)"),
                 Arguments.of("cross-field: a queue with nothing to queue for", "policies:\n  - name: a\n"
