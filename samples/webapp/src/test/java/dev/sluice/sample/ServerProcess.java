@@ -137,6 +137,20 @@ final class ServerProcess implements AutoCloseable {
         return text;
     }
 
+    /**
+     * Waits (at most {@code within}) for the process to exit on its own.
+     *
+     * @return its exit code
+     * @throws AssertionError with its output when it is still running
+     */
+    int awaitExit(Duration within) throws InterruptedException {
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " was expected to exit but still runs after " + within + ":\n"
+                    + output());
+        }
+        return process.exitValue();
+    }
+
     /** Kills the process at once, without a chance to clean up (SIGKILL on Linux). */
     void kill() throws InterruptedException {
         process.destroyForcibly();
