@@ -40,13 +40,14 @@ import tools.jackson.databind.JsonNode;
  * Soak: a bounded mixed load on two clustered sample jars, for {@code -Dsluice.soak.seconds} seconds (default
  * {@value #DEFAULT_SECONDS}): rate limits per client address and per API key (429s), a missing key (400), the node
  * concurrency + queue policy {@code work-concurrency}, the cluster concurrency + queue policy
- * {@code shared-concurrency}, a shadow policy, the unlimited baseline, and clients that give up: a raw socket closed
- * mid-wait or mid-request (sometimes with a reset).
+ * {@code shared-concurrency}, a shadow policy, the unlimited baseline; bursts larger than a policy's permits and
+ * queue (or rate burst) together; and clients that give up: a raw socket closed mid-wait or mid-request (sometimes
+ * with a reset).
  *
  * <p>Two real JVMs rather than the filter in the test's JVM: this is the deployment shape users run (a WAR in a
  * container with an embedded member per node), a waiter on one node is granted by a release on the other, and each
  * node's memory is its own process's, measured after a full GC with {@code jcmd}. Two nodes, not three, keep the
- * load generator and the servers within the two cores the build machines have; member loss is ClusterKillIT's.
+ * load generator and the servers within a small (two-core) CI machine; member loss is ClusterKillIT's.
  *
  * <p>Checked at the end, through the management API of every node: every policy has no permit in use and no one
  * queued, and the cluster semaphore's key shows the same. During the run: every answer is one the policies explain
