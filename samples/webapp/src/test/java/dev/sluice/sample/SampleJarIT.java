@@ -3,57 +3,25 @@ package dev.sluice.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /** {@code java -jar sluice-sample-webapp.jar}, configured by its environment as the README shows. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SampleJarIT {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private ServerProcess server;
-    private SampleChecks sample;
-
-    @BeforeAll
-    void start() throws Exception {
+class SampleJarIT extends DeployedSample {
+    @Override
+    Deployment deploy() throws Exception {
         Path work = Deployments.workDirectory("jar-");
         int port = ServerProcess.freePort();
-        server = ServerProcess.start("sample jar", List.of(ServerProcess.java(),
+        ServerProcess jar = ServerProcess.start("sample jar", List.of(ServerProcess.java(),
                         "-Djava.io.tmpdir=" + work.toAbsolutePath(), "-jar", Deployments.jar().toString()),
                 work, Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "SLUICE_HZ_PORT",
                         Integer.toString(ServerProcess.freePort())), work.resolve("sample.log"));
-        sample = new SampleChecks(client, URI.create("http://127.0.0.1:" + port + "/"));
-        server.awaitReady(client, sample.uri("/echo/ready"));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @Test
-    void servesTheEchoEndpointAsynchronously() throws Exception {
-        sample.echoes();
-    }
-
-    @Test
-    void enforcesTheRateLimitOnHello() throws Exception {
-        sample.limitsHello();
-    }
-
-    @Test
-    void queuesWorkAndRefusesAfterTheMaximumWait() throws Exception {
-        sample.queuesWorkAndRefusesAfterTheMaximumWait();
+        return new Deployment(jar, URI.create("http://127.0.0.1:" + port + "/"));
     }
 
     @Test

@@ -94,6 +94,63 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError(name + " did not serve " + uri + " within " + START_TIMEOUT + ":\n" + output());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * The heap this JVM uses right after a full GC, in bytes: {@code jcmd PID GC.run}, then the sum of the heap's
+     * "used" figures in {@code jcmd PID GC.heap_info} (class space and metaspace left out). Each jcmd call is bounded
+     * (60 s); works for the collectors that report in K (Serial, Parallel, G1, the JVM's defaults).
+     */
+    long heapAfterGc() throws Exception {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        jcmd(jcmd, "GC.run");
+        long kilobytes = 0;
+        boolean found = false;
+        for (String line : jcmd(jcmd, "GC.heap_info").split("\\R")) {
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
+            if (!line.contains("space") && used.find()) {
+                kilobytes += Long.parseLong(used.group(1));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new AssertionError("jcmd GC.heap_info of " + name + " shows no heap figure in K");
+        }
+        return kilobytes * 1024;
+    }
+
+    private String jcmd(String jcmd, String command) throws Exception {
+        Path output = Files.createTempFile(log.getParent(), "jcmd-", ".txt");
+        Process call = new ProcessBuilder(jcmd, Long.toString(process.pid()), command).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();
+        boolean done = call.waitFor(60, TimeUnit.SECONDS);
+        if (!done) {
+            call.destroyForcibly();
+            call.waitFor(10, TimeUnit.SECONDS);
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        if (!done || call.exitValue() != 0) {
+            throw new AssertionError("jcmd " + command + " on " + name + " failed: " + text);
+        }
+        return text;
+    }
+
+    /**
+     * Waits (at most {@code within}) for the process to exit on its own.
+     *
+     * @return its exit code
+     * @throws AssertionError with its output when it is still running
+     */
+    int awaitExit(Duration within) throws InterruptedException {
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " was expected to exit but still runs after " + within + ":\n"
+                    + output());
+        }
+        return process.exitValue();
+    }
+
     /** Kills the process at once, without a chance to clean up (SIGKILL on Linux). */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -3,31 +3,20 @@ package dev.sluice.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The sample WAR, unchanged, in an unmodified Tomcat 11 distribution: its own CATALINA_BASE (the distribution's
  * conf/ with the connector on 127.0.0.1 and a free port, and the shutdown port disabled), deployed at /sample.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TomcatIT {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private ServerProcess tomcat;
-    private SampleChecks sample;
-
-    @BeforeAll
-    void start() throws Exception {
+class TomcatIT extends DeployedSample {
+    @Override
+    Deployment deploy() throws Exception {
         Path home = Deployments.tomcatHome();
         Path base = Deployments.workDirectory("tomcat-");
         int port = ServerProcess.freePort();
@@ -47,7 +36,7 @@ class TomcatIT {
         }
         Files.copy(Deployments.war(), base.resolve("webapps/sample.war"));
 
-        tomcat = ServerProcess.start("Tomcat", List.of(ServerProcess.java(),
+        ServerProcess tomcat = ServerProcess.start("Tomcat", List.of(ServerProcess.java(),
                         "-Dcatalina.home=" + home.toAbsolutePath(),
                         "-Dcatalina.base=" + base.toAbsolutePath(),
                         "-Djava.io.tmpdir=" + base.resolve("temp").toAbsolutePath(),
@@ -58,30 +47,7 @@ class TomcatIT {
                         "org.apache.catalina.startup.Bootstrap", "start"),
                 base, Map.of("SLUICE_HZ_PORT", Integer.toString(ServerProcess.freePort())),
                 base.resolve("logs/console.log"));
-        sample = new SampleChecks(client, URI.create("http://127.0.0.1:" + port + "/sample/"));
-        tomcat.awaitReady(client, sample.uri("/echo/ready"));
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (tomcat != null) {
-            tomcat.close();
-        }
-    }
-
-    @Test
-    void servesTheEchoEndpointAsynchronously() throws Exception {
-        sample.echoes();
-    }
-
-    @Test
-    void enforcesTheRateLimitOnHello() throws Exception {
-        sample.limitsHello();
-    }
-
-    @Test
-    void queuesWorkAndRefusesAfterTheMaximumWait() throws Exception {
-        sample.queuesWorkAndRefusesAfterTheMaximumWait();
+        return new Deployment(tomcat, URI.create("http://127.0.0.1:" + port + "/sample/"));
     }
 
     private static String replaceOnce(String text, String from, String to) {
