@@ -7,6 +7,7 @@ import dev.sluice.core.config.Rate;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.testkit.ManualScheduler;
+import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.SystemScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,13 +41,8 @@ class ClusterRateAccuracyTest {
     void admitsTheTheoreticalMaximumAcrossThreeMembers(long rate, long burst) throws Exception {
         Policy policy = Policy.builder("accuracy").rate(new Rate(rate, Duration.ofSeconds(1), burst)).build();
         try (TestCluster cluster = TestCluster.of(3); SystemScheduler time = new SystemScheduler()) {
-            List<HazelcastBackend> backends = new ArrayList<>();
-            List<PolicyLimiter> limiters = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                HazelcastBackend backend = new HazelcastBackend(cluster.members.get(i), time);
-                backends.add(backend);
-                limiters.add(backend.bind(policy));
-            }
+            List<HazelcastBackend> backends = backends(cluster, time);
+            List<PolicyLimiter> limiters = backends.stream().map(backend -> backend.bind(policy)).toList();
             long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < warmUntil) {
                 for (PolicyLimiter limiter : limiters) {
@@ -113,13 +109,8 @@ class ClusterRateAccuracyTest {
         Policy policy = Policy.builder("moved").rate(new Rate(rate, Duration.ofSeconds(1), burst)).build();
         ManualScheduler time = new ManualScheduler();
         try (TestCluster cluster = TestCluster.of(3)) {
-            List<HazelcastBackend> backends = new ArrayList<>();
-            List<PolicyLimiter> limiters = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                HazelcastBackend backend = new HazelcastBackend(cluster.members.get(i), time);
-                backends.add(backend);
-                limiters.add(backend.bind(policy));
-            }
+            List<HazelcastBackend> backends = backends(cluster, time);
+            List<PolicyLimiter> limiters = backends.stream().map(backend -> backend.bind(policy)).toList();
             long admitted = 0;
             long sent = 0;
             int millis = 3000;
@@ -155,5 +146,9 @@ class ClusterRateAccuracyTest {
             }
             backends.forEach(HazelcastBackend::close);
         }
+    }
+
+    private static List<HazelcastBackend> backends(TestCluster cluster, Scheduler time) {
+        return cluster.members.stream().map(member -> new HazelcastBackend(member, time)).toList();
     }
 }
