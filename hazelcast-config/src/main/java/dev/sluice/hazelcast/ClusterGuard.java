@@ -186,7 +186,8 @@ final class ClusterGuard {
                 .cancelRunningFuture(false).build());
         this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
                 .slidingWindow(settings.window(), settings.window(),
-                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED,
+                        CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .failureRateThreshold(settings.failureRate())
                 .waitDurationInOpenState(settings.openFor())
                 .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())

@@ -31,13 +31,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Sluice node in client mode whose whole cluster is shut down, then started again on the same addresses; and an
- * embedded member whose peers are terminated. Decisions go through the engine, as a filter's would. The latency
- * bounds are generous (the time limit is 50 ms, the bound 1 s): they show that no answer waits for the cluster, not
- * how fast the answer is.
+ * embedded member whose peers are terminated. Decisions go through the engine, as a filter's would. The time limit is
+ * 200 ms here (50 ms by default) and the latency bound 2 s: generous, so that a busy shared machine does not fail a
+ * healthy call; they show that no answer waits for the cluster, not how fast the answer is.
  */
 class BackendUnreachableTest {
     private static final Logger LOG = LoggerFactory.getLogger(BackendUnreachableTest.class);
-    private static final long ANSWER_BOUND_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long ANSWER_BOUND_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final String TIME_LIMIT = "200ms";
 
     private TestCluster cluster;
     private HazelcastCluster node;
@@ -112,7 +113,8 @@ class BackendUnreachableTest {
     void aClientWhoseClusterStopsAppliesEachFailureRuleInTimeAndRecoversWhenItReturns() throws Exception {
         cluster = TestCluster.of(2);
         node = HazelcastCluster.start(new ClusterSettings("client", null, cluster.addresses(), null, null,
-                Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, cluster.name, "breaker-open", "1s")));
+                Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, cluster.name, HazelcastCluster.TIMEOUT_OPTION, TIME_LIMIT,
+                        "breaker-open", "1s")));
         startEngine(node,
                 clusterPolicy("shared", BackendFailure.LOCAL).rate(new Rate(10, Duration.ofHours(1))).build(),
                 clusterPolicy("open", BackendFailure.ALLOW).concurrency(new Concurrency(1, Duration.ofMinutes(1)))
@@ -120,13 +122,13 @@ class BackendUnreachableTest {
                 clusterPolicy("closed", BackendFailure.DENY).rate(new Rate(1000, Duration.ofSeconds(1))).build());
         HazelcastBackend backend = (HazelcastBackend) node.backend();
 
-        Admission healthy = decide("closed", "k");
-        assertThat(healthy.admitted()).isTrue();
-        assertThat(healthy.degraded()).isFalse();
-        healthy.release();
-        assertThat(backend.health().status()).isEqualTo(BackendHealth.Status.UP);
+        eventually("the node decides through the cluster", Duration.ofSeconds(30), () -> {
+            passThrough("closed");
+            return backend.health().status() == BackendHealth.Status.UP;
+        });
         assertThat(backend.membersLastSeen()).isEqualTo(2);
         assertThat(degradedGauge()).isZero();
+        double enteredBefore = registry.get("sluice.backend.degraded.entered").functionCounter().count();
 
         for (HazelcastInstance member : cluster.members) {
             member.getLifecycleService().terminate();
@@ -170,7 +172,8 @@ class BackendUnreachableTest {
         assertThat(down.status()).isEqualTo(BackendHealth.Status.DEGRADED);
         assertThat(down.details()).containsKeys("breaker", "degraded-since", "last-failure");
         assertThat(degradedGauge()).isEqualTo(1.0);
-        assertThat(registry.get("sluice.backend.degraded.entered").functionCounter().count()).isEqualTo(1.0);
+        assertThat(registry.get("sluice.backend.degraded.entered").functionCounter().count())
+                .as("entered degraded mode once, however many requests failed").isEqualTo(enteredBefore + 1);
         LOG.info("Cluster gone: slowest answer {} ms, health {}", slowest / 1_000_000, down.details());
 
         long restart = System.nanoTime();
@@ -221,7 +224,8 @@ class BackendUnreachableTest {
     void anEmbeddedMemberWhosePeersAreTerminatedKeepsAnswering() throws Exception {
         cluster = TestCluster.of(3);
         time = new SystemScheduler();
-        node = HazelcastCluster.over(cluster.members.get(0), time);
+        node = HazelcastCluster.over(cluster.members.get(0), time,
+                Map.of(HazelcastCluster.TIMEOUT_OPTION, TIME_LIMIT));
         startEngine(node, clusterPolicy("gate", BackendFailure.DENY)
                 .concurrency(new Concurrency(2, Duration.ofMinutes(1))).build());
         HazelcastBackend backend = (HazelcastBackend) node.backend();
