@@ -111,7 +111,8 @@ public final class SluiceCluster implements AutoCloseable {
         if (envHost != null && !envHost.isBlank()) {
             host = envHost.strip();
         }
-        return new ClusterSettings(mode, settings.getConfig(), members, port, host, Map.of());
+        return new ClusterSettings(mode, settings.getConfig(), members, port, host,
+                settings.getOptions() == null ? Map.of() : settings.getOptions());
     }
 
     /** The connection, or null when Sluice runs without a cluster. */
