@@ -96,6 +96,14 @@ final class ClusterCalls {
         return guard == null ? guarded(command) : guard.call(command, IGNORE_LATE);
     }
 
+    /**
+     * A Bucket4j command off the request path (a management read or reset, giving tokens back): no time limit, not
+     * counted by the breaker, sent even while it is open.
+     */
+    <T> CompletableFuture<T> bucketBackground(Supplier<CompletableFuture<T>> command) {
+        return guarded(command);
+    }
+
     /** Publishes a message; delivery is best effort (see the safety poll in {@link SemaphoreClient}). */
     <T> CompletableFuture<Void> publish(ITopic<T> topic, T message) {
         return guarded(() -> topic.publishAsync(message).toCompletableFuture());

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,16 +106,6 @@ final class ClusterGuard {
                     number(options, BREAKER_WINDOW, DEFAULTS.window),
                     duration(options, BREAKER_OPEN, DEFAULTS.openFor),
                     number(options, BREAKER_HALF_OPEN_CALLS, DEFAULTS.halfOpenCalls));
-        }
-
-        /** These settings with another time limit. */
-        Settings withTimeout(Duration value) {
-            return new Settings(value, failureRate, window, openFor, halfOpenCalls);
-        }
-
-        /** These settings with another open time. */
-        Settings withOpenFor(Duration value) {
-            return new Settings(timeout, failureRate, window, value, halfOpenCalls);
         }
 
         private static Duration duration(Map<String, String> options, String name, Duration fallback) {
@@ -213,10 +204,6 @@ final class ClusterGuard {
         this.onRecovery = action;
     }
 
-    Settings settings() {
-        return settings;
-    }
-
     /**
      * A request-path call, limited in time and counted by the breaker. Never throws, never blocks.
      *
@@ -293,7 +280,7 @@ final class ClusterGuard {
             breaker.onSuccess(took, breaker.getTimestampUnit());
             succeeded();
         } else {
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             timeLimiter.onError(cause);
             breaker.onError(took, breaker.getTimestampUnit(), cause);

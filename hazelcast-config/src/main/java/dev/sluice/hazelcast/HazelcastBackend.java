@@ -224,10 +224,6 @@ public final class HazelcastBackend implements Backend {
         return calls;
     }
 
-    ClusterGuard guard() {
-        return guard;
-    }
-
     Scheduler scheduler() {
         return scheduler;
     }

@@ -12,6 +12,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.LifecycleListener;
+import com.hazelcast.partition.Partition;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.Backend;
@@ -182,9 +183,10 @@ public final class HazelcastCluster implements ClusterConnection {
             }
         }));
         HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLIENT_CONNECT_SECONDS);
         boolean ready;
         try {
-            ready = connected.await(CLIENT_CONNECT_SECONDS, TimeUnit.SECONDS);
+            ready = connected.await(CLIENT_CONNECT_SECONDS, TimeUnit.SECONDS) && partitionTable(client, deadline);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             ready = false;
@@ -196,6 +198,29 @@ public final class HazelcastCluster implements ClusterConnection {
                     + CLIENT_CONNECT_SECONDS + " s: check SLUICE_MEMBERS, the cluster name and that the members run");
         }
         return client;
+    }
+
+    /**
+     * Waits until a newly connected client knows the owner of every partition (it learns them just after it
+     * connects), so that the start-up check finds a key owned by each member; false when {@code deadline} passes.
+     */
+    private static boolean partitionTable(HazelcastInstance client, long deadline) throws InterruptedException {
+        while (true) {
+            boolean known = !client.getCluster().getMembers().isEmpty();
+            for (Partition partition : client.getPartitionService().getPartitions()) {
+                if (!known || partition.getOwner() == null) {
+                    known = false;
+                    break;
+                }
+            }
+            if (known) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
     }
 
     private static void verify(HazelcastInstance instance) {

@@ -71,10 +71,10 @@ final class TestCluster implements AutoCloseable {
         return peers;
     }
 
-    /** Settings for a Sluice client of this cluster. */
+    /** Settings for a Sluice client of this cluster, with the {@link #PATIENT} time limit. */
     ClusterSettings clientSettings() {
         return new ClusterSettings("client", null, addresses(), null, null,
-                Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, name));
+                Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, name, HazelcastCluster.TIMEOUT_OPTION, "1m"));
     }
 
     static int freePort() {
