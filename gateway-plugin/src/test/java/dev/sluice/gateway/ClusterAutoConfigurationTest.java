@@ -93,4 +93,12 @@ class ClusterAutoConfigurationTest {
                 .getFailure().rootCause().hasMessageContaining("sluice.cluster.port"));
     }
 
+    @Test
+    void clusterOptionsReachTheProviderWhichChecksThem() throws Exception {
+        runner.withPropertyValues("sluice.cluster.port=" + freePort(), "sluice.cluster.options.timeout=fast")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("hazelcast option timeout must be a duration such as 250ms, 1s, 5m, 1h or 1d, "
+                                + "got 'fast'"));
+    }
+
 }

@@ -189,9 +189,14 @@ final class ClusterGuard {
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.State to = event.getStateTransition().getToState();
             if (to == CircuitBreaker.State.OPEN) {
-                LOG.warn("Sluice: the circuit breaker of cluster backend {} opened ({}); for {} cluster calls fail "
-                        + "at once and policies follow their on-backend-failure rule", name,
-                        event.getStateTransition(), Durations.format(settings.openFor()));
+                // once per outage at WARN; the re-openings after failed probes (every open time) only at DEBUG
+                if (event.getStateTransition().getFromState() == CircuitBreaker.State.CLOSED) {
+                    LOG.warn("Sluice: the circuit breaker of cluster backend {} opened; cluster calls fail at once "
+                            + "and are probed again every {}", name, Durations.format(settings.openFor()));
+                } else {
+                    LOG.debug("Sluice: the circuit breaker of cluster backend {} opened again ({})", name,
+                            event.getStateTransition());
+                }
                 enter("breaker open");
             } else if (to == CircuitBreaker.State.CLOSED) {
                 leave();
