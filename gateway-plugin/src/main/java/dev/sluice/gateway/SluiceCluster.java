@@ -57,7 +57,8 @@ public final class SluiceCluster implements AutoCloseable {
                 : "sluice.cluster.enabled=true";
         if (existing != null) {
             LOG.info("Sluice uses the application's Hazelcast instance for {}", why);
-            return new SluiceCluster(existing.connect());
+            return new SluiceCluster(existing.connect(settings.getOptions() == null ? Map.of()
+                    : settings.getOptions()));
         }
         ClusterSettings resolved = settings(settings, environment);
         try {

@@ -94,6 +94,13 @@ class ClusterAutoConfigurationTest {
     }
 
     @Test
+    void clusterOptionsApplyToTheApplicationsInstanceToo() {
+        runner.withUserConfiguration(OwnHazelcast.class).withPropertyValues("sluice.cluster.options.breaker-open=0s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("hazelcast option breaker-open must be from 1ms to 1h, got 0ms"));
+    }
+
+    @Test
     void clusterOptionsReachTheProviderWhichChecksThem() throws Exception {
         runner.withPropertyValues("sluice.cluster.port=" + freePort(), "sluice.cluster.options.timeout=fast")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
