@@ -66,14 +66,12 @@ class BackendUnreachableTest {
         return Policy.builder(name).scope(Scope.CLUSTER).onBackendFailure(onFailure);
     }
 
+    /** An engine over the connection, fed by its policy store as Sluice feeds it. */
     private void startEngine(HazelcastCluster connection, Policy... policies) {
         time = time == null ? new SystemScheduler() : time;
         engine = new Engine(new LocalBackend(time), connection.backend(), time, registry, ClientAddress.DIRECT);
-        List<VersionedPolicy> versioned = new ArrayList<>();
-        for (Policy policy : policies) {
-            versioned.add(new VersionedPolicy(policy, versioned.size() + 1));
-        }
-        engine.apply(versioned);
+        engine.apply(connection.policyStore().initialize(List.of(policies)));
+        connection.policyStore().subscribe(engine::apply);
     }
 
     /** One decision, its latency checked against the bound. */
@@ -200,6 +198,11 @@ class BackendUnreachableTest {
                 + "({} ms after the members were up); slowest answer {} ms",
                 (membersUp - restart) / 1_000_000, (recovered - restart) / 1_000_000,
                 (recovered - membersUp) / 1_000_000, slowest / 1_000_000);
+
+        eventually("the restarted cluster holds the policies again", Duration.ofSeconds(10),
+                () -> node.policyStore().list().stream().map(VersionedPolicy::name).toList()
+                        .equals(List.of("shared", "open", "closed")));
+        assertThat(engine.policies()).extracting(VersionedPolicy::name).containsExactly("shared", "open", "closed");
 
         // after recovery the permit is counted once, in the cluster again
         Admission first = decide("open", "k");
