@@ -73,12 +73,17 @@ public final class HazelcastBackend implements Backend {
     /**
      * A backend over {@code hazelcast} whose time limit and circuit breaker follow {@code options} (the provider
      * options {@code timeout}, {@code breaker-failure-rate}, {@code breaker-window}, {@code breaker-open},
-     * {@code breaker-half-open-calls}; others are ignored here).
+     * {@code breaker-half-open-calls}; see {@link HazelcastCluster}).
      *
-     * @throws IllegalArgumentException naming the option, its bad value and what is allowed
+     * @throws IllegalArgumentException naming an unknown option, or an option with its bad value and what is allowed
      */
     public HazelcastBackend(HazelcastInstance hazelcast, Scheduler scheduler, Map<String, String> options) {
-        this(hazelcast, scheduler, PolicyVersions.NONE, ClusterGuard.Settings.from(options));
+        this(hazelcast, scheduler, PolicyVersions.NONE, checked(options));
+    }
+
+    private static ClusterGuard.Settings checked(Map<String, String> options) {
+        HazelcastCluster.checkOptions(options, ClusterGuard.OPTIONS);
+        return ClusterGuard.Settings.from(options);
     }
 
     HazelcastBackend(HazelcastInstance hazelcast, Scheduler scheduler, PolicyVersions versions,

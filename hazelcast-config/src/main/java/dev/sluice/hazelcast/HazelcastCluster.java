@@ -343,7 +343,8 @@ public final class HazelcastCluster implements ClusterConnection {
         return Set.copyOf(all);
     }
 
-    private static void checkOptions(Map<String, String> options, Set<String> allowed) {
+    /** @throws IllegalArgumentException naming the options not in {@code allowed}, and the allowed ones */
+    static void checkOptions(Map<String, String> options, Set<String> allowed) {
         Set<String> unknown = new java.util.TreeSet<>(options.keySet());
         unknown.removeAll(allowed);
         if (!unknown.isEmpty()) {
