@@ -1,5 +1,6 @@
 package dev.sluice.filter;
 
+import dev.sluice.core.config.Durations;
 import dev.sluice.core.config.FieldException;
 import dev.sluice.core.key.Cidr;
 import dev.sluice.core.spi.ClusterSettings;
@@ -28,6 +29,12 @@ import java.util.regex.Pattern;
  *   <tr><td></td><td>{@code SLUICE_MEMBERS}</td><td>comma-separated {@code host:port} peers</td></tr>
  *   <tr><td></td><td>{@code SLUICE_HZ_PORT}</td><td>this member's port</td></tr>
  *   <tr><td></td><td>{@code SLUICE_HZ_HOST}</td><td>the address this member binds</td></tr>
+ *   <tr><td>{@code cluster-timeout}</td><td>{@code SLUICE_CLUSTER_TIMEOUT}</td><td>the time limit of a cluster call
+ *       on a request's path, a duration such as {@code 50ms} (the default); past it the policy's
+ *       {@code on-backend-failure} rule decides</td></tr>
+ *   <tr><td>{@code cluster-options}</td><td>{@code SLUICE_CLUSTER_OPTIONS}</td><td>further options of the cluster
+ *       provider, {@code name=value} separated by commas, e.g. {@code breaker-open=10s,cluster-name=shop}; the
+ *       provider refuses unknown names</td></tr>
  * </table>
  *
  * @param config         where the policies are, never null
@@ -37,14 +44,21 @@ import java.util.regex.Pattern;
  * @param members        peers for the cluster; empty when none
  * @param hazelcastPort  this member's port, or null
  * @param hazelcastHost  the address this member binds, or null
+ * @param clusterOptions the cluster provider's options ({@code timeout} from {@code cluster-timeout}, the rest from
+ *                       {@code cluster-options}); empty when none
  */
 record FilterSettings(String config, String configSource, List<String> trustedProxies, String hazelcast,
-        List<String> members, Integer hazelcastPort, String hazelcastHost) {
+        List<String> members, Integer hazelcastPort, String hazelcastHost, Map<String, String> clusterOptions) {
 
     static final String CONFIG = "config";
     static final String TRUSTED_PROXIES = "trusted-proxies";
     static final String HAZELCAST = "hazelcast";
-    static final Set<String> INIT_PARAMS = Set.of(CONFIG, TRUSTED_PROXIES, HAZELCAST);
+    static final String CLUSTER_TIMEOUT = "cluster-timeout";
+    static final String CLUSTER_OPTIONS = "cluster-options";
+    static final Set<String> INIT_PARAMS = Set.of(CONFIG, TRUSTED_PROXIES, HAZELCAST, CLUSTER_TIMEOUT,
+            CLUSTER_OPTIONS);
+    /** The provider option {@code cluster-timeout} sets. */
+    static final String TIMEOUT_OPTION = "timeout";
 
     static final String ENV_CONFIG = "SLUICE_CONFIG";
     static final String ENV_TRUSTED_PROXIES = "SLUICE_TRUSTED_PROXIES";
@@ -52,15 +66,19 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
     static final String ENV_MEMBERS = "SLUICE_MEMBERS";
     static final String ENV_HZ_PORT = "SLUICE_HZ_PORT";
     static final String ENV_HZ_HOST = "SLUICE_HZ_HOST";
+    static final String ENV_CLUSTER_TIMEOUT = "SLUICE_CLUSTER_TIMEOUT";
+    static final String ENV_CLUSTER_OPTIONS = "SLUICE_CLUSTER_OPTIONS";
 
     static final String DEFAULT_CONFIG = "/WEB-INF/sluice.yaml";
 
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
+    private static final Pattern OPTION_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,63}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,255}");
 
     FilterSettings {
         trustedProxies = List.copyOf(trustedProxies);
         members = List.copyOf(members);
+        clusterOptions = Map.copyOf(clusterOptions);
     }
 
     /**
@@ -86,8 +104,21 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
         List<String> members = checkMembers(env.apply(ENV_MEMBERS));
         Integer port = checkPort(env.apply(ENV_HZ_PORT));
         String host = checkHost(env.apply(ENV_HZ_HOST));
+        Map<String, String> options = checkOptions(pick(initParams, CLUSTER_OPTIONS, env, ENV_CLUSTER_OPTIONS));
+        Setting timeout = pick(initParams, CLUSTER_TIMEOUT, env, ENV_CLUSTER_TIMEOUT);
+        if (timeout != null) {
+            if (options.containsKey(TIMEOUT_OPTION)) {
+                throw timeout.problem("sets the cluster time limit, which the cluster options set too; set it once");
+            }
+            try {
+                Durations.parse(timeout.value());
+            } catch (IllegalArgumentException bad) {
+                throw timeout.problem(bad.getMessage());
+            }
+            options.put(TIMEOUT_OPTION, timeout.value());
+        }
         return new FilterSettings(location, config == null ? "default" : config.origin(), cidrs, cluster, members,
-                port, host);
+                port, host, options);
     }
 
     /** How to reach the cluster, from {@code hazelcast} and the {@code SLUICE_*} variables. */
@@ -99,7 +130,7 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
         } else if (hazelcast != null && !"embedded".equals(hazelcast)) {
             file = hazelcast;
         }
-        return new ClusterSettings(mode, file, members, hazelcastPort, hazelcastHost, Map.of());
+        return new ClusterSettings(mode, file, members, hazelcastPort, hazelcastHost, clusterOptions);
     }
 
     /** A value and where it came from. */
@@ -169,6 +200,30 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
                     + "path, ending in .yaml, .yml or .xml)");
         }
         return checkLocation(setting, "a Hazelcast configuration");
+    }
+
+    /** {@code name=value,...}: names unique and made of letters, digits and dashes; values not empty. */
+    private static Map<String, String> checkOptions(Setting setting) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        if (setting == null) {
+            return options;
+        }
+        for (String pair : setting.value().split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = equals < 0 ? pair.strip() : pair.substring(0, equals).strip();
+            String value = equals < 0 ? "" : pair.substring(equals + 1).strip();
+            if (!OPTION_NAME.matcher(name).matches() || value.isEmpty()) {
+                throw setting.problem("must be name=value pairs separated by commas (e.g. timeout=100ms,"
+                        + "breaker-open=10s); " + FieldException.render(pair.strip()) + " is not");
+            }
+            if (options.put(name, value) != null) {
+                throw setting.problem("sets option " + name + " twice");
+            }
+        }
+        return options;
     }
 
     private static List<String> checkMembers(String value) {

@@ -59,6 +59,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code hazelcast} ({@code SLUICE_HAZELCAST}): {@code embedded}, {@code client} or a Hazelcast configuration
  *       file; turns the cluster on (it is also on when a policy has {@code scope: cluster}). The cluster also reads
  *       {@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT} and {@code SLUICE_HZ_HOST}.</li>
+ *   <li>{@code cluster-timeout} ({@code SLUICE_CLUSTER_TIMEOUT}): the time limit of a cluster call on a request's
+ *       path, default {@code 50ms}; {@code cluster-options} ({@code SLUICE_CLUSTER_OPTIONS}): further cluster
+ *       options, {@code name=value,...} (circuit breaker, cluster name; see the README).</li>
  * </ul>
  *
  * <p>Per request: the engine decides at once in the common case, and the filter either answers the refusal (status,

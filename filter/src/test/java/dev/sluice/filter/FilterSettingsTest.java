@@ -69,7 +69,36 @@ class FilterSettingsTest {
     void refusesAnUnknownInitParamNamingItAndTheAllowedOnes() {
         assertThatThrownBy(() -> read(Map.of("confg", "/WEB-INF/sluice.yaml")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown init-param confg; allowed: config, hazelcast, trusted-proxies");
+                .hasMessage("unknown init-param confg; allowed: cluster-options, cluster-timeout, config, hazelcast, "
+                        + "trusted-proxies");
+    }
+
+    @Test
+    void passesTheClusterTimeLimitAndOptionsToTheProvider() {
+        FilterSettings settings = read(Map.of("cluster-timeout", "100ms",
+                "cluster-options", "breaker-open=10s, cluster-name=shop"));
+
+        assertThat(settings.clusterSettings().options()).containsOnly(Map.entry("timeout", "100ms"),
+                Map.entry("breaker-open", "10s"), Map.entry("cluster-name", "shop"));
+
+        env.put("SLUICE_CLUSTER_TIMEOUT", "250ms");
+        env.put("SLUICE_CLUSTER_OPTIONS", "breaker-window=40");
+        assertThat(read(Map.of("cluster-timeout", "100ms")).clusterSettings().options())
+                .containsOnly(Map.entry("timeout", "250ms"), Map.entry("breaker-window", "40"));
+    }
+
+    @Test
+    void refusesMalformedClusterOptionsNamingTheSetting() {
+        assertThatThrownBy(() -> read(Map.of("cluster-timeout", "50")))
+                .hasMessage("init-param cluster-timeout: \"50\" must be a duration such as 250ms, 1s, 5m, 1h or 1d "
+                        + "(units: ms, s, m, h, d)");
+        assertThatThrownBy(() -> read(Map.of("cluster-options", "breaker-open")))
+                .hasMessageStartingWith("init-param cluster-options: \"breaker-open\" must be name=value pairs");
+        assertThatThrownBy(() -> read(Map.of("cluster-options", "timeout=1s,timeout=2s")))
+                .hasMessage("init-param cluster-options: \"timeout=1s,timeout=2s\" sets option timeout twice");
+        assertThatThrownBy(() -> read(Map.of("cluster-options", "timeout=1s", "cluster-timeout", "2s")))
+                .hasMessage("init-param cluster-timeout: \"2s\" sets the cluster time limit, which the cluster "
+                        + "options set too; set it once");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.sluice.gateway;
 
 import dev.sluice.core.spi.ClusterConnection;
+import java.util.Map;
 
 /**
  * A cluster connection over a cluster client or member the application already runs (a {@code HazelcastInstance}
@@ -8,6 +9,11 @@ import dev.sluice.core.spi.ClusterConnection;
  */
 @FunctionalInterface
 interface ExistingCluster {
-    /** Connects; the returned connection leaves the application's instance running when closed. */
-    ClusterConnection connect();
+    /**
+     * Connects; the returned connection leaves the application's instance running when closed.
+     *
+     * @param options the provider's failure-handling options ({@code sluice.cluster.options}: {@code timeout},
+     *                {@code breaker-*}); others are refused, the instance being the application's
+     */
+    ClusterConnection connect(Map<String, String> options);
 }

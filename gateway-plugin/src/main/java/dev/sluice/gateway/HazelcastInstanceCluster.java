@@ -6,6 +6,7 @@ import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.PolicyStore;
 import dev.sluice.core.time.SystemScheduler;
 import dev.sluice.hazelcast.HazelcastCluster;
+import java.util.Map;
 
 /**
  * Sluice's cluster over the application's own {@link HazelcastInstance}, with a timer of its own. Closing it stops
@@ -16,8 +17,13 @@ final class HazelcastInstanceCluster implements ClusterConnection {
     private final SystemScheduler scheduler = new SystemScheduler();
     private final HazelcastCluster cluster;
 
-    HazelcastInstanceCluster(HazelcastInstance instance) {
-        this.cluster = HazelcastCluster.over(instance, scheduler);
+    HazelcastInstanceCluster(HazelcastInstance instance, Map<String, String> options) {
+        try {
+            this.cluster = HazelcastCluster.over(instance, scheduler, options);
+        } catch (RuntimeException failure) {
+            scheduler.close();
+            throw failure;
+        }
     }
 
     HazelcastInstance instance() {

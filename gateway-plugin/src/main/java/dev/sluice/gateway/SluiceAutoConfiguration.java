@@ -46,7 +46,7 @@ public class SluiceAutoConfiguration {
         @ConditionalOnBean(type = "com.hazelcast.core.HazelcastInstance")
         @ConditionalOnMissingBean
         ExistingCluster sluiceExistingHazelcast(ObjectProvider<com.hazelcast.core.HazelcastInstance> instance) {
-            return () -> new HazelcastInstanceCluster(instance.getObject());
+            return options -> new HazelcastInstanceCluster(instance.getObject(), options);
         }
     }
 

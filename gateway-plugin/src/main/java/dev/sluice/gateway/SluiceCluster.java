@@ -57,7 +57,8 @@ public final class SluiceCluster implements AutoCloseable {
                 : "sluice.cluster.enabled=true";
         if (existing != null) {
             LOG.info("Sluice uses the application's Hazelcast instance for {}", why);
-            return new SluiceCluster(existing.connect());
+            return new SluiceCluster(existing.connect(settings.getOptions() == null ? Map.of()
+                    : settings.getOptions()));
         }
         ClusterSettings resolved = settings(settings, environment);
         try {
@@ -111,7 +112,8 @@ public final class SluiceCluster implements AutoCloseable {
         if (envHost != null && !envHost.isBlank()) {
             host = envHost.strip();
         }
-        return new ClusterSettings(mode, settings.getConfig(), members, port, host, Map.of());
+        return new ClusterSettings(mode, settings.getConfig(), members, port, host,
+                settings.getOptions() == null ? Map.of() : settings.getOptions());
     }
 
     /** The connection, or null when Sluice runs without a cluster. */

@@ -109,6 +109,11 @@ public class SluiceProperties {
         private List<String> members = new ArrayList<>();
         private Integer port;
         private String host;
+        /**
+         * Further provider options, e.g. {@code timeout: 100ms} (the time limit of a cluster call on a request's path,
+         * default 50ms), {@code breaker-open: 10s}, {@code cluster-name: shop}; the provider refuses unknown names.
+         */
+        private Map<String, String> options = new LinkedHashMap<>();
 
         public Boolean getEnabled() { return enabled; }
         public void setEnabled(Boolean enabled) { this.enabled = enabled; }
@@ -122,5 +127,7 @@ public class SluiceProperties {
         public void setPort(Integer port) { this.port = port; }
         public String getHost() { return host; }
         public void setHost(String host) { this.host = host; }
+        public Map<String, String> getOptions() { return options; }
+        public void setOptions(Map<String, String> options) { this.options = options; }
     }
 }

@@ -93,4 +93,19 @@ class ClusterAutoConfigurationTest {
                 .getFailure().rootCause().hasMessageContaining("sluice.cluster.port"));
     }
 
+    @Test
+    void clusterOptionsApplyToTheApplicationsInstanceToo() {
+        runner.withUserConfiguration(OwnHazelcast.class).withPropertyValues("sluice.cluster.options.breaker-open=0s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("hazelcast option breaker-open must be from 1ms to 1h, got 0ms"));
+    }
+
+    @Test
+    void clusterOptionsReachTheProviderWhichChecksThem() throws Exception {
+        runner.withPropertyValues("sluice.cluster.port=" + freePort(), "sluice.cluster.options.timeout=fast")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("hazelcast option timeout must be a duration such as 250ms, 1s, 5m, 1h or 1d, "
+                                + "got 'fast'"));
+    }
+
 }

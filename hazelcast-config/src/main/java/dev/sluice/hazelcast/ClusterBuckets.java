@@ -189,7 +189,12 @@ final class ClusterBuckets {
         }
         AsyncBucketProxy bucket = proxy(current, key);
         takes.increment();
-        calls.bucket(() -> bucket.asVerbose().tryConsumeAsMuchAsPossible(want)).whenComplete((taken, failure) -> {
+        calls.bucket(() -> bucket.asVerbose().tryConsumeAsMuchAsPossible(want), (late, lateFailure) -> {
+            // the requests were decided without this take (it timed out): what it got goes back
+            if (late != null && late.getValue() > 0) {
+                giveBack(bucket, late.getValue());
+            }
+        }).whenComplete((taken, failure) -> {
             TokenSlice.Settlement settlement = null;
             List<TokenSlice.Pending> failed = List.of();
             boolean again;
@@ -255,7 +260,11 @@ final class ClusterBuckets {
             return;
         }
         long depthBound = depthBound(current.policy(), cost);
-        calls.bucket(() -> bucket.consumeIgnoringRateLimits(cost)).whenComplete((wait, failure) -> {
+        calls.bucket(() -> bucket.consumeIgnoringRateLimits(cost), (late, lateFailure) -> {
+            if (late != null && late != Long.MAX_VALUE) {
+                giveBack(bucket, cost);   // reserved after the request was decided without it
+            }
+        }).whenComplete((wait, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
             } else if (wait == Long.MAX_VALUE) {
@@ -313,7 +322,7 @@ final class ClusterBuckets {
     }
 
     private void giveBack(AsyncBucketProxy bucket, long cost) {
-        calls.bucket(() -> bucket.addTokens(cost)).whenComplete((done, failure) -> {
+        calls.bucketBackground(() -> bucket.addTokens(cost)).whenComplete((done, failure) -> {
             if (failure != null) {
                 LOG.debug("Could not give {} token(s) back to {} ({})", cost, prefix, failure.toString());
             }
@@ -411,13 +420,13 @@ final class ClusterBuckets {
         Policy policy = current.policy();
         long rate = policy.rate() == null ? -1 : policy.rate().burst();
         long quota = policy.quota() == null ? -1 : policy.quota().limit();
-        return calls.bucket(() -> buckets.getProxyConfiguration(prefix + key)).thenCompose(existing -> {
+        return calls.bucketBackground(() -> buckets.getProxyConfiguration(prefix + key)).thenCompose(existing -> {
             if (existing.isEmpty() || current.bucket() == null) {
                 return CompletableFuture.completedFuture(new long[] {rate, quota, existing.isPresent() ? 1 : 0});
             }
             long held = heldHere(key);
-            return calls.bucket(() -> proxy(current, key).asVerbose().getAvailableTokens()).thenApply(tokens ->
-                    new long[] {
+            return calls.bucketBackground(() -> proxy(current, key).asVerbose().getAvailableTokens())
+                    .thenApply(tokens -> new long[] {
                         policy.rate() == null ? -1 : Math.max(0, tokens.getState().getCurrentSize(0)) + held,
                         current.quotaBand() < 0 ? -1
                                 : Math.max(0, tokens.getState().getCurrentSize(current.quotaBand())) + held,
@@ -437,9 +446,9 @@ final class ClusterBuckets {
             waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
         }
         boolean waitersRefused = hadWaiters;
-        return calls.bucket(() -> buckets.getProxyConfiguration(prefix + key)).thenCompose(existing ->
+        return calls.bucketBackground(() -> buckets.getProxyConfiguration(prefix + key)).thenCompose(existing ->
                 existing.isEmpty() ? CompletableFuture.completedFuture(waitersRefused)
-                        : calls.bucket(() -> buckets.removeProxy(prefix + key)).thenApply(removed -> true));
+                        : calls.bucketBackground(() -> buckets.removeProxy(prefix + key)).thenApply(removed -> true));
     }
 
     /** Admits this node's waiters (the policy is gone). */

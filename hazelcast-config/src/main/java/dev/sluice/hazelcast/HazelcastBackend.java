@@ -1,5 +1,7 @@
 package dev.sluice.hazelcast;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.sluice.core.config.Policy;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,6 +36,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * s after it would be full again, when it is indistinguishable from a new one; a semaphore entry is removed as soon
  * as no lease and no waiter is left.
  *
+ * <p><b>Failures.</b> Request-path calls (rate consumption, permit acquisition, leaving a queue) go through a
+ * {@link ClusterGuard}: a time limit (default 50 ms) and one circuit breaker for this backend. When one fails, the
+ * engine applies the policy's {@code on-backend-failure} rule; while it does, {@link #health()} says
+ * {@code DEGRADED} with the breaker's state and figures. The node-local share under {@code local} divides by the
+ * members this node saw while the cluster answered ({@link #membersLastSeen()}).
+ *
  * <p>Thread-safe. No method blocks a request thread.
  */
 public final class HazelcastBackend implements Backend {
@@ -47,6 +56,9 @@ public final class HazelcastBackend implements Backend {
     private final AsyncProxyManager<String> buckets;
     private final SemaphoreClient semaphores;
     private final Set<HazelcastPolicyLimiter> limiters = ConcurrentHashMap.newKeySet();
+    private final ClusterGuard guard;
+    private final UUID membership;
+    private volatile int membersLastSeen;
 
     /**
      * A backend over {@code hazelcast}, for use on its own (the versions of policy definitions then count this
@@ -55,15 +67,46 @@ public final class HazelcastBackend implements Backend {
      * @param scheduler every timer runs on it, and "now" comes from its ticker (see {@link ClusterClock})
      */
     public HazelcastBackend(HazelcastInstance hazelcast, Scheduler scheduler) {
-        this(hazelcast, scheduler, PolicyVersions.NONE);
+        this(hazelcast, scheduler, PolicyVersions.NONE, ClusterGuard.Settings.DEFAULTS);
     }
 
-    HazelcastBackend(HazelcastInstance hazelcast, Scheduler scheduler, PolicyVersions versions) {
+    /**
+     * A backend over {@code hazelcast} whose time limit and circuit breaker follow {@code options} (the provider
+     * options {@code timeout}, {@code breaker-failure-rate}, {@code breaker-window}, {@code breaker-open},
+     * {@code breaker-half-open-calls}; see {@link HazelcastCluster}).
+     *
+     * @throws IllegalArgumentException naming an unknown option, or an option with its bad value and what is allowed
+     */
+    public HazelcastBackend(HazelcastInstance hazelcast, Scheduler scheduler, Map<String, String> options) {
+        this(hazelcast, scheduler, PolicyVersions.NONE, checked(options));
+    }
+
+    private static ClusterGuard.Settings checked(Map<String, String> options) {
+        HazelcastCluster.checkOptions(options, ClusterGuard.OPTIONS);
+        return ClusterGuard.Settings.from(options);
+    }
+
+    HazelcastBackend(HazelcastInstance hazelcast, Scheduler scheduler, PolicyVersions versions,
+            ClusterGuard.Settings guardSettings) {
         this.hazelcast = hazelcast;
         this.scheduler = scheduler;
         this.versions = versions;
         AsyncCompletions.ensureReusableThreads();
-        this.calls = new ClusterCalls(hazelcast);
+        this.guard = new ClusterGuard(name(), guardSettings, scheduler);
+        this.calls = new ClusterCalls(hazelcast, guard);
+        this.membersLastSeen = currentMembers(hazelcast, 1);
+        this.membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                seeMembers();
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                seeMembers();
+            }
+        });
+        guard.onRecovery(this::seeMembers);
         Ticker clock = ClusterClock.of(scheduler.ticker());
         // Bucket4j asks whether the clock means the same on every node: the cluster clock does, by construction
         TimeMeter meter = new TimeMeter() {
@@ -99,18 +142,55 @@ public final class HazelcastBackend implements Backend {
         return limiter;
     }
 
-    /** Never blocks: reads the instance's local view of the cluster. */
+    /**
+     * Never blocks: reads the instance's local view of the cluster and the guard's state. {@code DOWN} when the
+     * instance is not running, {@code DEGRADED} while the guard says so (details: {@code breaker} state, its failure
+     * rate and counts, {@code degraded-since}, {@code last-failure}), else {@code UP}.
+     */
     @Override
     public BackendHealth health() {
         Map<String, Object> details = new LinkedHashMap<>();
         try {
             boolean running = hazelcast.getLifecycleService().isRunning();
             details.put("members", hazelcast.getCluster().getMembers().size());
+            details.put("members-last-seen", membersLastSeen);
             details.put("instance", hazelcast.getName());
-            return new BackendHealth(name(), running ? BackendHealth.Status.UP : BackendHealth.Status.DOWN, details);
+            details.putAll(guard.details());
+            BackendHealth.Status status = !running ? BackendHealth.Status.DOWN
+                    : guard.degraded() ? BackendHealth.Status.DEGRADED : BackendHealth.Status.UP;
+            return new BackendHealth(name(), status, details);
         } catch (RuntimeException failure) {
             details.put("error", failure.toString());
             return new BackendHealth(name(), BackendHealth.Status.DOWN, details);
+        }
+    }
+
+    /**
+     * The members this node saw while the cluster answered, at least 1: updated on every membership change while
+     * the backend is not degraded, and when it recovers. A client that loses its cluster keeps the count it had.
+     */
+    @Override
+    public int membersLastSeen() {
+        return membersLastSeen;
+    }
+
+    @Override
+    public long timesDegraded() {
+        return guard.timesDegraded();
+    }
+
+    private void seeMembers() {
+        if (!guard.degraded()) {
+            membersLastSeen = currentMembers(hazelcast, membersLastSeen);
+        }
+    }
+
+    private static int currentMembers(HazelcastInstance hazelcast, int otherwise) {
+        try {
+            int members = hazelcast.getCluster().getMembers().size();
+            return members > 0 ? members : otherwise;
+        } catch (RuntimeException gone) {
+            return otherwise;
         }
     }
 
@@ -122,6 +202,11 @@ public final class HazelcastBackend implements Backend {
         }
         limiters.clear();
         semaphores.close();
+        try {
+            hazelcast.getCluster().removeMembershipListener(membership);
+        } catch (RuntimeException gone) {
+            // the instance is already shut down
+        }
     }
 
     /** The version of {@code policy}'s definition: the store's revision, or the next after {@code previous}. */

@@ -9,6 +9,10 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleListener;
+import com.hazelcast.partition.Partition;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.Backend;
@@ -22,11 +26,14 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +53,24 @@ import org.slf4j.LoggerFactory;
  * client mode, client) configuration file, {@code classpath:...} or a path, YAML or XML, default
  * {@value #DEFAULT_MEMBER_CONFIG} / {@value #DEFAULT_CLIENT_CONFIG}; {@code members} the TCP-IP join list (or the
  * client's cluster addresses); {@code port} a fixed port (default 5701 with auto-increment); {@code bindHost} the
- * one address the member binds (default 127.0.0.1); option {@code cluster-name} (default {@code sluice}).
+ * one address the member binds (default 127.0.0.1). Options: {@code cluster-name} (default {@code sluice}), and the
+ * failure handling of request-path calls ({@link ClusterGuard}): {@code timeout} (the time limit of one call, a
+ * duration, default {@code 50ms}), {@code breaker-failure-rate} (percent, default 50), {@code breaker-window} (calls,
+ * default 20), {@code breaker-open} (a duration, default {@code 5s}) and {@code breaker-half-open-calls} (default 5).
+ * Start-up checks and the policy store keep their own, longer time-outs and do not count in the breaker.
  */
 public final class HazelcastCluster implements ClusterConnection {
     /** The default embedded member configuration, a resource of this jar. */
     public static final String DEFAULT_MEMBER_CONFIG = "dev/sluice/hazelcast/sluice-member-default.yaml";
     /** The default client configuration, a resource of this jar. */
     public static final String DEFAULT_CLIENT_CONFIG = "dev/sluice/hazelcast/sluice-client-default.yaml";
-    /** The one option {@link ClusterSettings#options()} may carry. */
+    /** The option naming the cluster. */
     public static final String CLUSTER_NAME_OPTION = "cluster-name";
+    /** The option giving the time limit of a request-path call, a duration such as {@code 50ms}. */
+    public static final String TIMEOUT_OPTION = ClusterGuard.TIMEOUT;
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastCluster.class);
+    /** How long {@link #start} waits for a client's first connection. */
+    static final int CLIENT_CONNECT_SECONDS = 30;
 
     private final HazelcastInstance hazelcast;
     private final boolean ownsInstance;
@@ -66,12 +81,12 @@ public final class HazelcastCluster implements ClusterConnection {
     private final UUID membership;
 
     private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, Scheduler scheduler,
-            SystemScheduler ownedScheduler) {
+            SystemScheduler ownedScheduler, ClusterGuard.Settings guardSettings) {
         this.hazelcast = hazelcast;
         this.ownsInstance = ownsInstance;
         this.ownedScheduler = ownedScheduler;
         this.store = new HazelcastPolicyStore(hazelcast);
-        this.backend = new HazelcastBackend(hazelcast, scheduler, store::versionOf);
+        this.backend = new HazelcastBackend(hazelcast, scheduler, store::versionOf, guardSettings);
         this.checker = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sluice-hazelcast-check");
             thread.setDaemon(true);
@@ -107,8 +122,21 @@ public final class HazelcastCluster implements ClusterConnection {
      * @throws IllegalStateException when the instance or a member lacks Sluice's serializers or classes
      */
     public static HazelcastCluster over(HazelcastInstance hazelcast, Scheduler scheduler) {
+        return over(hazelcast, scheduler, Map.of());
+    }
+
+    /**
+     * As {@link #over(HazelcastInstance, Scheduler)}, with the failure-handling options ({@code timeout},
+     * {@code breaker-*}; see the class comment).
+     *
+     * @throws IllegalArgumentException naming an unknown or bad option
+     */
+    public static HazelcastCluster over(HazelcastInstance hazelcast, Scheduler scheduler,
+            Map<String, String> options) {
+        checkOptions(options, ClusterGuard.OPTIONS);
+        ClusterGuard.Settings guard = ClusterGuard.Settings.from(options);
         verify(hazelcast);
-        return new HazelcastCluster(hazelcast, false, scheduler, null);
+        return new HazelcastCluster(hazelcast, false, scheduler, null, guard);
     }
 
     /**
@@ -119,16 +147,17 @@ public final class HazelcastCluster implements ClusterConnection {
      * @throws IllegalStateException    when the cluster cannot be reached or a member cannot run Sluice's processors
      */
     public static HazelcastCluster start(ClusterSettings settings) {
+        ClusterGuard.Settings guard = guardSettings(settings);
         HazelcastInstance instance = switch (settings.mode()) {
             case "embedded" -> Hazelcast.newHazelcastInstance(memberConfig(settings));
-            case "client" -> HazelcastClient.newHazelcastClient(clientConfig(settings));
+            case "client" -> startClient(clientConfig(settings));
             default -> throw new IllegalArgumentException("hazelcast mode must be embedded or client, got '"
                     + settings.mode() + "'");
         };
         SystemScheduler scheduler = new SystemScheduler();
         try {
             verify(instance);
-            HazelcastCluster cluster = new HazelcastCluster(instance, true, scheduler, scheduler);
+            HazelcastCluster cluster = new HazelcastCluster(instance, true, scheduler, scheduler, guard);
             LOG.info("Sluice joined Hazelcast cluster as {} {} ({} members)", settings.mode(), instance.getName(),
                     instance.getCluster().getMembers().size());
             return cluster;
@@ -136,6 +165,61 @@ public final class HazelcastCluster implements ClusterConnection {
             scheduler.close();
             instance.shutdown();
             throw failure;
+        }
+    }
+
+    /**
+     * Starts a client and waits for its first connection: at once when its configuration starts synchronously, at
+     * most {@value #CLIENT_CONNECT_SECONDS} s when it starts in the background (the default configuration, which
+     * never gives up reconnecting later).
+     *
+     * @throws IllegalStateException when it did not connect in time (the client is shut down)
+     */
+    static HazelcastInstance startClient(ClientConfig config) {
+        CountDownLatch connected = new CountDownLatch(1);
+        config.addListenerConfig(new ListenerConfig((LifecycleListener) event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED) {
+                connected.countDown();
+            }
+        }));
+        HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLIENT_CONNECT_SECONDS);
+        boolean ready;
+        try {
+            ready = connected.await(CLIENT_CONNECT_SECONDS, TimeUnit.SECONDS) && partitionTable(client, deadline);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            ready = false;
+        }
+        if (!ready) {
+            client.shutdown();
+            throw new IllegalStateException("The Hazelcast client could not connect to cluster '"
+                    + config.getClusterName() + "' at " + config.getNetworkConfig().getAddresses() + " within "
+                    + CLIENT_CONNECT_SECONDS + " s: check SLUICE_MEMBERS, the cluster name and that the members run");
+        }
+        return client;
+    }
+
+    /**
+     * Waits until a newly connected client knows the owner of every partition (it learns them just after it
+     * connects), so that the start-up check finds a key owned by each member; false when {@code deadline} passes.
+     */
+    private static boolean partitionTable(HazelcastInstance client, long deadline) throws InterruptedException {
+        while (true) {
+            boolean known = !client.getCluster().getMembers().isEmpty();
+            for (Partition partition : client.getPartitionService().getPartitions()) {
+                if (!known || partition.getOwner() == null) {
+                    known = false;
+                    break;
+                }
+            }
+            if (known) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(10);
         }
     }
 
@@ -241,13 +325,36 @@ public final class HazelcastCluster implements ClusterConnection {
         return config;
     }
 
-    private static String clusterName(ClusterSettings settings) {
-        Set<String> unknown = new java.util.TreeSet<>(settings.options().keySet());
-        unknown.remove(CLUSTER_NAME_OPTION);
+    /**
+     * The time limit and circuit breaker settings among {@code settings}' options.
+     *
+     * @throws IllegalArgumentException naming an unknown or bad option
+     */
+    static ClusterGuard.Settings guardSettings(ClusterSettings settings) {
+        checkOptions(settings.options(), ALL_OPTIONS);
+        return ClusterGuard.Settings.from(settings.options());
+    }
+
+    private static final Set<String> ALL_OPTIONS = allOptions();
+
+    private static Set<String> allOptions() {
+        Set<String> all = new java.util.TreeSet<>(ClusterGuard.OPTIONS);
+        all.add(CLUSTER_NAME_OPTION);
+        return Set.copyOf(all);
+    }
+
+    /** @throws IllegalArgumentException naming the options not in {@code allowed}, and the allowed ones */
+    static void checkOptions(Map<String, String> options, Set<String> allowed) {
+        Set<String> unknown = new java.util.TreeSet<>(options.keySet());
+        unknown.removeAll(allowed);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown hazelcast option(s) " + unknown + "; the only option is "
-                    + CLUSTER_NAME_OPTION);
+            throw new IllegalArgumentException("unknown hazelcast option(s) " + unknown + "; allowed: "
+                    + new java.util.TreeSet<>(allowed));
         }
+    }
+
+    private static String clusterName(ClusterSettings settings) {
+        checkOptions(settings.options(), ALL_OPTIONS);
         String name = settings.options().get(CLUSTER_NAME_OPTION);
         if (name != null && (name.isBlank() || name.length() > 128)) {
             throw new IllegalArgumentException("hazelcast option " + CLUSTER_NAME_OPTION + " must be 1 to 128 "

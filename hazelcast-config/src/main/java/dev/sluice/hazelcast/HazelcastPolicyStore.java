@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * milliseconds on a LAN); a node that joins later reads the current set in {@link #initialize}, which seeds only an
  * empty store.
  *
+ * <p><b>A cluster that starts again empty.</b> A client that reconnects ({@code CLIENT_CONNECTED} after a loss of
+ * connection, or {@code CLIENT_CHANGED_CLUSTER}) seeds the store with the set it last saw, as {@link #initialize}
+ * would: only an empty store is seeded (the first node to do so wins), so a cluster that kept its data is left as it
+ * is, and one that was restarted gets the nodes' policies back (versions start over from 1).
+ *
  * <p>Reads and writes wait for the cluster at most the timeout given (10 s by default) and then fail with an
  * {@link IllegalStateException}: they serve start-up and the management API, never a request. Subscribers are
  * called on a Hazelcast event thread and must not block. Thread-safe.
@@ -55,6 +61,10 @@ public final class HazelcastPolicyStore implements PolicyStore {
     /** The version of every definition instance handed out, by identity, for {@link #versionOf}. */
     private final Cache<Policy, Long> versions = Caffeine.newBuilder().weakKeys().build();
     private final UUID registration;
+    private final HazelcastInstance hazelcast;
+    private final UUID lifecycleRegistration;
+    /** The set as this node last saw it, to seed a cluster that started again empty. */
+    private volatile List<StoredPolicies.Item> lastSeen = List.of();
 
     public HazelcastPolicyStore(HazelcastInstance hazelcast) {
         this(hazelcast, DEFAULT_TIMEOUT);
@@ -69,6 +79,32 @@ public final class HazelcastPolicyStore implements PolicyStore {
         this.calls = new ClusterCalls(hazelcast);
         this.timeout = timeout;
         this.registration = map.addEntryListener(new Listener(), StoredPolicies.KEY, true);
+        this.hazelcast = hazelcast;
+        this.lifecycleRegistration = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED
+                    || event.getState() == LifecycleEvent.LifecycleState.CLIENT_CHANGED_CLUSTER) {
+                reseed();
+            }
+        });
+    }
+
+    /** Seeds a cluster that started again empty with the set last seen; asynchronous, on Hazelcast's threads. */
+    private void reseed() {
+        List<StoredPolicies.Item> seed = lastSeen;
+        if (seed.isEmpty()) {
+            return;
+        }
+        calls.onKey(map, StoredPolicies.KEY, new StoredPolicies.Initialize(seed)).whenComplete((outcome, failure) -> {
+            if (failure != null && !hazelcast.getLifecycleService().isRunning()) {
+                LOG.debug("Policies not seeded: the instance is shutting down");
+            } else if (failure != null) {
+                LOG.warn("Sluice could not give the restarted cluster its {} policies ({}); the management API shows "
+                        + "the cluster's set until a node seeds it", seed.size(), failure.toString());
+            } else {
+                LOG.info("Sluice reconnected to the cluster; its policy store holds {} policies",
+                        outcome.snapshot().size());
+            }
+        });
     }
 
     private final class Listener implements EntryAddedListener<String, StoredPolicies>,
@@ -85,6 +121,7 @@ public final class HazelcastPolicyStore implements PolicyStore {
     }
 
     private void publish(StoredPolicies stored) {
+        lastSeen = List.copyOf(stored.items);
         List<VersionedPolicy> list;
         try {
             list = decode(stored.items);
@@ -138,6 +175,7 @@ public final class HazelcastPolicyStore implements PolicyStore {
         }
         StoredPolicies.Outcome outcome = ClusterCalls.await(calls.onKey(map, StoredPolicies.KEY,
                 new StoredPolicies.Initialize(seed)), timeout, "reading the cluster's policies");
+        lastSeen = List.copyOf(outcome.snapshot());
         return decode(outcome.snapshot());
     }
 
@@ -192,6 +230,7 @@ public final class HazelcastPolicyStore implements PolicyStore {
     public void close() {
         listeners.clear();
         try {
+            hazelcast.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
             map.removeEntryListener(registration);
         } catch (RuntimeException gone) {
             // the instance is already shut down

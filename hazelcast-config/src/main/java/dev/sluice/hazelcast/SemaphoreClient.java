@@ -135,7 +135,7 @@ final class SemaphoreClient implements AutoCloseable {
         Waiting waiter = new Waiting(ticket, entryKey, count, scheduler.ticker().nanos(), maxWaitNanos);
         waiting.put(ticket, waiter);
         calls.onKey(map, entryKey, new SemaphoreOps.Acquire(ticket, self, count, definition, deadline,
-                caller(now)))
+                caller(now)), (late, lateFailure) -> lateAcquire(ticket, entryKey, late))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         if (waiter.decide()) {
@@ -153,6 +153,38 @@ final class SemaphoreClient implements AutoCloseable {
                     }
                 });
         return waiter.future;
+    }
+
+    /**
+     * The answer to an acquire whose request was already decided without it (the time limit passed): a grant is
+     * given back and a place in the line is left, so nothing is counted twice once the cluster answers again. An
+     * acquire whose answer never comes holds nothing for long: an unrenewed lease expires, a waiter leaves at its
+     * deadline, and a grant notice for it is given back ({@link #handle(Notice)}).
+     */
+    private void lateAcquire(long ticket, String entryKey, SemaphoreOps.Outcome outcome) {
+        if (outcome == null) {
+            return;
+        }
+        dispatch(outcome.notices());
+        if (outcome.code() == SemaphoreOps.Code.GRANTED) {
+            LOG.debug("Lease {} was granted after its request had been decided without the cluster; given back",
+                    ticket);
+            release(ticket, entryKey);
+        } else if (outcome.code() == SemaphoreOps.Code.QUEUED) {
+            calls.background(map, entryKey, new SemaphoreOps.Leave(ticket, caller()))
+                    .whenComplete((left, failure) -> lateLeave(ticket, entryKey, left));
+        }
+    }
+
+    /** A leave's answer that came after its request was decided: a lease granted before the leave is given back. */
+    private void lateLeave(long ticket, String entryKey, SemaphoreOps.Outcome outcome) {
+        if (outcome == null) {
+            return;
+        }
+        dispatch(outcome.notices());
+        if (outcome.code() == SemaphoreOps.Code.HELD) {
+            release(ticket, entryKey);
+        }
     }
 
     /**
@@ -179,7 +211,8 @@ final class SemaphoreClient implements AutoCloseable {
         if (waiter.decided()) {
             return;
         }
-        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, caller()))
+        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, caller()),
+                (late, lateFailure) -> lateLeave(waiter.ticket, waiter.entryKey, late))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         // the entry drops the waiter at its deadline; a grant that comes first is given back
@@ -296,7 +329,7 @@ final class SemaphoreClient implements AutoCloseable {
 
     private void release(long ticket, String entryKey) {
         held.remove(ticket);
-        calls.onKey(map, entryKey, new SemaphoreOps.Release(ticket, caller()))
+        calls.background(map, entryKey, new SemaphoreOps.Release(ticket, caller()))
                 .whenComplete((outcome, failure) -> {
                     if (failure == null) {
                         dispatch(outcome.notices());
@@ -327,12 +360,12 @@ final class SemaphoreClient implements AutoCloseable {
 
     /** One entry as it stands, for the management API. */
     CompletableFuture<SemaphoreOps.Outcome> read(String entryKey) {
-        return calls.onKey(map, entryKey, new SemaphoreOps.Read(caller()));
+        return calls.background(map, entryKey, new SemaphoreOps.Read(caller()));
     }
 
     /** Refuses the entry's waiters, on every node; completes with whether there were any. */
     CompletableFuture<Boolean> refuseWaiters(String entryKey) {
-        return calls.onKey(map, entryKey, new SemaphoreOps.RefuseWaiters(caller())).thenApply(outcome -> {
+        return calls.background(map, entryKey, new SemaphoreOps.RefuseWaiters(caller())).thenApply(outcome -> {
             dispatch(outcome.notices());
             return outcome.code() == SemaphoreOps.Code.REMOVED;
         });
@@ -352,7 +385,7 @@ final class SemaphoreClient implements AutoCloseable {
 
     /** Removes a decided waiter from its entry; a lease it was granted meanwhile is given back. */
     private void leaveSilently(Waiting waiter) {
-        calls.onKey(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, caller()))
+        calls.background(map, waiter.entryKey, new SemaphoreOps.Leave(waiter.ticket, caller()))
                 .whenComplete((outcome, failure) -> {
                     if (outcome != null) {
                         dispatch(outcome.notices());
@@ -406,7 +439,7 @@ final class SemaphoreClient implements AutoCloseable {
         Map<String, List<Long>> byEntry = new HashMap<>();
         held.forEach((ticket, lease) -> byEntry.computeIfAbsent(lease.entryKey, k -> new ArrayList<>()).add(ticket));
         long now = clock.nanos();
-        byEntry.forEach((entryKey, entryTickets) -> calls.onKey(map, entryKey, new SemaphoreOps.Renew(
+        byEntry.forEach((entryKey, entryTickets) -> calls.background(map, entryKey, new SemaphoreOps.Renew(
                 entryTickets.stream().mapToLong(Long::longValue).toArray(), caller(now))).whenComplete((outcome, failure) -> {
                     if (outcome == null) {
                         LOG.debug("Renewal of {} lease(s) failed ({}); retried in {} ms", entryTickets.size(),
@@ -474,7 +507,7 @@ final class SemaphoreClient implements AutoCloseable {
             if (now - waiter.start < POLL_NANOS || !waiter.inLine("")) {
                 continue;
             }
-            calls.onKey(map, waiter.entryKey, new SemaphoreOps.Poll(waiter.ticket, caller()))
+            calls.background(map, waiter.entryKey, new SemaphoreOps.Poll(waiter.ticket, caller()))
                     .whenComplete((outcome, failure) -> {
                         if (outcome == null) {
                             return;

@@ -149,6 +149,6 @@ class ClusterRateAccuracyTest {
     }
 
     private static List<HazelcastBackend> backends(TestCluster cluster, Scheduler time) {
-        return cluster.members.stream().map(member -> new HazelcastBackend(member, time)).toList();
+        return cluster.members.stream().map(member -> new HazelcastBackend(member, time, TestCluster.PATIENT)).toList();
     }
 }

@@ -34,7 +34,7 @@ class CrossMemberSemaphoreTest {
         cluster = TestCluster.of(3);
         time = new SystemScheduler();
         for (int i = 0; i < 3; i++) {
-            HazelcastBackend backend = new HazelcastBackend(cluster.members.get(i), time);
+            HazelcastBackend backend = new HazelcastBackend(cluster.members.get(i), time, TestCluster.PATIENT);
             backends.add(backend);
             limiters.add(backend.bind(policy));
         }

@@ -1,6 +1,5 @@
 package dev.sluice.hazelcast;
 
-import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.Backend;
 import dev.sluice.core.spi.BackendContract;
@@ -19,7 +18,7 @@ class HazelcastClientContractTest extends BackendContract {
     @BeforeAll
     static void startCluster() {
         cluster = TestCluster.of(2);
-        client = HazelcastClient.newHazelcastClient(HazelcastCluster.clientConfig(cluster.clientSettings()));
+        client = HazelcastCluster.startClient(HazelcastCluster.clientConfig(cluster.clientSettings()));
     }
 
     @AfterAll

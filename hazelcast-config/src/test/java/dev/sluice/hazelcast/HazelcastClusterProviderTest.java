@@ -89,7 +89,16 @@ class HazelcastClusterProviderTest {
                 .hasMessage("hazelcast mode must be embedded or client, got 'sideways'");
         assertThatThrownBy(() -> HazelcastCluster.memberConfig(new ClusterSettings("embedded", null, List.of(), null,
                 null, Map.of("backups", "2")))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown hazelcast option(s) [backups]; the only option is cluster-name");
+                .hasMessage("unknown hazelcast option(s) [backups]; allowed: [breaker-failure-rate, "
+                        + "breaker-half-open-calls, breaker-open, breaker-window, cluster-name, timeout]");
+        assertThatThrownBy(() -> HazelcastCluster.start(new ClusterSettings("embedded", null, List.of(), null, null,
+                Map.of("timeout", "fast")))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("hazelcast option timeout must be a duration such as 250ms, 1s, 5m, 1h or 1d, got 'fast'");
+        // checked before the instance is touched; the cluster name belongs to the instance's own configuration
+        assertThatThrownBy(() -> new HazelcastBackend(null, null, Map.of("cluster-name", "other")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown hazelcast option(s) [cluster-name]; allowed: [breaker-failure-rate, "
+                        + "breaker-half-open-calls, breaker-open, breaker-window, timeout]");
         assertThatThrownBy(() -> HazelcastCluster.memberConfig(new ClusterSettings("embedded", null,
                 List.of("10.0.0.5"), null, null, Map.of()))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("hazelcast member '10.0.0.5' must be host:port");

@@ -66,8 +66,8 @@ class MemberLossTest {
         Policy policy = Policy.builder("gate").concurrency(new Concurrency(2, Duration.ofMinutes(5)))
                 .queue(new QueueLimit(10, Duration.ofMinutes(1))).build();
         try (SystemScheduler time = new SystemScheduler()) {
-            HazelcastBackend survivor = new HazelcastBackend(cluster.members.get(0), time);
-            HazelcastBackend doomed = new HazelcastBackend(cluster.members.get(2), time);
+            HazelcastBackend survivor = new HazelcastBackend(cluster.members.get(0), time, TestCluster.PATIENT);
+            HazelcastBackend doomed = new HazelcastBackend(cluster.members.get(2), time, TestCluster.PATIENT);
             PolicyLimiter kept = survivor.bind(policy);
             PolicyLimiter lost = doomed.bind(policy);
             long wait = Duration.ofMinutes(1).toNanos();

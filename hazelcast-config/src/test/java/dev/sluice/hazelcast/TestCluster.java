@@ -14,6 +14,12 @@ import java.util.function.UnaryOperator;
 
 /** Hazelcast members in this JVM on loopback, on free ports, with a cluster name of their own. */
 final class TestCluster implements AutoCloseable {
+    /**
+     * Backend options for tests on real time that are about what the cluster decides, not about failures: the
+     * longest time limit, so a slow moment of a shared test machine is not taken for a failed cluster.
+     */
+    static final Map<String, String> PATIENT = Map.of(HazelcastCluster.TIMEOUT_OPTION, "1m");
+
     final List<HazelcastInstance> members = new ArrayList<>();
     final String name = "sluice-test-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<Integer> ports = new ArrayList<>();
@@ -65,10 +71,10 @@ final class TestCluster implements AutoCloseable {
         return peers;
     }
 
-    /** Settings for a Sluice client of this cluster. */
+    /** Settings for a Sluice client of this cluster, with the {@link #PATIENT} time limit. */
     ClusterSettings clientSettings() {
         return new ClusterSettings("client", null, addresses(), null, null,
-                Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, name));
+                Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, name, HazelcastCluster.TIMEOUT_OPTION, "1m"));
     }
 
     static int freePort() {

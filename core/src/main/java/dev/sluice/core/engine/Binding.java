@@ -14,6 +14,8 @@ final class Binding {
     final PolicyMetrics metrics;
     /** The local stand-in used under {@code on-backend-failure: local}; bound on first need. */
     volatile PolicyLimiter fallback;
+    /** The member count {@link #fallback}'s share was computed for. */
+    volatile int fallbackMembers;
 
     Binding(Backend backend, PolicyLimiter limiter, PolicyMetrics metrics) {
         this.backend = backend;

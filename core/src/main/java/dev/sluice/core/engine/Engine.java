@@ -15,12 +15,16 @@ import dev.sluice.core.config.Scope;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.key.KeyResolver;
 import dev.sluice.core.spi.Backend;
+import dev.sluice.core.spi.BackendHealth;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.LimiterStats;
 import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,9 +52,14 @@ public final class Engine implements AutoCloseable {
     private final MeterRegistry registry;
     private final ClientAddress clientAddress;
     private final Map<String, Binding> bindings = new HashMap<>();
+    private final List<Meter> backendMeters = new ArrayList<>();
     private volatile Table table = new Table(new CompiledPolicy[0]);
 
     /**
+     * With a cluster backend, also registers {@code sluice.backend.degraded} (gauge, 1 while the backend's health is
+     * {@code DEGRADED}) and {@code sluice.backend.degraded.entered} (counter of times it became degraded), both
+     * tagged {@code backend}; {@link #close()} removes them.
+     *
      * @param local   serves {@code scope: node}
      * @param cluster serves {@code scope: cluster}, or null when there is no cluster
      */
@@ -61,6 +70,17 @@ public final class Engine implements AutoCloseable {
         this.scheduler = scheduler;
         this.registry = registry;
         this.clientAddress = clientAddress;
+        if (cluster != null) {
+            backendMeters.add(Gauge.builder("sluice.backend.degraded", cluster,
+                            backend -> backend.health().status() == BackendHealth.Status.DEGRADED ? 1 : 0)
+                    .tag("backend", cluster.name())
+                    .description("1 while the cluster backend is degraded (policies follow on-backend-failure)")
+                    .register(registry));
+            backendMeters.add(FunctionCounter.builder("sluice.backend.degraded.entered", cluster,
+                            backend -> backend.timesDegraded())
+                    .tag("backend", cluster.name())
+                    .description("Times the cluster backend entered degraded mode").register(registry));
+        }
     }
 
     /** Decides on a request. Never blocks; see {@link dev.sluice.core.Sluice#admit}. */
@@ -224,9 +244,13 @@ public final class Engine implements AutoCloseable {
             if (binding != null && binding.backend == backend) {
                 if (before == null || before.versioned.version() != versioned.version()) {
                     binding.limiter.reconfigure(policy);
-                    PolicyLimiter fallback = binding.fallback;
-                    if (fallback != null) {
-                        fallback.reconfigure(localShare(policy));
+                    synchronized (binding) {
+                        PolicyLimiter fallback = binding.fallback;
+                        if (fallback != null) {
+                            int members = members();
+                            fallback.reconfigure(localShare(policy, members));
+                            binding.fallbackMembers = members;
+                        }
                     }
                 }
             } else {
@@ -272,31 +296,39 @@ public final class Engine implements AutoCloseable {
         if (binding.backend == local) {
             return null;
         }
+        int members = members();
         PolicyLimiter fallback = binding.fallback;
-        if (fallback == null) {
+        if (fallback == null || binding.fallbackMembers != members) {
             synchronized (binding) {
                 fallback = binding.fallback;
                 if (fallback == null) {
-                    fallback = local.bind(localShare(step.policy));
+                    fallback = local.bind(localShare(step.policy, members));
+                    binding.fallbackMembers = members;
                     binding.fallback = fallback;
+                } else if (binding.fallbackMembers != members) {
+                    // the cluster changed size since the share was computed: the share follows, its state lives on
+                    fallback.reconfigure(localShare(step.policy, members));
+                    binding.fallbackMembers = members;
                 }
             }
         }
         return fallback;
     }
 
+    /** The members the cluster backend saw while it answered, at least 1. */
+    private int members() {
+        return cluster == null ? 1 : Math.max(1, cluster.membersLastSeen());
+    }
+
     /**
      * This node's share of a cluster policy's limits: each limit divided by the members the cluster backend last
-     * reported (at least 1), never below what one request may cost.
+     * saw while it answered (at least 1), never below what one request may cost.
      */
     Policy localShare(Policy policy) {
-        int members = 1;
-        if (cluster != null) {
-            Object seen = cluster.health().details().get("members");
-            if (seen instanceof Number number && number.intValue() > 1) {
-                members = number.intValue();
-            }
-        }
+        return localShare(policy, members());
+    }
+
+    private Policy localShare(Policy policy, int members) {
         long floor = policy.cost().ceiling();
         Policy.Builder share = policy.toBuilder().scope(Scope.NODE);
         if (policy.rate() != null) {
@@ -367,6 +399,10 @@ public final class Engine implements AutoCloseable {
     @Override
     public synchronized void close() {
         apply(List.of());
+        for (Meter meter : backendMeters) {
+            registry.remove(meter);
+        }
+        backendMeters.clear();
     }
 
     /** An immutable snapshot of the live policies. */

@@ -23,6 +23,24 @@ public interface Backend extends AutoCloseable {
     /** The backend's state for {@code GET /health}. Never blocks for long; never throws. */
     BackendHealth health();
 
+    /**
+     * The live members of the cluster this node last saw while the backend was answering, at least 1. Under
+     * {@code on-backend-failure: local} a node enforces each limit divided by this. A cluster that has vanished does
+     * not lower it (a client alone is not a cluster of one). Never blocks; 1 for a node-local backend.
+     */
+    default int membersLastSeen() {
+        return 1;
+    }
+
+    /**
+     * How many times the backend has entered degraded mode (answering through the policies' failure rules) since it
+     * started; counted by the engine as {@code sluice.backend.degraded.entered}. Never blocks; 0 for a backend that
+     * cannot degrade.
+     */
+    default long timesDegraded() {
+        return 0;
+    }
+
     /** Releases what the backend holds (threads, listeners); pending waiters are refused. */
     @Override
     void close();
