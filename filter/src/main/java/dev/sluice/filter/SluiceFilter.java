@@ -7,7 +7,9 @@ import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicySet;
 import dev.sluice.core.config.Scope;
 import dev.sluice.core.spi.ClusterConnection;
+import dev.sluice.core.spi.Lease;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -211,6 +213,12 @@ public class SluiceFilter implements Filter {
             }
             return;
         }
+        if (request.getDispatcherType() != DispatcherType.REQUEST) {
+            // Policies apply on the request's own dispatch: a forward, include, error or asynchronous dispatch of a
+            // request the filter never saw (or admitted holding nothing) passes through.
+            chain.doFilter(request, response);
+            return;
+        }
         CompletableFuture<Admission> decision = sluice.admit(new ServletRequestView(http));
         if (decision.isDone()) {
             Admission admission = Exchange.now(decision);
@@ -219,9 +227,14 @@ public class SluiceFilter implements Filter {
                 Responses.refuse(answer, admission);
                 return;
             }
+            Responses.addHeaders(answer, admission);
+            if (admission.lease() == Lease.NONE) {
+                // admitted holding nothing (rates, quotas, shadow decisions): nothing to give back at the end
+                chain.doFilter(request, response);
+                return;
+            }
             Exchange exchange = Exchange.admitted(admission, diagnostics);
             request.setAttribute(EXCHANGE_ATTRIBUTE, exchange);
-            Responses.addHeaders(answer, admission);
             exchange.proceed(http, answer, chain);
             return;
         }

@@ -7,6 +7,7 @@ import dev.sluice.core.Sluice;
 import dev.sluice.core.config.Concurrency;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.QueueLimit;
+import dev.sluice.core.config.Rate;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,7 +29,8 @@ class ReleaseIT {
         sluice = Policies.sluice(
                 Policy.builder("single").match(paths("/r/**")).concurrency(new Concurrency(1)).build(),
                 Policy.builder("single-queued").match(paths("/rq/**")).concurrency(new Concurrency(1))
-                        .queue(new QueueLimit(10, Duration.ofMinutes(1))).build());
+                        .queue(new QueueLimit(10, Duration.ofMinutes(1))).build(),
+                Policy.builder("rate-only").match(paths("/rate/**")).rate(new Rate(1, Duration.ofHours(1), 2)).build());
         server = TestServer.start(new SluiceFilter(sluice));
     }
 
@@ -85,6 +87,18 @@ class ReleaseIT {
         assertThat(response.body()).isEqualTo("dispatched");
         awaitFree("single");
         assertThat(sluice.figures("single").orElseThrow().admitted()).isEqualTo(1);
+    }
+
+    @Test
+    void passesTheAsyncDispatchOfARequestAdmittedHoldingNothing() throws Exception {
+        HttpResponse<String> response = get("/rate/dispatch");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("dispatched");
+        assertThat(response.headers().firstValue("RateLimit")).hasValue("\"rate-only\";r=1;t=3600");
+        assertThat(sluice.figures("rate-only").orElseThrow().admitted()).isEqualTo(1);
+        assertThat(get("/rate/ok").statusCode()).as("one token left of two").isEqualTo(200);
+        assertThat(get("/rate/ok").statusCode()).isEqualTo(429);
     }
 
     @Test
