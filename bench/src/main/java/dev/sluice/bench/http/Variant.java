@@ -10,6 +10,11 @@ public enum Variant {
     SLUICE_NODE_RATE("Sluice, node-scope rate"),
     /** Sluice, a cluster-scope rate policy per client address on one embedded Hazelcast member. */
     SLUICE_CLUSTER_RATE("Sluice, cluster-scope rate, 1 member"),
+    /**
+     * The same policy with the embedded member in a cluster of 3: the two others are {@link BenchMember} JVMs started
+     * by the harness; the load hits this server only.
+     */
+    SLUICE_CLUSTER_RATE_3("Sluice, cluster-scope rate, 3 members"),
     /** Sluice, a node-scope concurrency policy, 10,000 permits. */
     SLUICE_CONCURRENCY("Sluice, node-scope concurrency"),
     /** Jetty's QoSFilter, 10,000 concurrent requests. */

@@ -1,0 +1,154 @@
+package dev.sluice.bench.http;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Accuracy over HTTP: servers in {@code accuracy} mode ({@link BenchServer}: a rate policy at {@value #RATE}/s, burst
+ * {@value #BURST}, per client address; all load comes from 127.0.0.1, so one bucket) are driven far above the rate
+ * by open-loop clients, and the requests admitted (2xx) are compared with what a token bucket allows over the same
+ * time: {@code burst + rate · t}, {@code t} from the first to the last request sent. With a live change, a PATCH
+ * through the management API sets the rate to {@value #RATE_AFTER}/s half way, and the allowance is
+ * {@code burst + r1 · t1 + r2 · t2}, the change placed at the midpoint of the PATCH call (its duration times the rate
+ * difference is the figure's uncertainty, reported too). Blocking; runs the servers it starts and stops them.
+ */
+final class AccuracyRuns {
+    static final int RATE = 500;
+    static final int BURST = 50;
+    static final int RATE_AFTER = 1000;
+
+    /** One accuracy run's figures. */
+    record Row(String label, double seconds, long offered, long admitted, double expected, double uncertainty) {
+        double errorPercent() {
+            return 100.0 * (admitted - expected) / expected;
+        }
+    }
+
+    private final Path workDir;
+    private final double seconds;
+    private final double offeredPerSecond;
+
+    /**
+     * @param seconds          each run's duration
+     * @param offeredPerSecond the total offered rate (split across the servers of a run)
+     */
+    AccuracyRuns(Path workDir, double seconds, double offeredPerSecond) {
+        this.workDir = workDir;
+        this.seconds = seconds;
+        this.offeredPerSecond = offeredPerSecond;
+    }
+
+    /** Node scope; cluster scope on 1 member; cluster scope on 3 members with load on all; the two with a PATCH. */
+    List<Row> runAll(boolean smoke) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        rows.add(run("node scope", "node", 1, false));
+        if (smoke) {
+            return rows;
+        }
+        rows.add(run("cluster scope, 1 member", "cluster", 1, false));
+        rows.add(run("cluster scope, 3 members, load on all 3", "cluster", 3, false));
+        rows.add(run("node scope, PATCH 500/s -> 1000/s half way", "node", 1, true));
+        rows.add(run("cluster scope, 1 member, PATCH 500/s -> 1000/s half way", "cluster", 1, true));
+        return rows;
+    }
+
+    Row run(String label, String scope, int servers, boolean patch) throws Exception {
+        try (Deployment deployment = Deployment.accuracy(scope, servers, workDir)) {
+            List<Integer> ports = deployment.serverPorts();
+            // Warm the path (and create the bucket) well before the measured run, then let the bucket fill up again.
+            new LoadClient(ports.get(0), "/hello", 2).run(200, 0.5);
+            Thread.sleep(Math.max(1000, 1000L * 2 * BURST / RATE) + 200);
+
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            List<CompletableFuture<LoadClient.Result>> results = new ArrayList<>();
+            for (int port : ports) {
+                results.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new LoadClient(port, "/hello", 8).run(offeredPerSecond / ports.size(), seconds, start);
+                    } catch (IOException failure) {
+                        throw new java.io.UncheckedIOException(failure);
+                    }
+                }, runnable -> new Thread(runnable, "accuracy-load-" + port).start()));
+            }
+            long patchSent = 0;
+            long patchDone = 0;
+            if (patch) {
+                long at = start + (long) (seconds * 1e9 / 2);
+                LockSupport.parkNanos(at - System.nanoTime());
+                patchSent = System.nanoTime();
+                patchRate(ports.get(0), RATE_AFTER);
+                patchDone = System.nanoTime();
+            }
+            long admitted = 0;
+            long offered = 0;
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            for (CompletableFuture<LoadClient.Result> future : results) {
+                LoadClient.Result result = future.get((long) seconds + 30, TimeUnit.SECONDS);
+                admitted += result.ok();
+                offered += result.completed();
+                first = Math.min(first, result.firstSendNanos());
+                last = Math.max(last, result.lastSendNanos());
+            }
+            double t = (last - first) / 1e9;
+            double expected;
+            double uncertainty = 0;
+            if (patch) {
+                long change = (patchSent + patchDone) / 2;
+                double t1 = (change - first) / 1e9;
+                expected = BURST + RATE * t1 + RATE_AFTER * (t - t1);
+                uncertainty = (patchDone - patchSent) / 2e9 * (RATE_AFTER - RATE);
+            } else {
+                expected = BURST + RATE * t;
+            }
+            Row row = new Row(label, t, offered, admitted, expected, uncertainty);
+            LoadHarness.log(String.format(Locale.ROOT, "accuracy %-55s admitted %6d expected %8.1f error %+6.2f %%",
+                    label, admitted, expected, row.errorPercent()));
+            return row;
+        }
+    }
+
+    private static void patchRate(int port, int limit) throws IOException, InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/sluice/policies/" + BenchServer.ACCURACY_POLICY))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + BenchServer.TOKEN)
+                .header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"rate\":{\"limit\":" + limit + "}}"))
+                .build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("PATCH of the rate answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    static String table(List<Row> rows) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%nAccuracy: rate %d/s, burst %d, offered %s; expected = burst + rate·t%n",
+                RATE, BURST, "far above the rate"));
+        out.append(String.format(Locale.ROOT, "| %-58s | %6s | %8s | %8s | %10s | %7s |%n", "run", "t s", "offered",
+                "admitted", "expected", "error"));
+        out.append("|").append("-".repeat(60)).append("|").append("-".repeat(8)).append("|").append("-".repeat(10))
+                .append("|").append("-".repeat(10)).append("|").append("-".repeat(12)).append("|")
+                .append("-".repeat(9)).append("|\n");
+        for (Row row : rows) {
+            out.append(String.format(Locale.ROOT, "| %-58s | %6.2f | %8d | %8d | %10s | %+6.2f%% |%n", row.label(),
+                    row.seconds(), row.offered(), row.admitted(), row.uncertainty() > 0
+                            ? String.format(Locale.ROOT, "%.0f±%.0f", row.expected(), row.uncertainty())
+                            : String.format(Locale.ROOT, "%.1f", row.expected()), row.errorPercent()));
+        }
+        return out.toString();
+    }
+}
