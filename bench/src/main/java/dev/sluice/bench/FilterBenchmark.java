@@ -58,7 +58,7 @@ public class FilterBenchmark {
     private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
 
     /** The application behind the filter: a 200 with a 5-byte body. */
-    static final FilterChain HELLO_SERVLET = (request, response) -> {
+    public static final FilterChain HELLO_SERVLET = (request, response) -> {
         response.setContentType("text/plain");
         response.setContentLength(HELLO.length);
         response.getOutputStream().write(HELLO);
@@ -92,6 +92,10 @@ public class FilterBenchmark {
             filter.destroy();
             sluice.close();
         }
+
+        public SluiceFilter filter() {
+            return filter;
+        }
     }
 
     /** A filter around a cluster-scope engine on one embedded member (its own cluster name, alone). */
@@ -116,6 +120,10 @@ public class FilterBenchmark {
             filter.destroy();
             sluice.close();
             cluster.close();
+        }
+
+        public SluiceFilter filter() {
+            return filter;
         }
     }
 
