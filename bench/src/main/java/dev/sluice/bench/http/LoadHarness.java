@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  *       no-filter baseline of the same run. <em>Saturating</em>: {@code wrk -t1 -c32} (or, without it, the built-in
  *       client in closed loop) drives each server as hard as it goes; median requests per second and p99.
  *       <em>Fixed rate</em>: the built-in open-loop client ({@link LoadClient}) offers 60 % of the baseline's
- *       saturating rate to every variant; server CPU microseconds per request (the OS's CPU accounting of the server
+ *       saturating rate (at most {@value #MAX_FIXED_RATE}/s) to every variant; server CPU microseconds per request (the OS's CPU accounting of the server
  *       process) and p99 from the intended send times. On a 2-core machine this is the steadier figure.</li>
  *   <li><b>Filter</b>: {@link dev.sluice.bench.FilterBenchmark} with short iterations.</li>
  *   <li><b>Accuracy</b>: {@link AccuracyRuns}.</li>
@@ -39,6 +39,12 @@ import java.util.regex.Pattern;
 public final class LoadHarness {
     private static final Pattern WRK_RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern WRK_P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
+
+    /**
+     * The fixed rate is 60 % of the baseline's saturating median, but at most this: what the one-thread client
+     * offers steadily on a 2-core machine while the server takes the other core (see {@link LoadClient}).
+     */
+    static final double MAX_FIXED_RATE = 20_000;
 
     private final List<Variant> variants;
     private final int rounds;
@@ -140,7 +146,7 @@ public final class LoadHarness {
                             variant, result.perSecond, result.p99Millis));
                 }
             }
-            double rate = fixedRate > 0 ? fixedRate : 0.6 * report.medianPerSecond(Variant.NONE);
+            double rate = fixedRate > 0 ? fixedRate : Math.min(MAX_FIXED_RATE, 0.6 * report.medianPerSecond(Variant.NONE));
             report.offeredRate(rate);
             for (Variant variant : variants) {
                 new LoadClient(servers.get(variant).port(), "/hello", 16).run(rate, Math.min(2, seconds));

@@ -54,15 +54,15 @@ final class MemoryRuns {
         long heap = results.get("keys-heap-bytes");
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%nMemory (node scope, through Sluice.admit, heap after full GC)%n"));
-        out.append(String.format(Locale.ROOT, "| %-75s | %22s |%n", "figure", "value"));
-        out.append("|").append("-".repeat(77)).append("|").append("-".repeat(24)).append("|\n");
-        out.append(String.format(Locale.ROOT, "| %-75s | %,19d B |%n",
+        out.append(String.format(Locale.ROOT, "| %-80s | %22s |%n", "figure", "value"));
+        out.append("|").append("-".repeat(82)).append("|").append("-".repeat(24)).append("|\n");
+        out.append(String.format(Locale.ROOT, "| %-80s | %,19d B |%n",
                 String.format(Locale.ROOT, "heap retained after %,d distinct keys touched once", keys), heap));
-        out.append(String.format(Locale.ROOT, "| %-75s | %,22d |%n", "cache bound (buckets kept per policy)", bound));
-        out.append(String.format(Locale.ROOT, "| %-75s | %,19d B |%n", "per bucket kept (retained / min(keys, bound))",
+        out.append(String.format(Locale.ROOT, "| %-80s | %,22d |%n", "cache bound (buckets kept per policy)", bound));
+        out.append(String.format(Locale.ROOT, "| %-80s | %,19d B |%n", "per bucket kept (retained / min(keys, bound))",
                 heap / Math.max(1, Math.min(keys, bound))));
         for (String kind : List.of("rate", "concurrency")) {
-            out.append(String.format(Locale.ROOT, "| %-75s | %,19d B |%n", String.format(Locale.ROOT,
+            out.append(String.format(Locale.ROOT, "| %-80s | %,19d B |%n", String.format(Locale.ROOT,
                     "per queued request, %,d waiting in a %s queue (target < 2,048 B)", results.get(kind + "-queued"),
                     kind), results.get(kind + "-queue-bytes-per-request")));
             long early = results.getOrDefault(kind + "-queued-completed-early", 0L);
