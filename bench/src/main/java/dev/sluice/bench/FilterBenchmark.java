@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * {@code SluiceFilter.doFilter} alone, outside a container, in nanoseconds per call, on real (hand-written) request,
  * response, context and chain objects: {@link dev.sluice.bench.servlet}. Every call recycles the request and response
- * and goes through {@link BenchContainer} (as a container does: also an asynchronous cycle) and a chain whose "servlet" writes {@code hello}, so the figures include that
+ * and goes through {@link BenchContainer} (as a container does: also an asynchronous cycle) and a chain whose
+ * "servlet" writes {@code hello}, so the figures include that
  * floor: {@link #chainOnly()} is the floor alone, {@link #noPolicyMatches()} a request the filter looks at and lets
  * through, and the two {@code rate} benchmarks a request admitted by a rate policy per client address (limit
  * {@value #LIMIT}/s, never reached) in node scope and in cluster scope on one embedded Hazelcast member in the

@@ -118,8 +118,8 @@ final class AccuracyRuns {
             for (int port : ports) {
                 results.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        return new LoadClient(port, "/hello", CONNECTIONS).recordingAnswers().run(offeredPerSecond / ports.size(), seconds,
-                                start);
+                        return new LoadClient(port, "/hello", CONNECTIONS).recordingAnswers()
+                                .run(offeredPerSecond / ports.size(), seconds, start);
                     } catch (IOException failure) {
                         throw new java.io.UncheckedIOException(failure);
                     }
@@ -188,8 +188,8 @@ final class AccuracyRuns {
 
     static String table(List<Row> rows) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%nAccuracy: rate %d/s, burst %d, offered %s; expected = burst + rate·t%n",
-                RATE, BURST, "far above the rate"));
+        out.append(String.format(Locale.ROOT, "%nAccuracy: rate %d/s, burst %d, per client address, over HTTP, "
+                + "offered far above the rate; expected = burst + rate·t%n", RATE, BURST));
         out.append("idle = tokens the bucket dropped while no request reached it for > burst/rate (server or machine "
                 + "pauses; estimated from the answers' times); error beside idle = against expected - idle\n");
         out.append(String.format(Locale.ROOT, "| %-58s | %6s | %8s | %8s | %10s | %7s | %6s | %12s |%n", "run", "t s",
@@ -199,8 +199,8 @@ final class AccuracyRuns {
                 .append("-".repeat(9)).append("|").append("-".repeat(8)).append("|").append("-".repeat(14))
                 .append("|\n");
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, "| %-58s | %6.2f | %8d | %8d | %10s | %+6.2f%% | %6.0f | %+11.2f%% |%n",
-                    row.label(), row.seconds(), row.offered(), row.admitted(), row.uncertainty() > 0
+            out.append(String.format(Locale.ROOT,
+                    "| %-58s | %6.2f | %8d | %8d | %10s | %+6.2f%% | %6.0f | %+11.2f%% |%n", row.label(), row.seconds(), row.offered(), row.admitted(), row.uncertainty() > 0
                             ? String.format(Locale.ROOT, "%.0f±%.0f", row.expected(), row.uncertainty())
                             : String.format(Locale.ROOT, "%.1f", row.expected()), row.errorPercent(), row.idle(),
                     row.errorBesideIdlePercent()));

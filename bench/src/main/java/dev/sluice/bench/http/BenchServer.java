@@ -95,7 +95,9 @@ public final class BenchServer {
     private static Filter filterFor(Variant variant, List<String> members, List<AutoCloseable> resources) {
         return switch (variant) {
             case NONE -> null;
-            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3 -> new SluiceFilter();
+            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3,
+                    SLUICE_CLUSTER_RATE_POOL2 ->
+                    new SluiceFilter();
             case JETTY_DOS -> new DoSFilter();
             case JETTY_QOS -> new QoSFilter();
             case BUCKET4J_LOCAL -> new Bucket4jLocalFilter(NEVER_REACHED);
@@ -118,7 +120,8 @@ public final class BenchServer {
                         key: ip
                         rate: { limit: %d, period: 1s }
                     """.formatted(NEVER_REACHED)));
-            case SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3 -> Map.of("hazelcast", "embedded", "config", policyFile("""
+            case SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3, SLUICE_CLUSTER_RATE_POOL2 ->
+                    Map.of("hazelcast", "embedded", "config", policyFile("""
                     policies:
                       - name: bench-cluster-rate
                         key: ip

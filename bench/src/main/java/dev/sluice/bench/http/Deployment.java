@@ -32,11 +32,11 @@ final class Deployment implements AutoCloseable {
                         () -> ServerProcess.start(BenchMember.class.getName(), List.of(
                                         Integer.toString(ports[2]), Integer.toString(ports[0]),
                                         Integer.toString(ports[1])), workDir.resolve(variant + "-member2.log")))));
-                deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), List.of(variant.name()),
-                        clusterEnvironment(ports, 0), workDir.resolve(variant + ".log")));
+                deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), variant.jvmOptions(),
+                        List.of(variant.name()), clusterEnvironment(ports, 0), workDir.resolve(variant + ".log")));
             } else {
-                deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), List.of(variant.name()),
-                        workDir.resolve(variant + ".log")));
+                deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), variant.jvmOptions(),
+                        List.of(variant.name()), Map.of(), workDir.resolve(variant + ".log")));
             }
             return deployment;
         } catch (IOException | RuntimeException failure) {
@@ -57,8 +57,9 @@ final class Deployment implements AutoCloseable {
                 List<Starter> starters = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     int self = i;
-                    starters.add(() -> ServerProcess.start(BenchServer.class.getName(), List.of("accuracy", scope),
-                            clusterEnvironment(ports, self), workDir.resolve("accuracy-cluster3-" + self + ".log")));
+                    starters.add(() -> ServerProcess.start(BenchServer.class.getName(), List.of(),
+                            List.of("accuracy", scope), clusterEnvironment(ports, self),
+                            workDir.resolve("accuracy-cluster3-" + self + ".log")));
                 }
                 deployment.servers.addAll(startAll(starters));
             } else {

@@ -106,8 +106,8 @@ final class Report {
         }
         for (Variant variant : variants) {
             if (errors(variant) > 0) {
-                out.append(String.format(Locale.ROOT, "note: %s: %d requests of the fixed-rate rounds were not answered "
-                        + "in time (unsent when the round ended, in flight after 2 s, refused or failed)%n",
+                out.append(String.format(Locale.ROOT, "note: %s: %d requests of the fixed-rate rounds were not "
+                        + "answered in time (unsent when the round ended, in flight after 2 s, refused or failed)%n",
                         variant.label(), errors(variant)));
             }
         }

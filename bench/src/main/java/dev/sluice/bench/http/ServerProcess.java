@@ -27,17 +27,21 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code mainClass args} on this JVM's class path and waits (bounded) for its {@code PORT n} line. */
     static ServerProcess start(String mainClass, List<String> args, Path log) throws IOException {
-        return start(mainClass, args, Map.of(), log);
+        return start(mainClass, List.of(), args, Map.of(), log);
     }
 
-    /** As {@link #start(String, List, Path)}, with these environment variables added to the child's. */
-    static ServerProcess start(String mainClass, List<String> args, Map<String, String> environment, Path log)
-            throws IOException {
+    /**
+     * As {@link #start(String, List, Path)}, with further JVM options and these environment variables added to the
+     * child's.
+     */
+    static ServerProcess start(String mainClass, List<String> jvmOptions, List<String> args,
+            Map<String, String> environment, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.add("-XX:+UseParallelGC");
         command.add("-Dhazelcast.phone.home.enabled=false");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
@@ -45,7 +49,8 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
             try {
                 String line;
