@@ -200,7 +200,8 @@ final class AccuracyRuns {
                 .append("|\n");
         for (Row row : rows) {
             out.append(String.format(Locale.ROOT,
-                    "| %-58s | %6.2f | %8d | %8d | %10s | %+6.2f%% | %6.0f | %+11.2f%% |%n", row.label(), row.seconds(), row.offered(), row.admitted(), row.uncertainty() > 0
+                    "| %-58s | %6.2f | %8d | %8d | %10s | %+6.2f%% | %6.0f | %+11.2f%% |%n", row.label(),
+                    row.seconds(), row.offered(), row.admitted(), row.uncertainty() > 0
                             ? String.format(Locale.ROOT, "%.0f±%.0f", row.expected(), row.uncertainty())
                             : String.format(Locale.ROOT, "%.1f", row.expected()), row.errorPercent(), row.idle(),
                     row.errorBesideIdlePercent()));

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *       client in closed loop) drives each server as hard as it goes; median requests per second and p99.
  *       <em>Fixed rate</em>: the built-in open-loop client ({@link LoadClient}) offers 60 % of the baseline's
  *       saturating rate (at most {@value #MAX_FIXED_RATE}/s) to every variant; server CPU microseconds per request
- *       (the OS's CPU accounting of the server process) and p99 from the intended send times. On a 2-core machine this is the steadier figure.</li>
+ *       (the OS's CPU accounting of the server process) and p99 from the intended send times. On a 2-core
+ *       machine this is the steadier figure.</li>
  *   <li><b>Filter</b>: {@link dev.sluice.bench.FilterBenchmark} with short iterations.</li>
  *   <li><b>Accuracy</b>: {@link AccuracyRuns}.</li>
  *   <li><b>Memory</b>: {@link dev.sluice.bench.MemoryProbe} in its own JVM.</li>
