@@ -18,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * Accuracy over HTTP: servers in {@code accuracy} mode ({@link BenchServer}: a rate policy at {@value #RATE}/s, burst
  * {@value #BURST}, per client address; all load comes from 127.0.0.1, so one bucket) are driven far above the rate
  * by open-loop clients, and the requests admitted (2xx) are compared with what a token bucket allows over the same
- * time: {@code burst + rate · t}, {@code t} from the first to the last request sent. With a live change, a PATCH
+ * time: {@code burst + rate · t}, {@code t} from the first to the last request that reached a server (noted there
+ * by {@link ArrivalRecorder}). With a live change, a PATCH
  * through the management API sets the rate to {@value #RATE_AFTER}/s half way, and the allowance is
  * {@code burst + r1 · t1 + r2 · t2}, the change placed at the midpoint of the PATCH call (its duration times the rate
  * difference is the figure's uncertainty, reported too). Blocking; runs the servers it starts and stops them.
@@ -45,15 +46,15 @@ final class AccuracyRuns {
 
     /**
      * Tokens the bucket had to drop because no request reached it for longer than it takes to fill (burst / rate):
-     * for every gap {@code g} between consecutive answers (of all servers) longer than that, {@code (g - burst/rate)
-     * · rate}. Such gaps come from pauses of the server or the machine (GC, scheduling), not from the limiter; an
-     * answer stands for a decision made shortly before it, so the figure is an estimate.
+     * for every gap {@code g} between consecutive arrivals at the servers (from {@link ArrivalRecorder}, between the
+     * first and the last arrival) longer than that, {@code (g - burst/rate) · rate}. Such gaps come from pauses
+     * of the client, the server or the machine (GC, scheduling), not from the limiter.
      */
-    static double idleAllowance(List<long[]> answers, long first, long last, long change) {
-        int total = answers.stream().mapToInt(array -> array.length).sum();
+    static double idleAllowance(List<long[]> arrivals, long first, long last, long change) {
+        int total = arrivals.stream().mapToInt(array -> array.length).sum();
         long[] all = new long[total + 2];
         int i = 0;
-        for (long[] array : answers) {
+        for (long[] array : arrivals) {
             System.arraycopy(array, 0, all, i, array.length);
             i += array.length;
         }
@@ -118,7 +119,7 @@ final class AccuracyRuns {
             for (int port : ports) {
                 results.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        return new LoadClient(port, "/hello", CONNECTIONS).recordingAnswers()
+                        return new LoadClient(port, "/hello", CONNECTIONS)
                                 .run(offeredPerSecond / ports.size(), seconds, start);
                     } catch (IOException failure) {
                         throw new java.io.UncheckedIOException(failure);
@@ -136,16 +137,27 @@ final class AccuracyRuns {
             }
             long admitted = 0;
             long offered = 0;
-            long first = Long.MAX_VALUE;
-            long last = Long.MIN_VALUE;
-            List<long[]> answers = new ArrayList<>();
+            long firstSent = Long.MAX_VALUE;
             for (CompletableFuture<LoadClient.Result> future : results) {
                 LoadClient.Result result = future.get((long) seconds + 30, TimeUnit.SECONDS);
                 admitted += result.ok();
                 offered += result.completed();
-                first = Math.min(first, result.firstSendNanos());
-                last = Math.max(last, result.lastSendNanos());
-                answers.add(result.answeredNanos());
+                firstSent = Math.min(firstSent, result.firstSendNanos());
+            }
+            // The bucket's window: from the first to the last request that reached a server (the warm-up's left out).
+            List<long[]> arrivals = new ArrayList<>();
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            for (int port : ports) {
+                long[] times = arrivals(management, port, firstSent);
+                arrivals.add(times);
+                for (long time : times) {
+                    first = Math.min(first, time);
+                    last = Math.max(last, time);
+                }
+            }
+            if (first > last) {
+                throw new IOException("no request of the run reached the servers");
             }
             long change = patch ? (patchSent + patchDone) / 2 : Long.MAX_VALUE;
             double t = (last - first) / 1e9;
@@ -159,11 +171,23 @@ final class AccuracyRuns {
                 expected = BURST + RATE * t;
             }
             Row row = new Row(label, t, offered, admitted, expected, uncertainty,
-                    idleAllowance(answers, first, last, change));
+                    idleAllowance(arrivals, first, last, change));
             LoadHarness.log(String.format(Locale.ROOT, "accuracy %-55s admitted %6d expected %8.1f error %+6.2f %% "
                     + "(idle %.0f)", label, admitted, expected, row.errorPercent(), row.idle()));
             return row;
         }
+    }
+
+    /** The arrival times a server noted from {@code from} on (leaving out the warm-up's). */
+    private static long[] arrivals(HttpClient client, int port, long from)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/arrivals")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /arrivals answered " + response.statusCode());
+        }
+        return response.body().lines().mapToLong(Long::parseLong).filter(time -> time >= from).toArray();
     }
 
     /** A call to the accuracy policy's management resource; fails unless it answers 200. */
@@ -189,9 +213,11 @@ final class AccuracyRuns {
     static String table(List<Row> rows) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%nAccuracy: rate %d/s, burst %d, per client address, over HTTP, "
-                + "offered far above the rate; expected = burst + rate·t%n", RATE, BURST));
-        out.append("idle = tokens the bucket dropped while no request reached it for > burst/rate (server or machine "
-                + "pauses; estimated from the answers' times); error beside idle = against expected - idle\n");
+                + "offered far above the rate; expected = burst + rate·t, t from the first to the last request that "
+                + "reached a server%n", RATE, BURST));
+        out.append("idle = tokens the bucket had to drop while no request reached the server for > burst/rate (pauses "
+                + "of client, server or machine; from the arrival times the server noted); error beside idle = "
+                + "against expected - idle\n");
         out.append(String.format(Locale.ROOT, "| %-58s | %6s | %8s | %8s | %10s | %7s | %6s | %12s |%n", "run", "t s",
                 "answered", "admitted", "expected", "error", "idle", "error b. idle"));
         out.append("|").append("-".repeat(60)).append("|").append("-".repeat(8)).append("|").append("-".repeat(10))

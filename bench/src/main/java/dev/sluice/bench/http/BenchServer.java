@@ -32,7 +32,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <p>Usage: {@code BenchServer <variant>}, or {@code BenchServer accuracy <node|cluster>} for the accuracy runs (a
  * rate policy {@value #ACCURACY_POLICY} at 500/s, burst 50, per client address, and the management API under
- * {@code /sluice/*} with bearer token {@value #TOKEN}). Sluice's embedded member reads its port and peers from
+ * {@code /sluice/*} with bearer token {@value #TOKEN}; a filter before Sluice notes when requests arrive, listed by
+ * {@code GET /arrivals}: see {@link ArrivalRecorder}). Sluice's embedded member reads its port and peers from
  * {@code SLUICE_HZ_PORT} and {@code SLUICE_MEMBERS}; with {@code BENCH_CLUSTER_SIZE=n} the server waits (at most
  * 60 s) until its member sees {@code n} members before it reports its port.
  */
@@ -61,6 +62,11 @@ public final class BenchServer {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(HelloServlet.class, "/hello");
+        if (accuracy) {
+            ArrivalRecorder arrivals = new ArrivalRecorder();
+            context.addFilter(new FilterHolder(arrivals.filter()), "/hello", EnumSet.of(DispatcherType.REQUEST));
+            context.addServlet(new ServletHolder(arrivals.servlet()), "/arrivals");
+        }
         if (filter != null) {
             FilterHolder holder = new FilterHolder(filter);
             holder.setAsyncSupported(true);

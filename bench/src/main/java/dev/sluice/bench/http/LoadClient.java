@@ -36,7 +36,6 @@ public final class LoadClient {
     private final InetSocketAddress address;
     private final byte[] request;
     private final int connections;
-    private boolean recordAnswers;
 
     /**
      * @param port        the server's port on 127.0.0.1
@@ -64,11 +63,9 @@ public final class LoadClient {
      * @param latencyMicros  latency of every completed request in microseconds (from its due time in open loop)
      * @param firstSendNanos {@link System#nanoTime()} of the first write, 0 when nothing was sent
      * @param lastSendNanos  {@link System#nanoTime()} of the last write, 0 when nothing was sent
-     * @param answeredNanos  with {@link #recordingAnswers()}: {@link System#nanoTime()} of every response received,
-     *                       in order; otherwise empty
      */
     public record Result(long completed, long ok, long refused, long errors, long unsent, double seconds,
-            Histogram latencyMicros, long firstSendNanos, long lastSendNanos, long[] answeredNanos) {
+            Histogram latencyMicros, long firstSendNanos, long lastSendNanos) {
         public double perSecond() {
             return completed / seconds;
         }
@@ -81,12 +78,6 @@ public final class LoadClient {
         public double sendingSeconds() {
             return (lastSendNanos - firstSendNanos) / 1e9;
         }
-    }
-
-    /** Also records when each response arrived ({@link Result#answeredNanos()}), 8 bytes a response. */
-    public LoadClient recordingAnswers() {
-        recordAnswers = true;
-        return this;
     }
 
     /**
@@ -111,7 +102,7 @@ public final class LoadClient {
         }
         return new Result(run.ok + run.refused + run.otherStatus, run.ok, run.refused,
                 run.otherStatus + run.broken + run.inFlightAtEnd, run.unsent, seconds, histogram, run.firstSend,
-                run.lastSend, java.util.Arrays.copyOf(run.answered, run.answeredCount));
+                run.lastSend);
     }
 
     /** The state of one run; confined to the thread running it. */
@@ -130,8 +121,6 @@ public final class LoadClient {
         private long inFlightAtEnd;
         private long firstSend;
         private long lastSend;
-        private long[] answered = new long[recordAnswers ? 1024 : 0];
-        private int answeredCount;
 
         Run(double rate, double seconds, long start, Histogram histogram) {
             this.interval = rate <= 0 ? 0 : Math.max(1, Math.round(1e9 / rate));
@@ -289,14 +278,7 @@ public final class LoadClient {
             }
 
             private void finish() {
-                long now = System.nanoTime();
-                if (recordAnswers) {
-                    if (answeredCount == answered.length) {
-                        answered = java.util.Arrays.copyOf(answered, answered.length * 2);
-                    }
-                    answered[answeredCount++] = now;
-                }
-                long micros = Math.max(1, (now - due) / 1000);
+                long micros = Math.max(1, (System.nanoTime() - due) / 1000);
                 histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
                 if (status >= 200 && status < 300) {
                     ok++;

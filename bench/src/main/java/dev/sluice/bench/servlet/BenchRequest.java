@@ -88,18 +88,18 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public long getDateHeader(String a0) {
+    public long getDateHeader(String name) {
         return -1;
     }
 
     @Override
-    public String getHeader(String a0) {
-        return headerName != null && headerName.equalsIgnoreCase(a0) ? headerValue : null;
+    public String getHeader(String name) {
+        return headerName != null && headerName.equalsIgnoreCase(name) ? headerValue : null;
     }
 
     @Override
-    public Enumeration<String> getHeaders(String a0) {
-        String value = getHeader(a0);
+    public Enumeration<String> getHeaders(String name) {
+        String value = getHeader(name);
         return value == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(value));
     }
 
@@ -109,8 +109,8 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public int getIntHeader(String a0) {
-        String value = getHeader(a0);
+    public int getIntHeader(String name) {
+        String value = getHeader(name);
         return value == null ? -1 : Integer.parseInt(value);
     }
 
@@ -145,7 +145,7 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public boolean isUserInRole(String a0) {
+    public boolean isUserInRole(String name) {
         return false;
     }
 
@@ -175,7 +175,7 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public HttpSession getSession(boolean a0) {
+    public HttpSession getSession(boolean create) {
         throw new UnsupportedOperationException("getSession is not part of a benchmark exchange");
     }
 
@@ -205,12 +205,12 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public boolean authenticate(HttpServletResponse a0) throws java.io.IOException, ServletException {
+    public boolean authenticate(HttpServletResponse response) throws java.io.IOException, ServletException {
         throw new UnsupportedOperationException("authenticate is not part of a benchmark exchange");
     }
 
     @Override
-    public void login(String a0, String a1) throws ServletException {
+    public void login(String name, String value) throws ServletException {
         throw new UnsupportedOperationException("login is not part of a benchmark exchange");
     }
 
@@ -225,18 +225,18 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public Part getPart(String a0) throws java.io.IOException, ServletException {
+    public Part getPart(String name) throws java.io.IOException, ServletException {
         throw new UnsupportedOperationException("getPart is not part of a benchmark exchange");
     }
 
     @Override
-    public <T extends HttpUpgradeHandler> T upgrade(Class<T> a0) throws java.io.IOException, ServletException {
+    public <T extends HttpUpgradeHandler> T upgrade(Class<T> type) throws java.io.IOException, ServletException {
         throw new UnsupportedOperationException("upgrade is not part of a benchmark exchange");
     }
 
     @Override
-    public Object getAttribute(String a0) {
-        return attributes.get(a0);
+    public Object getAttribute(String name) {
+        return attributes.get(name);
     }
 
     @Override
@@ -250,7 +250,7 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public void setCharacterEncoding(String a0) throws java.io.UnsupportedEncodingException {
+    public void setCharacterEncoding(String name) throws java.io.UnsupportedEncodingException {
         throw new UnsupportedOperationException("setCharacterEncoding is not part of a benchmark exchange");
     }
 
@@ -275,7 +275,7 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public String getParameter(String a0) {
+    public String getParameter(String name) {
         return null;
     }
 
@@ -285,7 +285,7 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public String[] getParameterValues(String a0) {
+    public String[] getParameterValues(String name) {
         return null;
     }
 
@@ -330,17 +330,17 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public void setAttribute(String a0, Object a1) {
-        if (a1 == null) {
-            attributes.remove(a0);
+    public void setAttribute(String name, Object value) {
+        if (value == null) {
+            attributes.remove(name);
         } else {
-            attributes.put(a0, a1);
+            attributes.put(name, value);
         }
     }
 
     @Override
-    public void removeAttribute(String a0) {
-        attributes.remove(a0);
+    public void removeAttribute(String name) {
+        attributes.remove(name);
     }
 
     @Override
@@ -359,7 +359,7 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public RequestDispatcher getRequestDispatcher(String a0) {
+    public RequestDispatcher getRequestDispatcher(String name) {
         throw new UnsupportedOperationException("getRequestDispatcher is not part of a benchmark exchange");
     }
 
@@ -394,11 +394,11 @@ public final class BenchRequest implements HttpServletRequest {
     }
 
     @Override
-    public AsyncContext startAsync(ServletRequest a0, ServletResponse a1) throws IllegalStateException {
+    public AsyncContext startAsync(ServletRequest request, ServletResponse response) throws IllegalStateException {
         if (async != null && async.pending()) {
             throw new IllegalStateException("an asynchronous cycle is already started");
         }
-        async = new BenchAsyncContext(a0, a1);
+        async = new BenchAsyncContext(request, response);
         return async;
     }
 

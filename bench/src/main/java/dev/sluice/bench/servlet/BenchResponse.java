@@ -62,79 +62,80 @@ public final class BenchResponse implements HttpServletResponse {
     }
 
     @Override
-    public void addCookie(Cookie a0) {
+    public void addCookie(Cookie cookie) {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override
-    public boolean containsHeader(String a0) {
-        return getHeader(a0) != null;
+    public boolean containsHeader(String name) {
+        return getHeader(name) != null;
     }
 
     @Override
-    public String encodeURL(String a0) {
-        return a0;
+    public String encodeURL(String name) {
+        return name;
     }
 
     @Override
-    public String encodeRedirectURL(String a0) {
-        return a0;
+    public String encodeRedirectURL(String name) {
+        return name;
     }
 
     @Override
-    public void sendError(int a0, String a1) throws java.io.IOException {
-        status = a0;
+    public void sendError(int value, String name) throws java.io.IOException {
+        status = value;
         committed = true;
     }
 
     @Override
-    public void sendError(int a0) throws java.io.IOException {
-        status = a0;
+    public void sendError(int value) throws java.io.IOException {
+        status = value;
         committed = true;
     }
 
     @Override
-    public void sendRedirect(String a0) throws java.io.IOException {
+    public void sendRedirect(String name) throws java.io.IOException {
         status = 302;
-        headers.add(new String[] {"Location", a0});
+        headers.add(new String[] {"Location", name});
         committed = true;
     }
 
     @Override
-    public void setDateHeader(String a0, long a1) {
-        setHeader(a0, Long.toString(a1));
+    public void setDateHeader(String name, long value) {
+        setHeader(name, Long.toString(value));
     }
 
     @Override
-    public void addDateHeader(String a0, long a1) {
-        addHeader(a0, Long.toString(a1));
+    public void addDateHeader(String name, long value) {
+        addHeader(name, Long.toString(value));
     }
 
     @Override
-    public void setHeader(String a0, String a1) {
-        headers.removeIf(header -> header[0].equalsIgnoreCase(a0));
-        if (a1 != null) {
-            headers.add(new String[] {a0, a1});
+    public void setHeader(String name, String value) {
+        headers.removeIf(header -> header[0].equalsIgnoreCase(name));
+        if (value != null) {
+            headers.add(new String[] {name, value});
         }
     }
 
     @Override
-    public void addHeader(String a0, String a1) {
-        headers.add(new String[] {a0, a1});
+    public void addHeader(String name, String value) {
+        headers.add(new String[] {name, value});
     }
 
     @Override
-    public void setIntHeader(String a0, int a1) {
-        setHeader(a0, Integer.toString(a1));
+    public void setIntHeader(String name, int value) {
+        setHeader(name, Integer.toString(value));
     }
 
     @Override
-    public void addIntHeader(String a0, int a1) {
-        addHeader(a0, Integer.toString(a1));
+    public void addIntHeader(String name, int value) {
+        addHeader(name, Integer.toString(value));
     }
 
     @Override
-    public void setStatus(int a0) {
-        status = a0;
+    public void setStatus(int value) {
+        status = value;
     }
 
     @Override
@@ -143,9 +144,9 @@ public final class BenchResponse implements HttpServletResponse {
     }
 
     @Override
-    public String getHeader(String a0) {
+    public String getHeader(String name) {
         for (String[] header : headers) {
-            if (header[0].equalsIgnoreCase(a0)) {
+            if (header[0].equalsIgnoreCase(name)) {
                 return header[1];
             }
         }
@@ -153,10 +154,10 @@ public final class BenchResponse implements HttpServletResponse {
     }
 
     @Override
-    public Collection<String> getHeaders(String a0) {
+    public Collection<String> getHeaders(String name) {
         List<String> values = new ArrayList<>();
         for (String[] header : headers) {
-            if (header[0].equalsIgnoreCase(a0)) {
+            if (header[0].equalsIgnoreCase(name)) {
                 values.add(header[1]);
             }
         }
@@ -193,26 +194,28 @@ public final class BenchResponse implements HttpServletResponse {
     }
 
     @Override
-    public void setCharacterEncoding(String a0) {
+    public void setCharacterEncoding(String name) {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override
-    public void setContentLength(int a0) {
-        contentLength = a0;
+    public void setContentLength(int value) {
+        contentLength = value;
     }
 
     @Override
-    public void setContentLengthLong(long a0) {
-        contentLength = a0;
+    public void setContentLengthLong(long value) {
+        contentLength = value;
     }
 
     @Override
-    public void setContentType(String a0) {
-        contentType = a0;
+    public void setContentType(String name) {
+        contentType = name;
     }
 
     @Override
-    public void setBufferSize(int a0) {
+    public void setBufferSize(int value) {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override
@@ -222,10 +225,12 @@ public final class BenchResponse implements HttpServletResponse {
 
     @Override
     public void flushBuffer() throws java.io.IOException {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override
     public void resetBuffer() {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override
@@ -240,7 +245,8 @@ public final class BenchResponse implements HttpServletResponse {
     }
 
     @Override
-    public void setLocale(java.util.Locale a0) {
+    public void setLocale(java.util.Locale locale) {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override

@@ -33,7 +33,7 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public ServletContext getContext(String a0) {
+    public ServletContext getContext(String name) {
         throw new UnsupportedOperationException("getContext is not part of a benchmark exchange");
     }
 
@@ -58,45 +58,47 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public String getMimeType(String a0) {
+    public String getMimeType(String name) {
         return null;
     }
 
     @Override
-    public Set<String> getResourcePaths(String a0) {
+    public Set<String> getResourcePaths(String name) {
         return Set.of();
     }
 
     @Override
-    public java.net.URL getResource(String a0) throws java.net.MalformedURLException {
+    public java.net.URL getResource(String name) throws java.net.MalformedURLException {
         return null;
     }
 
     @Override
-    public java.io.InputStream getResourceAsStream(String a0) {
+    public java.io.InputStream getResourceAsStream(String name) {
         return null;
     }
 
     @Override
-    public RequestDispatcher getRequestDispatcher(String a0) {
+    public RequestDispatcher getRequestDispatcher(String name) {
         throw new UnsupportedOperationException("getRequestDispatcher is not part of a benchmark exchange");
     }
 
     @Override
-    public RequestDispatcher getNamedDispatcher(String a0) {
+    public RequestDispatcher getNamedDispatcher(String name) {
         throw new UnsupportedOperationException("getNamedDispatcher is not part of a benchmark exchange");
     }
 
     @Override
-    public void log(String a0) {
+    public void log(String message) {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override
-    public void log(String a0, Throwable a1) {
+    public void log(String message, Throwable failure) {
+        // not kept: nothing in a benchmark exchange reads it back
     }
 
     @Override
-    public String getRealPath(String a0) {
+    public String getRealPath(String name) {
         return null;
     }
 
@@ -106,7 +108,7 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public String getInitParameter(String a0) {
+    public String getInitParameter(String name) {
         return null;
     }
 
@@ -116,13 +118,13 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public boolean setInitParameter(String a0, String a1) {
+    public boolean setInitParameter(String name, String value) {
         throw new UnsupportedOperationException("setInitParameter is not part of a benchmark exchange");
     }
 
     @Override
-    public Object getAttribute(String a0) {
-        return attributes.get(a0);
+    public Object getAttribute(String name) {
+        return attributes.get(name);
     }
 
     @Override
@@ -131,17 +133,17 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public void setAttribute(String a0, Object a1) {
-        if (a1 == null) {
-            attributes.remove(a0);
+    public void setAttribute(String name, Object value) {
+        if (value == null) {
+            attributes.remove(name);
         } else {
-            attributes.put(a0, a1);
+            attributes.put(name, value);
         }
     }
 
     @Override
-    public void removeAttribute(String a0) {
-        attributes.remove(a0);
+    public void removeAttribute(String name) {
+        attributes.remove(name);
     }
 
     @Override
@@ -150,32 +152,32 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public ServletRegistration.Dynamic addServlet(String a0, String a1) {
+    public ServletRegistration.Dynamic addServlet(String name, String value) {
         throw new UnsupportedOperationException("addServlet is not part of a benchmark exchange");
     }
 
     @Override
-    public ServletRegistration.Dynamic addServlet(String a0, Servlet a1) {
+    public ServletRegistration.Dynamic addServlet(String name, Servlet servlet) {
         throw new UnsupportedOperationException("addServlet is not part of a benchmark exchange");
     }
 
     @Override
-    public ServletRegistration.Dynamic addServlet(String a0, Class<? extends Servlet> a1) {
+    public ServletRegistration.Dynamic addServlet(String name, Class<? extends Servlet> type) {
         throw new UnsupportedOperationException("addServlet is not part of a benchmark exchange");
     }
 
     @Override
-    public ServletRegistration.Dynamic addJspFile(String a0, String a1) {
+    public ServletRegistration.Dynamic addJspFile(String name, String value) {
         throw new UnsupportedOperationException("addJspFile is not part of a benchmark exchange");
     }
 
     @Override
-    public <T extends Servlet> T createServlet(Class<T> a0) throws ServletException {
+    public <T extends Servlet> T createServlet(Class<T> type) throws ServletException {
         throw new UnsupportedOperationException("createServlet is not part of a benchmark exchange");
     }
 
     @Override
-    public ServletRegistration getServletRegistration(String a0) {
+    public ServletRegistration getServletRegistration(String name) {
         return null;
     }
 
@@ -185,27 +187,27 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public FilterRegistration.Dynamic addFilter(String a0, String a1) {
+    public FilterRegistration.Dynamic addFilter(String name, String value) {
         throw new UnsupportedOperationException("addFilter is not part of a benchmark exchange");
     }
 
     @Override
-    public FilterRegistration.Dynamic addFilter(String a0, Filter a1) {
+    public FilterRegistration.Dynamic addFilter(String name, Filter filter) {
         throw new UnsupportedOperationException("addFilter is not part of a benchmark exchange");
     }
 
     @Override
-    public FilterRegistration.Dynamic addFilter(String a0, Class<? extends Filter> a1) {
+    public FilterRegistration.Dynamic addFilter(String name, Class<? extends Filter> type) {
         throw new UnsupportedOperationException("addFilter is not part of a benchmark exchange");
     }
 
     @Override
-    public <T extends Filter> T createFilter(Class<T> a0) throws ServletException {
+    public <T extends Filter> T createFilter(Class<T> type) throws ServletException {
         throw new UnsupportedOperationException("createFilter is not part of a benchmark exchange");
     }
 
     @Override
-    public FilterRegistration getFilterRegistration(String a0) {
+    public FilterRegistration getFilterRegistration(String name) {
         return null;
     }
 
@@ -220,7 +222,7 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public void setSessionTrackingModes(Set<SessionTrackingMode> a0) {
+    public void setSessionTrackingModes(Set<SessionTrackingMode> modes) {
         throw new UnsupportedOperationException("setSessionTrackingModes is not part of a benchmark exchange");
     }
 
@@ -235,22 +237,22 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public void addListener(String a0) {
+    public void addListener(String name) {
         throw new UnsupportedOperationException("addListener is not part of a benchmark exchange");
     }
 
     @Override
-    public <T extends java.util.EventListener> void addListener(T a0) {
+    public <T extends java.util.EventListener> void addListener(T listener) {
         throw new UnsupportedOperationException("addListener is not part of a benchmark exchange");
     }
 
     @Override
-    public void addListener(Class<? extends java.util.EventListener> a0) {
+    public void addListener(Class<? extends java.util.EventListener> type) {
         throw new UnsupportedOperationException("addListener is not part of a benchmark exchange");
     }
 
     @Override
-    public <T extends java.util.EventListener> T createListener(Class<T> a0) throws ServletException {
+    public <T extends java.util.EventListener> T createListener(Class<T> type) throws ServletException {
         throw new UnsupportedOperationException("createListener is not part of a benchmark exchange");
     }
 
@@ -265,7 +267,7 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public void declareRoles(String... a0) {
+    public void declareRoles(String... roles) {
         throw new UnsupportedOperationException("declareRoles is not part of a benchmark exchange");
     }
 
@@ -280,7 +282,7 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public void setSessionTimeout(int a0) {
+    public void setSessionTimeout(int value) {
         throw new UnsupportedOperationException("setSessionTimeout is not part of a benchmark exchange");
     }
 
@@ -290,7 +292,7 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public void setRequestCharacterEncoding(String a0) {
+    public void setRequestCharacterEncoding(String name) {
         throw new UnsupportedOperationException("setRequestCharacterEncoding is not part of a benchmark exchange");
     }
 
@@ -300,7 +302,7 @@ public final class BenchServletContext implements ServletContext {
     }
 
     @Override
-    public void setResponseCharacterEncoding(String a0) {
+    public void setResponseCharacterEncoding(String name) {
         throw new UnsupportedOperationException("setResponseCharacterEncoding is not part of a benchmark exchange");
     }
 }
