@@ -3,7 +3,7 @@
 # install), and runs the suite (bench/src/main/java/dev/sluice/bench/http/LoadHarness.java), printing one report.
 #
 #   bench/run.sh                 everything: load comparison, SluiceFilter JMH, accuracy, memory (under 10 minutes)
-#   bench/run.sh --smoke         every part briefly, to show the harness works (figures mean nothing)
+#   bench/run.sh --smoke         every part briefly (about a minute), to show the harness works (figures mean nothing)
 #   bench/run.sh load|filter|accuracy|memory [options]
 #                                one part; options: --variants NONE,SLUICE_NODE_RATE --rounds 3 --seconds 5
 #                                --rate 20000 --no-wrk
