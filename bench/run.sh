@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The HTTP load harness in one command: installs wrk if it is missing (Debian/Ubuntu), builds the benchmarks, and runs
-# every variant side by side (see bench/src/main/java/dev/sluice/bench/http/LoadHarness.java). Arguments are passed
-# on, e.g. `bench/run.sh --variants NONE,SLUICE_NODE_RATE --rounds 3 --seconds 6`. JMH: `bench/run.sh jmh`.
+# The benchmarks in one command: installs wrk if it is missing (Debian/Ubuntu), builds the benchmarks (package, never
+# install), and runs the suite (bench/src/main/java/dev/sluice/bench/http/LoadHarness.java), printing one report.
+#
+#   bench/run.sh                 everything: load comparison, SluiceFilter JMH, accuracy, memory (under 10 minutes)
+#   bench/run.sh --smoke         every part briefly (about a minute), to show the harness works (figures mean nothing)
+#   bench/run.sh load|filter|accuracy|memory [options]
+#                                one part; options: --variants NONE,SLUICE_NODE_RATE --rounds 3 --seconds 5
+#                                --rate 20000 --no-wrk
+#   bench/run.sh jmh [JMH args]  JMH itself, e.g. `bench/run.sh jmh FilterBenchmark`
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,4 +24,4 @@ if [[ "${1:-}" == "jmh" ]]; then
   shift
   exec java -jar bench/target/sluice-benchmarks.jar "$@"
 fi
-exec java -cp bench/target/sluice-benchmarks.jar dev.sluice.bench.http.LoadHarness "$@"
+exec java -Xmx1g -cp bench/target/sluice-benchmarks.jar dev.sluice.bench.http.LoadHarness "$@"

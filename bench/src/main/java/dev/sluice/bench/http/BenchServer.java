@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.filter.SluiceFilter;
+import dev.sluice.filter.SluiceManagementServlet;
 import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -17,6 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlets.DoSFilter;
 import org.eclipse.jetty.ee10.servlets.QoSFilter;
@@ -28,19 +30,30 @@ import org.eclipse.jetty.server.ServerConnector;
  * {@link LoadHarness} in its own JVM, so that its CPU time is its own: prints {@code PORT <n>} once listening and
  * stops when its standard input closes.
  *
- * <p>Usage: {@code BenchServer <variant> [hazelcast-member-port peer-port...]}
+ * <p>Usage: {@code BenchServer <variant>}, or {@code BenchServer accuracy <node|cluster>} for the accuracy runs (a
+ * rate policy {@value #ACCURACY_POLICY} at 500/s, burst 50, per client address, and the management API under
+ * {@code /sluice/*} with bearer token {@value #TOKEN}; a filter before Sluice notes when requests arrive, listed by
+ * {@code GET /arrivals}: see {@link ArrivalRecorder}). Sluice's embedded member reads its port and peers from
+ * {@code SLUICE_HZ_PORT} and {@code SLUICE_MEMBERS}; with {@code BENCH_CLUSTER_SIZE=n} the server waits (at most
+ * 60 s) until its member sees {@code n} members before it reports its port.
  */
 public final class BenchServer {
     /** Limits high enough never to refuse under the load: the figures are the cost of admitting. */
     static final long NEVER_REACHED = 100_000_000L;
+    /** The accuracy runs' policy name. */
+    static final String ACCURACY_POLICY = "bench-accuracy";
+    /** The management API's bearer token in the accuracy runs. */
+    static final String TOKEN = "bench-token";
 
     private BenchServer() {}
 
     public static void main(String[] args) throws Exception {
-        Variant variant = Variant.valueOf(args[0]);
-        List<String> members = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
+        boolean accuracy = args[0].equals("accuracy");
+        Variant variant = accuracy ? null : Variant.valueOf(args[0]);
+        List<String> members = accuracy ? List.of() : new ArrayList<>(Arrays.asList(args).subList(1, args.length));
         List<AutoCloseable> resources = new ArrayList<>();
-        Filter filter = filterFor(variant, members, resources);
+        Filter filter = accuracy ? new SluiceFilter() : filterFor(variant, members, resources);
+        Map<String, String> parameters = accuracy ? accuracyParameters(args[1]) : initParameters(variant);
 
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -49,14 +62,29 @@ public final class BenchServer {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(HelloServlet.class, "/hello");
+        if (accuracy) {
+            ArrivalRecorder arrivals = new ArrivalRecorder();
+            context.addFilter(new FilterHolder(arrivals.filter()), "/hello", EnumSet.of(DispatcherType.REQUEST));
+            context.addServlet(new ServletHolder(arrivals.servlet()), "/arrivals");
+        }
         if (filter != null) {
             FilterHolder holder = new FilterHolder(filter);
             holder.setAsyncSupported(true);
-            initParameters(variant).forEach(holder::setInitParameter);
-            context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+            parameters.forEach(holder::setInitParameter);
+            context.addFilter(holder, "/hello", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        }
+        if (accuracy) {
+            ServletHolder management = new ServletHolder(new SluiceManagementServlet());
+            management.setInitParameter("token", TOKEN);
+            management.setAsyncSupported(true);
+            context.addServlet(management, "/sluice/*");
         }
         server.setHandler(context);
         server.start();
+        String size = System.getenv("BENCH_CLUSTER_SIZE");
+        if (size != null) {
+            awaitClusterSize(Integer.parseInt(size));
+        }
         System.out.println("PORT " + connector.getLocalPort());
         System.out.flush();
 
@@ -73,7 +101,9 @@ public final class BenchServer {
     private static Filter filterFor(Variant variant, List<String> members, List<AutoCloseable> resources) {
         return switch (variant) {
             case NONE -> null;
-            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE -> new SluiceFilter();
+            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3,
+                    SLUICE_CLUSTER_RATE_POOL2 ->
+                    new SluiceFilter();
             case JETTY_DOS -> new DoSFilter();
             case JETTY_QOS -> new QoSFilter();
             case BUCKET4J_LOCAL -> new Bucket4jLocalFilter(NEVER_REACHED);
@@ -96,7 +126,8 @@ public final class BenchServer {
                         key: ip
                         rate: { limit: %d, period: 1s }
                     """.formatted(NEVER_REACHED)));
-            case SLUICE_CLUSTER_RATE -> Map.of("hazelcast", "embedded", "config", policyFile("""
+            case SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3, SLUICE_CLUSTER_RATE_POOL2 ->
+                    Map.of("hazelcast", "embedded", "config", policyFile("""
                     policies:
                       - name: bench-cluster-rate
                         key: ip
@@ -110,6 +141,34 @@ public final class BenchServer {
                     """));
             default -> Map.of();
         };
+    }
+
+    private static Map<String, String> accuracyParameters(String scope) {
+        if (!scope.equals("node") && !scope.equals("cluster")) {
+            throw new IllegalArgumentException("accuracy scope must be node or cluster, got " + scope);
+        }
+        return Map.of("config", policyFile("""
+                policies:
+                  - name: %s
+                    key: ip
+                    scope: %s
+                    rate: { limit: 500, period: 1s, burst: 50 }
+                """.formatted(ACCURACY_POLICY, scope)));
+    }
+
+    /** Waits until this JVM's Hazelcast member sees {@code size} members. */
+    private static void awaitClusterSize(int size) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        int seen = 0;
+        while (System.nanoTime() < deadline) {
+            seen = Hazelcast.getAllHazelcastInstances().stream()
+                    .mapToInt(instance -> instance.getCluster().getMembers().size()).max().orElse(0);
+            if (seen == size) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the embedded member sees " + seen + " members after 60 s, expected " + size);
     }
 
     /** Writes a policy file for a Sluice variant and returns its path. */

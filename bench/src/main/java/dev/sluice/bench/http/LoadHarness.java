@@ -15,44 +15,66 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP load harness: every variant of {@link BenchServer} in its own JVM, measured side by side in one run, in
- * interleaved rounds (A B C, B C A, ...), as ratios to the no-filter baseline of the same run.
+ * The benchmark suite in one run, printing one report: the HTTP load comparison, {@code SluiceFilter.doFilter} alone
+ * (JMH), accuracy and memory.
  *
  * <ul>
- *   <li><b>Saturating</b>: {@code wrk} (or, without it, the built-in closed-loop client) drives each server as hard
- *       as it goes; median requests per second and p99 over the rounds.</li>
- *   <li><b>Fixed rate</b>: the built-in open-loop client offers 60 % of the baseline's saturating rate to every
- *       variant; server CPU microseconds per request (from the OS's CPU accounting of the server process) and p99 at
- *       equal throughput. On a 2-core machine this is the steadier figure.</li>
+ *   <li><b>Load</b>: every {@link Variant} of {@link BenchServer} in its own JVM, measured side by side, warmed up,
+ *       then in interleaved rounds with the order rotated (A B C, B C A, ...), as ratios and differences to the
+ *       no-filter baseline of the same run. <em>Saturating</em>: {@code wrk -t1 -c32} (or, without it, the built-in
+ *       client in closed loop) drives each server as hard as it goes; median requests per second and p99.
+ *       <em>Fixed rate</em>: the built-in open-loop client ({@link LoadClient}) offers 60 % of the baseline's
+ *       saturating rate (at most {@value #MAX_FIXED_RATE}/s) to every variant; server CPU microseconds per request
+ *       (the OS's CPU accounting of the server process) and p99 from the intended send times. On a 2-core
+ *       machine this is the steadier figure.</li>
+ *   <li><b>Filter</b>: {@link dev.sluice.bench.FilterBenchmark} with short iterations.</li>
+ *   <li><b>Accuracy</b>: {@link AccuracyRuns}.</li>
+ *   <li><b>Memory</b>: {@link dev.sluice.bench.MemoryProbe} in its own JVM.</li>
  * </ul>
  *
- * <p>Usage: {@code LoadHarness [--variants NONE,JETTY_DOS,...] [--rounds 3] [--seconds 6] [--no-wrk]}
+ * <p>Usage: {@code LoadHarness [all|load|filter|accuracy|memory] [--smoke] [--variants NONE,JETTY_DOS,...]
+ * [--rounds 3] [--seconds 5] [--rate R] [--no-wrk]}. {@code --smoke} runs every part briefly (three variants, one
+ * short round, node-scope accuracy, small memory figures, no JMH) to show the harness works; its figures mean
+ * nothing. Exits with status 1 when a run could not be measured (a server did not start, a PATCH failed).
  */
 public final class LoadHarness {
     private static final Pattern WRK_RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern WRK_P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
 
+    /**
+     * The fixed rate is 60 % of the baseline's saturating median, but at most this: what the one-thread client
+     * offers steadily on a 2-core machine while the server takes the other core (see {@link LoadClient}).
+     */
+    static final double MAX_FIXED_RATE = 20_000;
+
     private final List<Variant> variants;
     private final int rounds;
     private final double seconds;
     private final boolean useWrk;
+    private final double fixedRate;
     private final Path workDir;
 
-    LoadHarness(List<Variant> variants, int rounds, double seconds, boolean useWrk, Path workDir) {
+    LoadHarness(List<Variant> variants, int rounds, double seconds, boolean useWrk, double fixedRate, Path workDir) {
         this.variants = variants;
         this.rounds = rounds;
         this.seconds = seconds;
         this.useWrk = useWrk;
+        this.fixedRate = fixedRate;
         this.workDir = workDir;
     }
 
     public static void main(String[] args) throws Exception {
+        String part = "all";
         List<Variant> variants = new ArrayList<>(Arrays.asList(Variant.values()));
         int rounds = 3;
-        double seconds = 6;
+        double seconds = 5;
+        double rate = 0;
+        boolean smoke = false;
         boolean wrk = wrkInstalled();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "all", "load", "filter", "accuracy", "memory" -> part = args[i];
+                case "--smoke" -> smoke = true;
                 case "--variants" -> {
                     variants.clear();
                     for (String name : args[++i].split(",")) {
@@ -61,27 +83,57 @@ public final class LoadHarness {
                 }
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--rate" -> rate = Double.parseDouble(args[++i]);
                 case "--no-wrk" -> wrk = false;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: [--variants A,B] [--rounds N] [--seconds S] [--no-wrk]");
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: "
+                        + "[all|load|filter|accuracy|memory] [--smoke] [--variants A,B] [--rounds N] [--seconds S] "
+                        + "[--rate R] [--no-wrk]");
             }
+        }
+        if (smoke) {
+            variants = new ArrayList<>(List.of(Variant.NONE, Variant.SLUICE_NODE_RATE, Variant.SLUICE_CLUSTER_RATE));
+            rounds = 1;
+            seconds = 1.5;
         }
         if (!variants.contains(Variant.NONE)) {
             variants.add(0, Variant.NONE);
         }
         Path work = Files.createTempDirectory("sluice-bench");
-        Report report = new LoadHarness(variants, rounds, seconds, wrk, work).run();
-        System.out.println(report.table());
+        log("logs in " + work);
+        long began = System.nanoTime();
+        StringBuilder report = new StringBuilder();
+        report.append(String.format(Locale.ROOT, "%nSluice benchmarks%s: %s, %d cores, %s%n", smoke ? " (SMOKE: "
+                        + "figures mean nothing)" : "", System.getProperty("java.vm.name") + " "
+                        + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch")));
+        if (part.equals("all") || part.equals("load")) {
+            report.append(new LoadHarness(variants, rounds, seconds, wrk, rate, work).run().table());
+            report.append(String.format(Locale.ROOT, "Limits: Sluice rate policies (node and cluster) %,d/s per "
+                    + "client address, burst = limit, never reached (everything admitted); Sluice concurrency 10,000 "
+                    + "permits; Jetty DoSFilter 1,000,000/s; QoSFilter 10,000; hand-written Bucket4j %,d/s.%n",
+                    BenchServer.NEVER_REACHED, BenchServer.NEVER_REACHED));
+        }
+        if ((part.equals("all") && !smoke) || part.equals("filter")) {
+            report.append(FilterRuns.table(FilterRuns.run(work)));
+        }
+        if (part.equals("all") || part.equals("accuracy")) {
+            AccuracyRuns accuracy = new AccuracyRuns(work, smoke ? 2 : 8, 3000);
+            report.append(AccuracyRuns.table(accuracy.runAll(smoke)));
+        }
+        if (part.equals("all") || part.equals("memory")) {
+            report.append(MemoryRuns.table(MemoryRuns.run(work, smoke ? 100_000 : 1_000_000, smoke ? 1_000 : 10_000)));
+        }
+        report.append(String.format(Locale.ROOT, "%nTotal time %.0f s.%n", (System.nanoTime() - began) / 1e9));
+        System.out.println(report);
     }
 
     /** Runs every round and returns the figures. */
     Report run() throws Exception {
-        Map<Variant, ServerProcess> servers = new LinkedHashMap<>();
+        Map<Variant, Deployment> servers = new LinkedHashMap<>();
         Report report = new Report(variants, useWrk);
         try {
             for (Variant variant : variants) {
-                servers.put(variant, ServerProcess.start(BenchServer.class.getName(), List.of(variant.name()),
-                        workDir.resolve(variant.name() + ".log")));
+                servers.put(variant, Deployment.variant(variant, workDir));
             }
             log("servers up: " + servers.keySet());
             for (Variant variant : variants) {
@@ -91,27 +143,34 @@ public final class LoadHarness {
                 for (Variant variant : rotated(round)) {
                     Saturation result = saturate(servers.get(variant).port(), seconds);
                     report.saturated(variant, result);
-                    log(String.format(Locale.ROOT, "round %d saturating %-20s %9.0f req/s  p99 %6.2f ms", round + 1,
+                    log(String.format(Locale.ROOT, "round %d saturating %-22s %9.0f req/s  p99 %6.2f ms", round + 1,
                             variant, result.perSecond, result.p99Millis));
                 }
             }
-            double rate = 0.6 * report.medianPerSecond(Variant.NONE);
+            double rate = fixedRate > 0 ? fixedRate
+                    : Math.min(MAX_FIXED_RATE, 0.6 * report.medianPerSecond(Variant.NONE));
             report.offeredRate(rate);
+            for (Variant variant : variants) {
+                new LoadClient(servers.get(variant).port(), "/hello", 16).run(rate, Math.min(2, seconds));
+            }
             for (int round = 0; round < rounds; round++) {
                 for (Variant variant : rotated(round)) {
-                    ServerProcess server = servers.get(variant);
-                    long cpuBefore = server.cpuNanos();
+                    Deployment server = servers.get(variant);
+                    long cpuBefore = server.serverCpuNanos();
+                    long clientBefore = ownCpuNanos();
                     LoadClient.Result result = new LoadClient(server.port(), "/hello", 16).run(rate, seconds);
-                    long cpu = server.cpuNanos() - cpuBefore;
-                    report.fixed(variant, cpu / 1000.0 / Math.max(1, result.completed()), result.p99Millis(),
-                            result.perSecond(), result.errors());
-                    log(String.format(Locale.ROOT, "round %d fixed %.0f/s    %-20s %7.1f us/req  p99 %6.2f ms",
-                            round + 1, rate, variant, cpu / 1000.0 / Math.max(1, result.completed()),
-                            result.p99Millis()));
+                    long cpu = server.serverCpuNanos() - cpuBefore;
+                    double clientPerRequest = (ownCpuNanos() - clientBefore) / 1000.0 / Math.max(1, result.completed());
+                    double perRequest = cpu / 1000.0 / Math.max(1, result.completed());
+                    report.fixed(variant, perRequest, result.p99Millis(), result.perSecond(),
+                            result.errors() + result.unsent() + result.refused());
+                    log(String.format(Locale.ROOT, "round %d fixed %.0f/s %-22s %7.1f us/req  p99 %6.2f ms  "
+                                    + "(%.0f/s answered, %d unsent; client %.1f us/req)", round + 1, rate, variant,
+                            perRequest, result.p99Millis(), result.perSecond(), result.unsent(), clientPerRequest));
                 }
             }
         } finally {
-            for (ServerProcess server : servers.values()) {
+            for (Deployment server : servers.values()) {
                 server.close();
             }
         }
@@ -163,7 +222,13 @@ public final class LoadHarness {
         }
     }
 
-    private static void log(String line) {
+    /** CPU time of this JVM (the load client), nanoseconds. */
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static void log(String line) {
         System.err.println("[bench] " + line);
     }
 }

@@ -84,28 +84,30 @@ final class Report {
         double baseCpu = medianCpuMicros(Variant.NONE);
         double baseFixedP99 = medianFixedP99(Variant.NONE);
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%nSaturating load (%s), medians of %d rounds; fixed rate %.0f req/s "
-                        + "(60 %% of the baseline).%n", wrk ? "wrk -t1 -c32" : "built-in closed loop, 32 connections",
-                saturatedRps.get(Variant.NONE).size(), offered));
-        out.append(String.format(Locale.ROOT, "| %-42s | %9s | %6s | %8s | %8s | %9s | %8s | %9s | %9s |%n",
-                "variant", "req/s", "ratio", "p99 ms", "p99 Δ", "CPU µs/rq", "CPU Δ µs", "p99@rate", "p99@rate Δ"));
-        out.append("|").append("-".repeat(44)).append("|").append("-".repeat(11)).append("|").append("-".repeat(8))
-                .append("|").append("-".repeat(10)).append("|").append("-".repeat(10)).append("|")
-                .append("-".repeat(11)).append("|").append("-".repeat(10)).append("|").append("-".repeat(11))
-                .append("|").append("-".repeat(11)).append("|\n");
+        out.append(String.format(Locale.ROOT, "%nLoad: medians of %d interleaved rounds. Saturating: %s. Fixed rate: "
+                        + "%.0f req/s offered open-loop over 16 connections (60 %% of the baseline's median, at most "
+                        + "%.0f/s), server CPU per answered request and p99 from the intended send times.%n",
+                saturatedRps.get(Variant.NONE).size(), wrk ? "wrk -t1 -c32" : "built-in closed loop, 32 connections",
+                offered, LoadHarness.MAX_FIXED_RATE));
+        String header = String.format(Locale.ROOT, "| %-48s | %9s | %6s | %8s | %8s | %9s | %9s | %8s | %9s | %9s |%n",
+                "variant", "req/s", "ratio", "p99 ms", "p99 Δ", "@rate r/s", "CPU µs/rq", "CPU Δ µs", "p99@rate",
+                "p99@rate Δ");
+        out.append(header).append(header.replaceAll("[^|\\n]", "-"));
         for (Variant variant : variants) {
             double rps = medianPerSecond(variant);
             double p99 = medianSaturatedP99(variant);
             double cpu = medianCpuMicros(variant);
             double fixed = medianFixedP99(variant);
             out.append(String.format(Locale.ROOT,
-                    "| %-42s | %9.0f | %5.2fx | %8.2f | %+7.0f%% | %9.1f | %+8.1f | %9.2f | %+8.0f%% |%n",
-                    variant.label(), rps, rps / baseRps, p99, 100 * (p99 / baseP99 - 1), cpu, cpu - baseCpu, fixed,
+                    "| %-48s | %9.0f | %5.2fx | %8.2f | %+7.0f%% | %9.0f | %9.1f | %+8.1f | %9.2f | %+8.0f%% |%n",
+                    variant.label(), rps, rps / baseRps, p99, 100 * (p99 / baseP99 - 1), median(fixedRps.get(variant)),
+                    cpu, cpu - baseCpu, fixed,
                     100 * (fixed / baseFixedP99 - 1)));
         }
         for (Variant variant : variants) {
             if (errors(variant) > 0) {
-                out.append(String.format(Locale.ROOT, "note: %s had %d failed requests at the fixed rate%n",
+                out.append(String.format(Locale.ROOT, "note: %s: %d requests of the fixed-rate rounds unanswered "
+                        + "(unsent at the end, in flight after 2 s, refused or failed)%n",
                         variant.label(), errors(variant)));
             }
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -26,17 +27,30 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code mainClass args} on this JVM's class path and waits (bounded) for its {@code PORT n} line. */
     static ServerProcess start(String mainClass, List<String> args, Path log) throws IOException {
+        return start(mainClass, List.of(), args, Map.of(), log);
+    }
+
+    /**
+     * As {@link #start(String, List, Path)}, with further JVM options and these environment variables added to the
+     * child's.
+     */
+    static ServerProcess start(String mainClass, List<String> jvmOptions, List<String> args,
+            Map<String, String> environment, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.add("-XX:+UseParallelGC");
         command.add("-Dhazelcast.phone.home.enabled=false");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
             try {
                 String line;
@@ -59,6 +73,17 @@ final class ServerProcess implements AutoCloseable {
         } catch (Exception failure) {
             process.destroyForcibly();
             throw new IOException(mainClass + " " + args + " did not start: " + failure + "; see " + log, failure);
+        }
+    }
+
+    /**
+     * A free TCP port on 127.0.0.1 at the time of the call (for a Hazelcast member to bind a moment later; another
+     * process could take it in between, in which case that member fails to start and says so).
+     */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
         }
     }
 

@@ -4,12 +4,28 @@ package dev.sluice.bench.http;
 public enum Variant {
     /** No filter: the baseline every figure is a ratio to. */
     NONE("no filter (baseline)"),
-    /** Jetty's DoSFilter, 1,000,000 requests per second per client (never reached; its tracker allocates one slot per allowed request, so a larger limit costs memory). */
+    /**
+     * Jetty's DoSFilter, 1,000,000 requests per second per client (never reached; its tracker allocates one slot per
+     * allowed request, so a larger limit costs memory).
+     */
     JETTY_DOS("Jetty DoSFilter"),
     /** Sluice, a node-scope rate policy per client address, limit never reached. */
     SLUICE_NODE_RATE("Sluice, node-scope rate"),
     /** Sluice, a cluster-scope rate policy per client address on one embedded Hazelcast member. */
     SLUICE_CLUSTER_RATE("Sluice, cluster-scope rate, 1 member"),
+    /**
+     * The same policy with the embedded member in a cluster of 3: the two others are {@link BenchMember} JVMs started
+     * by the harness; the load hits this server only.
+     */
+    SLUICE_CLUSTER_RATE_3("Sluice, cluster-scope rate, 3 members"),
+    /**
+     * {@link #SLUICE_CLUSTER_RATE} in a JVM whose common fork-join pool has 2 threads. On a machine with 2 CPUs that
+     * pool has 1, and then Hazelcast runs the dependent stages of its invocation futures on a new thread each (its
+     * {@code ConcurrencyUtil} default executor, like {@code CompletableFuture}'s); this variant shows the cost of the
+     * cluster path without that.
+     */
+    SLUICE_CLUSTER_RATE_POOL2("Sluice, cluster-scope rate, 1 member, FJ pool 2",
+            "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"),
     /** Sluice, a node-scope concurrency policy, 10,000 permits. */
     SLUICE_CONCURRENCY("Sluice, node-scope concurrency"),
     /** Jetty's QoSFilter, 10,000 concurrent requests. */
@@ -20,12 +36,19 @@ public enum Variant {
     BUCKET4J_HAZELCAST("hand-written Bucket4j, Hazelcast 1 member");
 
     private final String label;
+    private final java.util.List<String> jvmOptions;
 
-    Variant(String label) {
+    Variant(String label, String... jvmOptions) {
         this.label = label;
+        this.jvmOptions = java.util.List.of(jvmOptions);
     }
 
     public String label() {
         return label;
+    }
+
+    /** Options for the server JVM besides the harness's usual ones. */
+    public java.util.List<String> jvmOptions() {
+        return jvmOptions;
     }
 }

@@ -1,0 +1,142 @@
+package dev.sluice.bench.http;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The JVMs behind one variant or one accuracy run: the server(s) the load hits, and for 3-member clusters the
+ * others, each on a free loopback port found at start. {@link #close()} stops every JVM it started, also when the
+ * start failed half way.
+ */
+final class Deployment implements AutoCloseable {
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final List<ServerProcess> members = new ArrayList<>();
+
+    private Deployment() {}
+
+    /** The server of a load variant; {@link Variant#SLUICE_CLUSTER_RATE_3} also gets two {@link BenchMember}s. */
+    static Deployment variant(Variant variant, Path workDir) throws IOException {
+        Deployment deployment = new Deployment();
+        try {
+            if (variant == Variant.SLUICE_CLUSTER_RATE_3) {
+                int[] ports = {ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort()};
+                deployment.members.addAll(startAll(List.of(
+                        () -> ServerProcess.start(BenchMember.class.getName(), List.of(
+                                        Integer.toString(ports[1]), Integer.toString(ports[0]),
+                                        Integer.toString(ports[2])), workDir.resolve(variant + "-member1.log")),
+                        () -> ServerProcess.start(BenchMember.class.getName(), List.of(
+                                        Integer.toString(ports[2]), Integer.toString(ports[0]),
+                                        Integer.toString(ports[1])), workDir.resolve(variant + "-member2.log")))));
+                deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), variant.jvmOptions(),
+                        List.of(variant.name()), clusterEnvironment(ports, 0), workDir.resolve(variant + ".log")));
+            } else {
+                deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), variant.jvmOptions(),
+                        List.of(variant.name()), Map.of(), workDir.resolve(variant + ".log")));
+            }
+            return deployment;
+        } catch (IOException | RuntimeException failure) {
+            deployment.close();
+            throw failure;
+        }
+    }
+
+    /** {@code count} (1 or 3) accuracy servers of the given scope; 3 form one cluster. */
+    static Deployment accuracy(String scope, int count, Path workDir) throws IOException {
+        Deployment deployment = new Deployment();
+        try {
+            if (count == 1) {
+                deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), List.of("accuracy", scope),
+                        workDir.resolve("accuracy-" + scope + ".log")));
+            } else if (count == 3 && scope.equals("cluster")) {
+                int[] ports = {ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort()};
+                List<Starter> starters = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    int self = i;
+                    starters.add(() -> ServerProcess.start(BenchServer.class.getName(), List.of(),
+                            List.of("accuracy", scope), clusterEnvironment(ports, self),
+                            workDir.resolve("accuracy-cluster3-" + self + ".log")));
+                }
+                deployment.servers.addAll(startAll(starters));
+            } else {
+                throw new IllegalArgumentException("accuracy runs use 1 server, or 3 in cluster scope; got " + count
+                        + " in " + scope + " scope");
+            }
+            return deployment;
+        } catch (IOException | RuntimeException failure) {
+            deployment.close();
+            throw failure;
+        }
+    }
+
+    /** Environment for a server whose embedded member is {@code ports[self]} in a cluster of all {@code ports}. */
+    private static Map<String, String> clusterEnvironment(int[] ports, int self) {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < ports.length; i++) {
+            if (i != self) {
+                peers.add("127.0.0.1:" + ports[i]);
+            }
+        }
+        return Map.of("SLUICE_HZ_PORT", Integer.toString(ports[self]), "SLUICE_MEMBERS", String.join(",", peers),
+                "BENCH_CLUSTER_SIZE", Integer.toString(ports.length));
+    }
+
+    @FunctionalInterface
+    private interface Starter {
+        ServerProcess start() throws IOException;
+    }
+
+    /** Starts all in parallel (members waiting for each other to join); stops those that started if one fails. */
+    private static List<ServerProcess> startAll(List<Starter> starters) throws IOException {
+        List<CompletableFuture<ServerProcess>> futures = new ArrayList<>();
+        for (Starter starter : starters) {
+            futures.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return starter.start();
+                } catch (IOException failure) {
+                    throw new CompletionException(failure);
+                }
+            }, runnable -> new Thread(runnable, "bench-start").start()));
+        }
+        List<ServerProcess> started = new ArrayList<>();
+        IOException problem = null;
+        for (CompletableFuture<ServerProcess> future : futures) {
+            try {
+                started.add(future.join());
+            } catch (CompletionException failure) {
+                if (problem == null) {
+                    problem = new IOException("a JVM of the deployment did not start", failure.getCause());
+                }
+            }
+        }
+        if (problem != null) {
+            started.forEach(ServerProcess::close);
+            throw problem;
+        }
+        return started;
+    }
+
+    /** The port of the server the load hits. */
+    int port() {
+        return servers.get(0).port();
+    }
+
+    List<Integer> serverPorts() {
+        return servers.stream().map(ServerProcess::port).toList();
+    }
+
+    /** CPU time of the server the load hits (members not included), nanoseconds. */
+    long serverCpuNanos() {
+        return servers.get(0).cpuNanos();
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(ServerProcess::close);
+        members.forEach(ServerProcess::close);
+    }
+}
