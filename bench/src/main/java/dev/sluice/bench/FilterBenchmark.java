@@ -152,22 +152,12 @@ public class FilterBenchmark {
     }
 
     /**
-     * Cluster scope: the engine's decision completes on a Hazelcast thread, so the filter suspends the request and
-     * resumes it by an asynchronous dispatch; the figure includes that hand-off and the wait for it.
+     * Cluster scope: served from this node's lead of the cluster bucket most of the time; a request that needs a
+     * take from the cluster is suspended and resumed by an asynchronous dispatch when it completes on a Hazelcast
+     * thread, and the figure includes that hand-off and the wait for it.
      */
     @Benchmark
     public int clusterScopeRate(Exchange exchange, ClusterFilter cluster) throws IOException, ServletException {
-        return BenchContainer.serve(cluster.filter, exchange.matching, exchange.response, HELLO_SERVLET);
-    }
-
-    /**
-     * {@link #clusterScopeRate} in a JVM whose common fork-join pool has 2 threads: with 1 (the default on 2 CPUs)
-     * Hazelcast runs each dependent stage of its invocation futures on a new thread.
-     */
-    @Benchmark
-    @Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Dhazelcast.phone.home.enabled=false",
-        "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"})
-    public int clusterScopeRatePool2(Exchange exchange, ClusterFilter cluster) throws IOException, ServletException {
         return BenchContainer.serve(cluster.filter, exchange.matching, exchange.response, HELLO_SERVLET);
     }
 }

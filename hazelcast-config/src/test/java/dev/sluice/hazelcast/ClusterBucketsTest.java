@@ -103,4 +103,24 @@ class ClusterBucketsTest {
         assertThat(await(other.state("k")).tokens()).as("the idle lead went back to the bucket")
                 .isEqualTo(100_000 - 400 + 4 + TokenSlice.IDLE_MILLIS + 10);
     }
+
+    /**
+     * A change reaches a bucket at its next access, which first refills it at the old rate up to that moment: a busy
+     * key changes at once, an idle one as if the change had come with its next request.
+     */
+    @Test
+    void aLiveChangeOfTheRateCountsFromTheBucketsNextAccess() throws Exception {
+        Policy before = Policy.builder("changing").rate(new Rate(500, Duration.ofSeconds(1), 5000)).build();
+        PolicyLimiter limiter = first.bind(before);
+        assertThat(await(limiter.consume("k", 5000, 0)).consumed()).isTrue();
+        time.advance(Duration.ofSeconds(1));   // 500 tokens at the old rate
+
+        limiter.reconfigure(before.toBuilder().rate(new Rate(1000, Duration.ofSeconds(1), 5000)).build());
+        assertThat(await(limiter.consume("k", 1, 0)).remaining()).as("refilled at the old rate, then moved")
+                .isEqualTo(499);
+        time.advance(Duration.ofSeconds(1));   // 1,000 more at the new one
+
+        assertThat(await(limiter.consume("k", 1499, 0)).consumed()).as("499 + 1,000 tokens").isTrue();
+        assertThat(await(limiter.consume("k", 1, 0)).consumed()).as("and no more").isFalse();
+    }
 }

@@ -101,8 +101,7 @@ public final class BenchServer {
     private static Filter filterFor(Variant variant, List<String> members, List<AutoCloseable> resources) {
         return switch (variant) {
             case NONE -> null;
-            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3,
-                    SLUICE_CLUSTER_RATE_POOL2 ->
+            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3 ->
                     new SluiceFilter();
             case JETTY_DOS -> new DoSFilter();
             case JETTY_QOS -> new QoSFilter();
@@ -126,7 +125,7 @@ public final class BenchServer {
                         key: ip
                         rate: { limit: %d, period: 1s }
                     """.formatted(NEVER_REACHED)));
-            case SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3, SLUICE_CLUSTER_RATE_POOL2 ->
+            case SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3 ->
                     Map.of("hazelcast", "embedded", "config", policyFile("""
                     policies:
                       - name: bench-cluster-rate

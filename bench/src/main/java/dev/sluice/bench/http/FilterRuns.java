@@ -20,7 +20,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 final class FilterRuns {
     /** The report's order: the floor, then the filter's cheapest path to its dearest. */
     private static final List<String> ORDER = List.of("chainOnly", "noPolicyMatches", "nodeScopeRate",
-            "clusterScopeRate", "clusterScopeRatePool2");
+            "clusterScopeRate");
 
     private FilterRuns() {}
 

@@ -18,14 +18,6 @@ public enum Variant {
      * by the harness; the load hits this server only.
      */
     SLUICE_CLUSTER_RATE_3("Sluice, cluster-scope rate, 3 members"),
-    /**
-     * {@link #SLUICE_CLUSTER_RATE} in a JVM whose common fork-join pool has 2 threads. On a machine with 2 CPUs that
-     * pool has 1, and then Hazelcast runs the dependent stages of its invocation futures on a new thread each (its
-     * {@code ConcurrencyUtil} default executor, like {@code CompletableFuture}'s); this variant shows the cost of the
-     * cluster path without that.
-     */
-    SLUICE_CLUSTER_RATE_POOL2("Sluice, cluster-scope rate, 1 member, FJ pool 2",
-            "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"),
     /** Sluice, a node-scope concurrency policy, 10,000 permits. */
     SLUICE_CONCURRENCY("Sluice, node-scope concurrency"),
     /** Jetty's QoSFilter, 10,000 concurrent requests. */
