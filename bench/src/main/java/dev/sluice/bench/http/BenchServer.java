@@ -101,7 +101,8 @@ public final class BenchServer {
     private static Filter filterFor(Variant variant, List<String> members, List<AutoCloseable> resources) {
         return switch (variant) {
             case NONE -> null;
-            case SLUICE_NODE_RATE, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3 ->
+            case SLUICE_NODE_RATE, SLUICE_NODE_RATE_NO_HEADERS, SLUICE_CONCURRENCY, SLUICE_CLUSTER_RATE,
+                    SLUICE_CLUSTER_RATE_3 ->
                     new SluiceFilter();
             case JETTY_DOS -> new DoSFilter();
             case JETTY_QOS -> new QoSFilter();
@@ -124,6 +125,13 @@ public final class BenchServer {
                       - name: bench-rate
                         key: ip
                         rate: { limit: %d, period: 1s }
+                    """.formatted(NEVER_REACHED)));
+            case SLUICE_NODE_RATE_NO_HEADERS -> Map.of("config", policyFile("""
+                    policies:
+                      - name: bench-rate
+                        key: ip
+                        rate: { limit: %d, period: 1s }
+                        headers: none
                     """.formatted(NEVER_REACHED)));
             case SLUICE_CLUSTER_RATE, SLUICE_CLUSTER_RATE_3 ->
                     Map.of("hazelcast", "embedded", "config", policyFile("""

@@ -11,6 +11,8 @@ public enum Variant {
     JETTY_DOS("Jetty DoSFilter"),
     /** Sluice, a node-scope rate policy per client address, limit never reached. */
     SLUICE_NODE_RATE("Sluice, node-scope rate"),
+    /** The same policy with {@code headers: none}: what the rate-limit headers on every answer cost. */
+    SLUICE_NODE_RATE_NO_HEADERS("Sluice, node-scope rate, headers: none"),
     /** Sluice, a cluster-scope rate policy per client address on one embedded Hazelcast member. */
     SLUICE_CLUSTER_RATE("Sluice, cluster-scope rate, 1 member"),
     /**
