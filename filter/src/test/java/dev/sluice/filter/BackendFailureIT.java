@@ -13,12 +13,9 @@ import dev.sluice.core.local.LocalPolicyStore;
 import dev.sluice.core.spi.Backend;
 import dev.sluice.core.spi.BackendHealth;
 import dev.sluice.core.spi.ClusterConnection;
-import dev.sluice.core.spi.KeyState;
-import dev.sluice.core.spi.LimiterStats;
-import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.PolicyStore;
-import dev.sluice.core.spi.RateOutcome;
+import dev.sluice.core.testkit.FailingLimiter;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,45 +64,7 @@ class BackendFailureIT {
 
         @Override
         public PolicyLimiter bind(Policy policy) {
-            return new PolicyLimiter() {
-                @Override
-                public Policy policy() {
-                    return policy;
-                }
-
-                @Override
-                public CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
-                    return CompletableFuture.failedFuture(new ConnectException("no connection to the cluster"));
-                }
-
-                @Override
-                public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos) {
-                    return CompletableFuture.failedFuture(new ConnectException("no connection to the cluster"));
-                }
-
-                @Override
-                public void reconfigure(Policy next) {
-                }
-
-                @Override
-                public CompletableFuture<KeyState> state(String key) {
-                    return CompletableFuture.failedFuture(new ConnectException("no connection to the cluster"));
-                }
-
-                @Override
-                public CompletableFuture<Boolean> reset(String key) {
-                    return CompletableFuture.failedFuture(new ConnectException("no connection to the cluster"));
-                }
-
-                @Override
-                public LimiterStats stats() {
-                    return LimiterStats.EMPTY;
-                }
-
-                @Override
-                public void unbind() {
-                }
-            };
+            return new FailingLimiter(policy, () -> new ConnectException("no connection to the cluster"));
         }
 
         @Override

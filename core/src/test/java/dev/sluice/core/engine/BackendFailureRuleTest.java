@@ -13,12 +13,9 @@ import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.local.LocalBackend;
 import dev.sluice.core.spi.Backend;
 import dev.sluice.core.spi.BackendHealth;
-import dev.sluice.core.spi.KeyState;
-import dev.sluice.core.spi.LimiterStats;
-import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
-import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.spi.VersionedPolicy;
+import dev.sluice.core.testkit.FailingLimiter;
 import dev.sluice.core.testkit.ManualScheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -57,45 +54,7 @@ class BackendFailureRuleTest {
 
         @Override
         public PolicyLimiter bind(Policy policy) {
-            return new PolicyLimiter() {
-                @Override
-                public Policy policy() {
-                    return policy;
-                }
-
-                @Override
-                public CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
-                    return CompletableFuture.failedFuture(new TimeoutException("cluster call timed out"));
-                }
-
-                @Override
-                public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos) {
-                    return CompletableFuture.failedFuture(new TimeoutException("cluster call timed out"));
-                }
-
-                @Override
-                public void reconfigure(Policy next) {
-                }
-
-                @Override
-                public CompletableFuture<KeyState> state(String key) {
-                    return CompletableFuture.failedFuture(new TimeoutException("cluster call timed out"));
-                }
-
-                @Override
-                public CompletableFuture<Boolean> reset(String key) {
-                    return CompletableFuture.failedFuture(new TimeoutException("cluster call timed out"));
-                }
-
-                @Override
-                public LimiterStats stats() {
-                    return LimiterStats.EMPTY;
-                }
-
-                @Override
-                public void unbind() {
-                }
-            };
+            return new FailingLimiter(policy, () -> new TimeoutException("cluster call timed out"));
         }
 
         @Override
