@@ -35,7 +35,7 @@ import java.util.Map;
  * context from its own thread, which that class allows).
  */
 public final class BenchRequest implements HttpServletRequest {
-    private final Map<String, Object> attributes = new HashMap<>();
+    private final Attributes attributes = new Attributes(new HashMap<>());
     private final ServletContext context;
     private final String uri;
     private final String headerName;
@@ -241,7 +241,7 @@ public final class BenchRequest implements HttpServletRequest {
 
     @Override
     public Enumeration<String> getAttributeNames() {
-        return Collections.enumeration(attributes.keySet());
+        return attributes.names();
     }
 
     @Override
@@ -331,11 +331,7 @@ public final class BenchRequest implements HttpServletRequest {
 
     @Override
     public void setAttribute(String name, Object value) {
-        if (value == null) {
-            attributes.remove(name);
-        } else {
-            attributes.put(name, value);
-        }
+        attributes.set(name, value);
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * container work and throw {@link UnsupportedOperationException}.
  */
 public final class BenchServletContext implements ServletContext {
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final Attributes attributes = new Attributes(new ConcurrentHashMap<>());
 
     @Override
     public String getContextPath() {
@@ -129,16 +129,12 @@ public final class BenchServletContext implements ServletContext {
 
     @Override
     public Enumeration<String> getAttributeNames() {
-        return Collections.enumeration(attributes.keySet());
+        return attributes.names();
     }
 
     @Override
     public void setAttribute(String name, Object value) {
-        if (value == null) {
-            attributes.remove(name);
-        } else {
-            attributes.put(name, value);
-        }
+        attributes.set(name, value);
     }
 
     @Override
