@@ -26,8 +26,8 @@ class ClusterBucketsTest {
     void start() {
         cluster = TestCluster.of(2);
         time = new ManualScheduler();
-        first = new HazelcastBackend(cluster.members.get(0), time);
-        second = new HazelcastBackend(cluster.members.get(1), time);
+        first = new HazelcastBackend(cluster.members.get(0), time, TestCluster.PATIENT);
+        second = new HazelcastBackend(cluster.members.get(1), time, TestCluster.PATIENT);
     }
 
     @AfterEach

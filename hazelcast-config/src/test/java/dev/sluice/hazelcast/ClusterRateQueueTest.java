@@ -38,7 +38,7 @@ class ClusterRateQueueTest {
         Policy policy = Policy.builder("line").scope(dev.sluice.core.config.Scope.CLUSTER)
                 .rate(new Rate(10, Duration.ofSeconds(1), 1)).queue(new QueueLimit(3, Duration.ofSeconds(1))).build();
         for (int i = 0; i < 2; i++) {
-            backends.add(new HazelcastBackend(cluster.members.get(i), time));
+            backends.add(new HazelcastBackend(cluster.members.get(i), time, TestCluster.PATIENT));
         }
         first = backends.get(0).bind(policy);
         second = backends.get(1).bind(policy);

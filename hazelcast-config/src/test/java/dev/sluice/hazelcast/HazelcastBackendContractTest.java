@@ -24,6 +24,6 @@ class HazelcastBackendContractTest extends BackendContract {
 
     @Override
     protected Backend createBackend(ManualScheduler time) {
-        return new HazelcastBackend(cluster.members.get(1), time);
+        return new HazelcastBackend(cluster.members.get(1), time, TestCluster.PATIENT);
     }
 }

@@ -33,6 +33,6 @@ class HazelcastClientContractTest extends BackendContract {
 
     @Override
     protected Backend createBackend(ManualScheduler time) {
-        return new HazelcastBackend(client, time);
+        return new HazelcastBackend(client, time, TestCluster.PATIENT);
     }
 }

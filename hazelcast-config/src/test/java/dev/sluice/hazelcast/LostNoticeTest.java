@@ -27,8 +27,8 @@ class LostNoticeTest {
     void start() {
         cluster = TestCluster.of(2);
         time = new ManualScheduler();
-        holderNode = new HazelcastBackend(cluster.members.get(0), time);
-        waiterNode = new HazelcastBackend(cluster.members.get(1), time);
+        holderNode = new HazelcastBackend(cluster.members.get(0), time, TestCluster.PATIENT);
+        waiterNode = new HazelcastBackend(cluster.members.get(1), time, TestCluster.PATIENT);
     }
 
     @AfterEach

@@ -106,8 +106,8 @@ class MemberLossTest {
         cluster = TestCluster.of(2);
         ManualScheduler time = new ManualScheduler();
         Policy policy = Policy.builder("leased").concurrency(new Concurrency(1, Duration.ofSeconds(3))).build();
-        HazelcastBackend holderNode = new HazelcastBackend(cluster.members.get(0), time);
-        HazelcastBackend otherNode = new HazelcastBackend(cluster.members.get(1), time);
+        HazelcastBackend holderNode = new HazelcastBackend(cluster.members.get(0), time, TestCluster.PATIENT);
+        HazelcastBackend otherNode = new HazelcastBackend(cluster.members.get(1), time, TestCluster.PATIENT);
         PolicyLimiter holder = holderNode.bind(policy);
         PolicyLimiter other = otherNode.bind(policy);
         assertThat(await(holder.acquire("k", 1, 0)).granted()).isTrue();

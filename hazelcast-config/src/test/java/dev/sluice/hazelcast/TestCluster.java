@@ -15,8 +15,9 @@ import java.util.function.UnaryOperator;
 /** Hazelcast members in this JVM on loopback, on free ports, with a cluster name of their own. */
 final class TestCluster implements AutoCloseable {
     /**
-     * Backend options for tests on real time that are about what the cluster decides, not about failures: the
-     * longest time limit, so a slow moment of a shared test machine is not taken for a failed cluster.
+     * Backend options for tests that are about what the cluster decides, not about failures: the longest time
+     * limit, so a slow moment of a shared test machine is not taken for a failed cluster, and a test that moves a
+     * manual clock past the limit while a cluster call is still on its way (in real time) does not fail that call.
      */
     static final Map<String, String> PATIENT = Map.of(HazelcastCluster.TIMEOUT_OPTION, "1m");
 
