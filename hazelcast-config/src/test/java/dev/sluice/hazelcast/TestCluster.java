@@ -5,6 +5,7 @@ import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.ClusterSettings;
+import dev.sluice.core.testkit.Ports;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ final class TestCluster implements AutoCloseable {
     private static TestCluster start(int size, UnaryOperator<Config> adjust) {
         TestCluster cluster = new TestCluster(adjust);
         for (int i = 0; i < size; i++) {
-            cluster.ports.add(freePort());
+            cluster.ports.add(Ports.freeMemberPort());
         }
         try {
             for (int i = 0; i < size; i++) {

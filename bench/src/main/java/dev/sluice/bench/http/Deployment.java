@@ -24,7 +24,7 @@ final class Deployment implements AutoCloseable {
         Deployment deployment = new Deployment();
         try {
             if (variant == Variant.SLUICE_CLUSTER_RATE_3) {
-                int[] ports = {ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort()};
+                int[] ports = {ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort()};
                 deployment.members.addAll(startAll(List.of(
                         () -> ServerProcess.start(BenchMember.class.getName(), List.of(
                                         Integer.toString(ports[1]), Integer.toString(ports[0]),
@@ -53,7 +53,7 @@ final class Deployment implements AutoCloseable {
                 deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), List.of("accuracy", scope),
                         workDir.resolve("accuracy-" + scope + ".log")));
             } else if (count == 3 && scope.equals("cluster")) {
-                int[] ports = {ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort()};
+                int[] ports = {ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort()};
                 List<Starter> starters = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     int self = i;

@@ -77,6 +77,26 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
+     * A free loopback port for a Hazelcast member of a cluster, below the system's ephemeral range (which starts at
+     * 32768 on Linux): members connect to the ports of their peers before all of them listen, and such an outgoing
+     * connection's own port, drawn from the ephemeral range, could take a port picked there for a member that has
+     * not started yet.
+     */
+    static int freeMemberPort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (java.io.IOException taken) {
+                // in use: draw another
+            }
+        }
+        throw new IllegalStateException("no free loopback port between 20000 and 32000");
+    }
+
+    /**
      * A free TCP port on 127.0.0.1 at the time of the call (for a Hazelcast member to bind a moment later; another
      * process could take it in between, in which case that member fails to start and says so).
      */

@@ -1,5 +1,6 @@
 package dev.sluice.sample;
 
+import dev.sluice.core.testkit.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +57,7 @@ final class SampleCluster implements AutoCloseable {
             List<String> members = new ArrayList<>();
             int[] hzPorts = new int[size];
             for (int i = 0; i < size; i++) {
-                hzPorts[i] = ServerProcess.freePort();
+                hzPorts[i] = Ports.freeMemberPort();
                 members.add("127.0.0.1:" + hzPorts[i]);
             }
             for (int i = 0; i < size; i++) {
