@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * a wait above the request's max-wait is refused with the limiting band's reason, and a wait above
  * {@code depth} requests' worth of refill ({@code depth * cost * period / limit}) is refused with
  * {@code queue-full}; either refusal gives the reservation back at once and answers that wait as its
- * Retry-After. Between the reservation and its return other requests see the deficit, so a refusal can make others
- * wait or be refused slightly early, never admit more than the rate. A waiter whose request is cancelled gives its
+ * Retry-After. A request whose wait, as the take that could not serve it left the bucket, already breaks either limit
+ * is refused the same way without reserving; only one that looked as if it fitted reserves, and between its
+ * reservation and its return other requests see the deficit, so such a refusal can make others wait or be refused
+ * slightly early, never admit more than the rate. A waiter whose request is cancelled gives its
  * tokens back. Waiters live on the node they arrived at: {@link #reset} and {@link #admitAll} reach this node's,
  * waiters on other nodes complete when their tokens are due.
  *
@@ -228,19 +230,27 @@ final class ClusterBuckets {
         });
     }
 
-    /** A request the cluster's bucket could not serve: refused, or queued when its policy has a queue. */
+    /**
+     * A request the cluster's bucket could not serve: refused, or queued when its policy has a queue. The take's
+     * state gives the shortest wait the request could have (others may reserve meanwhile, never give it less): when
+     * that alone is longer than the request may wait, or than the queue's depth, it is refused at once, without
+     * reserving tokens that other requests would see missing until they are given back.
+     */
     private void notServed(Config current, String key, AsyncBucketProxy bucket, TokenSlice.Pending pending,
             VerboseResult<Long> taken) {
         BucketState state = taken.getState();
-        long retry = state.calculateDelayNanosAfterWillBePossibleToConsume(pending.cost, taken.getOperationTimeNanos(),
+        long wait = state.calculateDelayNanosAfterWillBePossibleToConsume(pending.cost, taken.getOperationTimeNanos(),
                 false);
         long reset = taken.getDiagnostics().calculateFullRefillingTime();
-        if (current.policy().queue() == null || pending.maxWaitNanos <= 0) {
-            boolean quota = current.quotaBand() >= 0 && state.getCurrentSize(current.quotaBand()) < pending.cost;
-            pending.result.complete(RateOutcome.refused(quota ? Reason.QUOTA : Reason.RATE, 0, reset,
-                    Math.max(1, retry)));
+        boolean quota = current.quotaBand() >= 0 && state.getCurrentSize(current.quotaBand()) < pending.cost;
+        Reason limiting = quota ? Reason.QUOTA : Reason.RATE;
+        long depthBound = depthBound(current.policy(), pending.cost);
+        if (current.policy().queue() == null || pending.maxWaitNanos <= 0 || wait > pending.maxWaitNanos) {
+            pending.result.complete(RateOutcome.refused(limiting, 0, reset, Math.max(1, wait)));
+        } else if (wait > depthBound) {
+            pending.result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, reset, Math.max(1, wait - depthBound)));
         } else {
-            reserve(current, key, bucket, pending.cost, pending.maxWaitNanos, retry, reset, pending.result);
+            reserve(current, key, bucket, pending.cost, pending.maxWaitNanos, wait, reset, pending.result);
         }
     }
 
