@@ -216,8 +216,8 @@ final class ClusterBuckets {
                 giveBack(bucket, orphaned);
             }
             if (settlement != null) {
-                for (int i = 0; i < settlement.served().size(); i++) {
-                    settlement.served().get(i).result.complete(settlement.outcomes().get(i));
+                for (TokenSlice.Served served : settlement.served()) {
+                    served.pending().result.complete(served.outcome());
                 }
                 for (TokenSlice.Pending pending : settlement.unserved()) {
                     notServed(current, key, bucket, pending, taken);

@@ -43,8 +43,12 @@ final class TokenSlice {
         }
     }
 
-    /** The outcome of a take: requests served (with their outcome) and asked requests it could not serve. */
-    record Settlement(List<Pending> served, List<RateOutcome> outcomes, List<Pending> unserved) {
+    /** A request a take served, with its answer. */
+    record Served(Pending pending, RateOutcome outcome) {
+    }
+
+    /** The outcome of a take: requests served and asked requests it could not serve. */
+    record Settlement(List<Served> served, List<Pending> unserved) {
     }
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -116,8 +120,7 @@ final class TokenSlice {
         tokens += taken.getValue();
         clusterRemaining = taken.getDiagnostics().getAvailableTokens();
         nanosToReset = taken.getDiagnostics().calculateFullRefillingTime();
-        List<Pending> served = new ArrayList<>();
-        List<RateOutcome> outcomes = new ArrayList<>();
+        List<Served> served = new ArrayList<>();
         List<Pending> unserved = new ArrayList<>();
         Iterator<Pending> line = pending.iterator();
         while (line.hasNext()) {
@@ -128,8 +131,7 @@ final class TokenSlice {
                 tokens -= waiting.cost;
                 handedInWindow += waiting.cost;
                 line.remove();
-                served.add(waiting);
-                outcomes.add(RateOutcome.consumed(clusterRemaining + tokens, nanosToReset));
+                served.add(new Served(waiting, RateOutcome.consumed(clusterRemaining + tokens, nanosToReset)));
             } else if (waiting.asked) {
                 line.remove();
                 unserved.add(waiting);
@@ -137,7 +139,7 @@ final class TokenSlice {
                 break;   // arrived during the take: it waits for the next, in order
             }
         }
-        return new Settlement(served, outcomes, unserved);
+        return new Settlement(served, unserved);
     }
 
     /** The take failed: the requests it was for leave the line, to fail with it. */
