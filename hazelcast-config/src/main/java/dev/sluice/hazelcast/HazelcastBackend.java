@@ -107,7 +107,7 @@ public final class HazelcastBackend implements Backend {
             }
         });
         guard.onRecovery(this::seeMembers);
-        Ticker clock = ClusterClock.of(scheduler.ticker());
+        Ticker clock = ClusterClock.of(scheduler.ticker(), hazelcast);
         // Bucket4j asks whether the clock means the same on every node: the cluster clock does, by construction
         TimeMeter meter = new TimeMeter() {
             @Override
@@ -154,6 +154,7 @@ public final class HazelcastBackend implements Backend {
             boolean running = hazelcast.getLifecycleService().isRunning();
             details.put("members", hazelcast.getCluster().getMembers().size());
             details.put("members-last-seen", membersLastSeen);
+            details.put("majority", SplitBrain.hasMajority(hazelcast));
             details.put("instance", hazelcast.getName());
             details.putAll(guard.details());
             BackendHealth.Status status = !running ? BackendHealth.Status.DOWN
@@ -179,9 +180,17 @@ public final class HazelcastBackend implements Backend {
         return guard.timesDegraded();
     }
 
+    /**
+     * Takes the current view as the count to divide by, unless the backend is degraded or the view is a minority
+     * that the split-brain protection refuses ({@link SplitBrain}): a member cut off from the others keeps dividing
+     * by the cluster it belonged to, so its local share stays a share.
+     */
     private void seeMembers() {
         if (!guard.degraded()) {
-            membersLastSeen = currentMembers(hazelcast, membersLastSeen);
+            int members = currentMembers(hazelcast, membersLastSeen);
+            if (SplitBrain.acceptsView(hazelcast, members, membersLastSeen)) {
+                membersLastSeen = members;
+            }
         }
     }
 

@@ -224,6 +224,7 @@ public final class HazelcastCluster implements ClusterConnection {
     }
 
     private static void verify(HazelcastInstance instance) {
+        SplitBrain.awaitMajority(instance, ClusterCheck.TIMEOUT);
         try {
             if (!SluiceSerialization.registered(instance.getConfig().getSerializationConfig())) {
                 throw new IllegalStateException("Hazelcast instance " + instance.getName() + " was started "
@@ -275,6 +276,7 @@ public final class HazelcastCluster implements ClusterConnection {
             join.getTcpIpConfig().setEnabled(true).addMember(checkAddress(member));
         }
         SluiceSerialization.register(config.getSerializationConfig());
+        SplitBrain.configure(config, settings.options().get(SplitBrain.OPTION));
         return config;
     }
 
@@ -340,6 +342,7 @@ public final class HazelcastCluster implements ClusterConnection {
     private static Set<String> allOptions() {
         Set<String> all = new java.util.TreeSet<>(ClusterGuard.OPTIONS);
         all.add(CLUSTER_NAME_OPTION);
+        all.add(SplitBrain.OPTION);
         return Set.copyOf(all);
     }
 

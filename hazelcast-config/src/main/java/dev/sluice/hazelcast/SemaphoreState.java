@@ -108,6 +108,31 @@ final class SemaphoreState {
         return grantFromHead(now, notices) || changed;
     }
 
+    /**
+     * Adds the leases of {@code other} (another copy of this semaphore, from the other side of a healed split) that
+     * this copy lacks and that have not expired at {@code now}, and the newer definition of the two; keeps this
+     * copy's waiters. Returns whether anything changed.
+     */
+    boolean withLeasesOf(SemaphoreState other, long now) {
+        boolean changed = false;
+        if (other.version > version) {
+            version = other.version;
+            permits = other.permits;
+            leaseNanos = other.leaseNanos;
+            depth = other.depth;
+            changed = true;
+        }
+        for (Map.Entry<Long, LeaseRecord> entry : other.leases.entrySet()) {
+            LeaseRecord lease = entry.getValue();
+            if (lease.expiry() > now && !leases.containsKey(entry.getKey())) {
+                leases.put(entry.getKey(), lease);
+                used += lease.count();
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
     /** Permits held by leases that have not expired at {@code now} nor belong to departed holders. */
     long usedAt(long now, Set<UUID> departed) {
         long live = 0;

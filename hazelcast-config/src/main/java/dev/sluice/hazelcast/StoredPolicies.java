@@ -38,6 +38,17 @@ final class StoredPolicies {
      */
     record Outcome(boolean done, Item item, Long actual, List<Item> snapshot) {
         static final String TYPE = "sluice.policies.Outcome";
+        /** The {@code actual} of a write refused because the store entry was missing: never a real version. */
+        private static final long MISSING = -1;
+
+        static Outcome missing() {
+            return new Outcome(false, null, MISSING, List.of());
+        }
+
+        /** Whether the write found no store at all (lost with a partition) and so wrote nothing. */
+        boolean storeMissing() {
+            return !done && actual != null && actual == MISSING;
+        }
     }
 
     /** Seeds an empty store, atomically; answers what the store holds either way. */
@@ -81,9 +92,16 @@ final class StoredPolicies {
             this.expected = expected;
         }
 
+        /**
+         * A store entry that is missing was lost (every node creates it at start-up, {@link Initialize}): a write
+         * there would replace every policy by this one, so it is refused and the caller seeds the store first.
+         */
         @Override
         public Outcome process(Map.Entry<String, StoredPolicies> entry) {
-            StoredPolicies stored = entry.getValue() == null ? new StoredPolicies() : entry.getValue();
+            StoredPolicies stored = entry.getValue();
+            if (stored == null) {
+                return Outcome.missing();
+            }
             Item current = stored.find(name);
             Long actual = current == null ? null : current.version();
             boolean holds = expected == null || (expected == 0 ? current == null

@@ -224,8 +224,45 @@ class BackendUnreachableTest {
     }
 
     @Test
-    void anEmbeddedMemberWhosePeersAreTerminatedKeepsAnswering() throws Exception {
+    void anEmbeddedMemberLeftAloneOfThreeIsAMinorityAndFollowsItsRule() throws Exception {
         cluster = TestCluster.of(3);
+        time = new SystemScheduler();
+        node = HazelcastCluster.over(cluster.members.get(0), time,
+                Map.of(HazelcastCluster.TIMEOUT_OPTION, TIME_LIMIT));
+        startEngine(node, clusterPolicy("gate", BackendFailure.LOCAL)
+                .concurrency(new Concurrency(3, Duration.ofMinutes(1))).build());
+        HazelcastBackend backend = (HazelcastBackend) node.backend();
+        assertThat(backend.membersLastSeen()).isEqualTo(3);
+
+        long split = System.nanoTime();
+        cluster.members.get(1).getLifecycleService().terminate();
+        cluster.members.get(2).getLifecycleService().terminate();
+
+        // every answer comes in time; once the survivor sees it is alone, it knows it is a minority of the three it
+        // last saw and decides by its rule, a local share of 3 / 3 = 1 permit, instead of acting as the cluster
+        eventually("the survivor sees it is a minority", Duration.ofSeconds(60), () -> {
+            passThrough("gate");
+            return cluster.members.get(0).getCluster().getMembers().size() == 1
+                    && !SplitBrain.hasMajority(cluster.members.get(0));
+        });
+        long alone = System.nanoTime();
+        Admission one = decide("gate", "k");
+        Admission two = decide("gate", "k");
+        assertThat(one.admitted()).isTrue();
+        assertThat(one.degraded()).isTrue();
+        assertThat(two.admitted()).isFalse();
+        assertThat(two.degraded()).isTrue();
+        one.release();
+        assertThat(backend.membersLastSeen()).isEqualTo(3);
+        assertThat(backend.health().status()).isEqualTo(BackendHealth.Status.DEGRADED);
+        assertThat(backend.health().details()).containsEntry("majority", false);
+        LOG.info("Split: the survivor knew it was a minority {} ms after its peers were terminated; slowest answer "
+                + "{} ms", (alone - split) / 1_000_000, slowest / 1_000_000);
+    }
+
+    @Test
+    void withoutSplitBrainProtectionAnEmbeddedMemberWhosePeersAreTerminatedActsAsTheCluster() throws Exception {
+        cluster = TestCluster.of(3, Map.of(SplitBrain.OPTION, "off"));
         time = new SystemScheduler();
         node = HazelcastCluster.over(cluster.members.get(0), time,
                 Map.of(HazelcastCluster.TIMEOUT_OPTION, TIME_LIMIT));

@@ -90,7 +90,7 @@ class HazelcastClusterProviderTest {
         assertThatThrownBy(() -> HazelcastCluster.memberConfig(new ClusterSettings("embedded", null, List.of(), null,
                 null, Map.of("backups", "2")))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown hazelcast option(s) [backups]; allowed: [breaker-failure-rate, "
-                        + "breaker-half-open-calls, breaker-open, breaker-window, cluster-name, timeout]");
+                        + "breaker-half-open-calls, breaker-open, breaker-window, cluster-name, split-brain-protection, timeout]");
         assertThatThrownBy(() -> HazelcastCluster.start(new ClusterSettings("embedded", null, List.of(), null, null,
                 Map.of("timeout", "fast")))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("hazelcast option timeout must be a duration such as 250ms, 1s, 5m, 1h or 1d, got 'fast'");

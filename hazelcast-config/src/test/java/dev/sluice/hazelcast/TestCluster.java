@@ -27,8 +27,16 @@ final class TestCluster implements AutoCloseable {
     private final List<Integer> ports = new ArrayList<>();
     private final UnaryOperator<Config> adjust;
 
-    private TestCluster(UnaryOperator<Config> adjust) {
+    private final Map<String, String> options;
+
+    private TestCluster(UnaryOperator<Config> adjust, Map<String, String> options) {
         this.adjust = adjust;
+        this.options = options;
+    }
+
+    /** Members configured as Sluice configures them, with these further options (e.g. split-brain protection). */
+    static TestCluster of(int size, Map<String, String> options) {
+        return start(size, UnaryOperator.identity(), options);
     }
 
     /** Members configured as Sluice configures them. */
@@ -42,7 +50,11 @@ final class TestCluster implements AutoCloseable {
     }
 
     private static TestCluster start(int size, UnaryOperator<Config> adjust) {
-        TestCluster cluster = new TestCluster(adjust);
+        return start(size, adjust, Map.of());
+    }
+
+    private static TestCluster start(int size, UnaryOperator<Config> adjust, Map<String, String> options) {
+        TestCluster cluster = new TestCluster(adjust, options);
         for (int i = 0; i < size; i++) {
             cluster.ports.add(Ports.freeMemberPort());
         }
@@ -59,9 +71,15 @@ final class TestCluster implements AutoCloseable {
 
     HazelcastInstance startMember(int index) {
         Config config = adjust.apply(HazelcastCluster.memberConfig(new ClusterSettings("embedded", null, addresses(),
-                ports.get(index), "127.0.0.1", Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, name))));
+                ports.get(index), "127.0.0.1", memberOptions())));
         config.setInstanceName(name + "-" + index + "-" + UUID.randomUUID().toString().substring(0, 4));
         return Hazelcast.newHazelcastInstance(config);
+    }
+
+    private Map<String, String> memberOptions() {
+        Map<String, String> all = new java.util.HashMap<>(options);
+        all.put(HazelcastCluster.CLUSTER_NAME_OPTION, name);
+        return all;
     }
 
     /** The members' addresses, {@code 127.0.0.1:port}. */

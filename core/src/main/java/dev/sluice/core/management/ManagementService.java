@@ -8,6 +8,7 @@ import dev.sluice.core.config.PolicyParser;
 import dev.sluice.core.config.PolicyWriter;
 import dev.sluice.core.spi.BackendHealth;
 import dev.sluice.core.spi.KeyState;
+import dev.sluice.core.spi.StoreUnavailableException;
 import dev.sluice.core.spi.VersionConflictException;
 import dev.sluice.core.spi.VersionedPolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -93,6 +94,9 @@ public final class ManagementService implements AutoCloseable {
                 ? failure.getCause() : failure;
         if (cause instanceof TimeoutException) {
             return timedOut();
+        }
+        if (cause instanceof StoreUnavailableException unavailable) {
+            return Problems.of(503, "cut-off", "This node cannot change policies now", unavailable.getMessage());
         }
         if (cause instanceof RejectedExecutionException) {
             return writer.isShutdown()
