@@ -1,0 +1,89 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.RequestView;
+import java.util.Map;
+
+/**
+ * One node of {@link PolicyIndex}'s trie: its children by literal segment, in an open-addressing table probed with
+ * a region of the request path (no substring is made), and the policies that sit at it. Immutable after
+ * construction.
+ */
+final class PathNode {
+    private final String[] keys;
+    private final PathNode[] nodes;
+    private final int mask;
+    private final int[] always;
+    private final Map<String, int[]> byMethod;
+    private final HeaderSlot[] byHeader;
+
+    /** Policies under one header's values; {@code name} is asked of the request, which ignores its case. */
+    record HeaderSlot(String name, Map<String, int[]> byValue) {
+    }
+
+    PathNode(String[] childKeys, PathNode[] childNodes, int[] always, Map<String, int[]> byMethod,
+            HeaderSlot[] byHeader) {
+        int capacity = 0;
+        if (childKeys.length > 0) {
+            capacity = Integer.highestOneBit(Math.max(1, childKeys.length * 2 - 1)) << 1;
+        }
+        this.keys = new String[capacity];
+        this.nodes = new PathNode[capacity];
+        this.mask = capacity - 1;
+        for (int i = 0; i < childKeys.length; i++) {
+            int slot = spread(childKeys[i].hashCode()) & mask;
+            while (keys[slot] != null) {
+                slot = (slot + 1) & mask;
+            }
+            keys[slot] = childKeys[i];
+            nodes[slot] = childNodes[i];
+        }
+        this.always = always;
+        this.byMethod = byMethod;
+        this.byHeader = byHeader;
+    }
+
+    boolean hasChildren() {
+        return keys.length > 0;
+    }
+
+    /** The child for {@code path[start, end)}, or null. */
+    PathNode child(String path, int start, int end) {
+        int hash = 0;
+        for (int i = start; i < end; i++) {
+            hash = 31 * hash + path.charAt(i);
+        }
+        int length = end - start;
+        int slot = spread(hash) & mask;
+        String key;
+        while ((key = keys[slot]) != null) {
+            if (key.length() == length && path.regionMatches(start, key, 0, length)) {
+                return nodes[slot];
+            }
+            slot = (slot + 1) & mask;
+        }
+        return null;
+    }
+
+    /** {@code found} with the positions this node offers {@code request} added. */
+    int[] collect(RequestView request, int[] found) {
+        if (always != null) {
+            found = PolicyIndex.union(found, always);
+        }
+        if (byMethod != null) {
+            found = PolicyIndex.union(found, byMethod.get(request.method()));
+        }
+        if (byHeader != null) {
+            for (HeaderSlot slot : byHeader) {
+                String value = request.header(slot.name());
+                if (value != null) {
+                    found = PolicyIndex.union(found, slot.byValue().get(value));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int spread(int hash) {
+        return hash ^ (hash >>> 16);
+    }
+}
