@@ -12,6 +12,7 @@ final class PathNode {
     private final String[] keys;
     private final PathNode[] nodes;
     private final int mask;
+    private final int shift;
     private final int[] always;
     private final Map<String, int[]> byMethod;
     private final HeaderSlot[] byHeader;
@@ -29,8 +30,9 @@ final class PathNode {
         this.keys = new String[capacity];
         this.nodes = new PathNode[capacity];
         this.mask = capacity - 1;
+        this.shift = 32 - Integer.numberOfTrailingZeros(Math.max(2, capacity));
         for (int i = 0; i < childKeys.length; i++) {
-            int slot = spread(childKeys[i].hashCode()) & mask;
+            int slot = slot(childKeys[i].hashCode());
             while (keys[slot] != null) {
                 slot = (slot + 1) & mask;
             }
@@ -52,8 +54,11 @@ final class PathNode {
         for (int i = start; i < end; i++) {
             hash = 31 * hash + path.charAt(i);
         }
+        if (keys.length == 0) {
+            return null;
+        }
         int length = end - start;
-        int slot = spread(hash) & mask;
+        int slot = slot(hash);
         String key;
         while ((key = keys[slot]) != null) {
             if (key.length() == length && path.regionMatches(start, key, 0, length)) {
@@ -83,7 +88,12 @@ final class PathNode {
         return found;
     }
 
-    private static int spread(int hash) {
-        return hash ^ (hash >>> 16);
+    /**
+     * The home slot of a hash: its top bits after a multiplication by the golden ratio. Segment names that differ in
+     * their last characters ({@code v1}, {@code v2}, ...) have neighbouring hash codes; masking those directly would
+     * fill one run of slots and make every probe walk it.
+     */
+    private int slot(int hash) {
+        return (hash * 0x9E3779B9) >>> shift;
     }
 }
