@@ -4,6 +4,10 @@
 #
 #   bench/run.sh                 everything: load comparison, SluiceFilter JMH, accuracy, memory (under 10 minutes)
 #   bench/run.sh --smoke         every part briefly (about a minute), to show the harness works (figures mean nothing)
+#   bench/run.sh gateway [options]
+#                                the gateway variants instead (Spring Cloud Gateway with no limiter, RedisRateLimiter on
+#                                a redis-server, Bucket4j on Hazelcast, Sluice's route filter node/cluster, the
+#                                sluiceRateLimiter bean), as ratios to the gateway without a limiter; installs redis-server
 #   bench/run.sh load|filter|accuracy|memory [options]
 #                                one part; options: --variants NONE,SLUICE_NODE_RATE --rounds 3 --seconds 5
 #                                --rate 20000 --no-wrk
@@ -11,14 +15,21 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! command -v wrk >/dev/null 2>&1; then
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [[ "${1:-}" == "gateway" ]] && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+if [[ ${#missing[@]} -gt 0 ]]; then
   sudo=""
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo -n"; fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 
-mvn -B -q package -DskipTests -pl bench -am
+if [[ "${1:-}" == "gateway" ]]; then
+  mvn -B -q package -DskipTests -pl bench,bench/gateway -am
+else
+  mvn -B -q package -DskipTests -pl bench -am
+fi
 
 if [[ "${1:-}" == "jmh" ]]; then
   shift

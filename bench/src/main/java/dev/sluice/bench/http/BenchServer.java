@@ -112,6 +112,7 @@ public final class BenchServer {
                 resources.add(member::shutdown);
                 yield new Bucket4jHazelcastFilter(member.getMap("bench-buckets"), NEVER_REACHED);
             }
+            default -> throw new IllegalArgumentException(variant + " is a gateway variant: BenchGateway serves it");
         };
     }
 

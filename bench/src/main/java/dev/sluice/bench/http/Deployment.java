@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 final class Deployment implements AutoCloseable {
     private final List<ServerProcess> servers = new ArrayList<>();
     private final List<ServerProcess> members = new ArrayList<>();
+    private RedisServer redis;
 
     private Deployment() {}
 
@@ -23,7 +24,9 @@ final class Deployment implements AutoCloseable {
     static Deployment variant(Variant variant, Path workDir) throws IOException {
         Deployment deployment = new Deployment();
         try {
-            if (variant == Variant.SLUICE_CLUSTER_RATE_3) {
+            if (variant.gateway()) {
+                deployment.startGateway(variant, workDir);
+            } else if (variant == Variant.SLUICE_CLUSTER_RATE_3) {
                 int[] ports = {ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort()};
                 deployment.members.addAll(startAll(List.of(
                         () -> ServerProcess.start(BenchMember.class.getName(), List.of(
@@ -44,6 +47,35 @@ final class Deployment implements AutoCloseable {
             throw failure;
         }
     }
+
+    /**
+     * A gateway variant: its hello backend ({@link BenchServer} {@code NONE}, counted among the members), a
+     * {@code redis-server} for {@link Variant#GATEWAY_REDIS}, then the gateway ({@code bench.gateway.jar}, default
+     * {@value #GATEWAY_JAR}), the server the load hits.
+     */
+    private void startGateway(Variant variant, Path workDir) throws IOException {
+        Path jar = Path.of(System.getProperty("bench.gateway.jar", GATEWAY_JAR));
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new IOException("no gateway jar at " + jar.toAbsolutePath() + ": build it with "
+                    + "`mvn package -pl bench/gateway -am` (bench/run.sh does) or set -Dbench.gateway.jar");
+        }
+        ServerProcess backend = ServerProcess.start(BenchServer.class.getName(), List.of(Variant.NONE.name()),
+                workDir.resolve(variant + "-backend.log"));
+        members.add(backend);
+        Map<String, String> environment = new java.util.HashMap<>();
+        environment.put("BENCH_BACKEND", "http://127.0.0.1:" + backend.port());
+        if (variant == Variant.GATEWAY_REDIS) {
+            redis = RedisServer.start(workDir.resolve(variant + "-redis.log"));
+            environment.put("BENCH_REDIS_PORT", Integer.toString(redis.port()));
+        }
+        if (variant == Variant.GATEWAY_SLUICE_CLUSTER) {
+            environment.put("SLUICE_HZ_PORT", Integer.toString(ServerProcess.freeMemberPort()));
+        }
+        servers.add(ServerProcess.startJar(jar, List.of(variant.name()), environment,
+                workDir.resolve(variant + ".log")));
+    }
+
+    static final String GATEWAY_JAR = "bench/gateway/target/sluice-bench-gateway.jar";
 
     /** {@code count} (1 or 3) accuracy servers of the given scope; 3 form one cluster. */
     static Deployment accuracy(String scope, int count, Path workDir) throws IOException {
@@ -138,5 +170,8 @@ final class Deployment implements AutoCloseable {
     public void close() {
         servers.forEach(ServerProcess::close);
         members.forEach(ServerProcess::close);
+        if (redis != null) {
+            redis.close();
+        }
     }
 }

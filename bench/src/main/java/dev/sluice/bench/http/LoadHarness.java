@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  *   <li><b>Memory</b>: {@link dev.sluice.bench.MemoryProbe} in its own JVM.</li>
  * </ul>
  *
- * <p>Usage: {@code LoadHarness [all|load|filter|accuracy|memory] [--smoke] [--variants NONE,JETTY_DOS,...]
+ * <p>{@code gateway} runs the load comparison on the gateway variants ({@link Variant#gateway()}) instead, as ratios
+ * to a gateway without a limiter.
+ *
+ * <p>Usage: {@code LoadHarness [all|load|filter|accuracy|memory|gateway] [--smoke] [--variants NONE,JETTY_DOS,...]
  * [--rounds 3] [--seconds 5] [--rate R] [--no-wrk]}. {@code --smoke} runs every part briefly (three variants, one
  * short round, node-scope accuracy, small memory figures, no JMH) to show the harness works; its figures mean
  * nothing. Exits with status 1 when a run could not be measured (a server did not start, a PATCH failed).
@@ -65,7 +68,7 @@ public final class LoadHarness {
 
     public static void main(String[] args) throws Exception {
         String part = "all";
-        List<Variant> variants = new ArrayList<>(Arrays.asList(Variant.values()));
+        List<Variant> variants = null;
         int rounds = 3;
         double seconds = 5;
         double rate = 0;
@@ -73,10 +76,10 @@ public final class LoadHarness {
         boolean wrk = wrkInstalled();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "all", "load", "filter", "accuracy", "memory" -> part = args[i];
+                case "all", "load", "filter", "accuracy", "memory", "gateway" -> part = args[i];
                 case "--smoke" -> smoke = true;
                 case "--variants" -> {
-                    variants.clear();
+                    variants = new ArrayList<>();
                     for (String name : args[++i].split(",")) {
                         variants.add(Variant.valueOf(name.trim().toUpperCase(Locale.ROOT)));
                     }
@@ -86,18 +89,24 @@ public final class LoadHarness {
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
                 case "--no-wrk" -> wrk = false;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: "
-                        + "[all|load|filter|accuracy|memory] [--smoke] [--variants A,B] [--rounds N] [--seconds S] "
+                        + "[all|load|filter|accuracy|memory|gateway] [--smoke] [--variants A,B] [--rounds N] [--seconds S] "
                         + "[--rate R] [--no-wrk]");
             }
         }
+        boolean gateway = part.equals("gateway");
+        if (variants == null) {
+            variants = new ArrayList<>(Arrays.stream(Variant.values()).filter(v -> v.gateway() == gateway).toList());
+            if (smoke && !gateway) {
+                variants = new ArrayList<>(List.of(Variant.NONE, Variant.SLUICE_NODE_RATE, Variant.SLUICE_CLUSTER_RATE));
+            }
+        }
         if (smoke) {
-            variants = new ArrayList<>(List.of(Variant.NONE, Variant.SLUICE_NODE_RATE, Variant.SLUICE_CLUSTER_RATE));
             rounds = 1;
             seconds = 1.5;
         }
-        if (!variants.contains(Variant.NONE)) {
-            variants.add(0, Variant.NONE);
-        }
+        Variant baseline = variants.stream().allMatch(Variant::gateway) ? Variant.GATEWAY_NONE : Variant.NONE;
+        variants.remove(baseline);
+        variants.add(0, baseline);
         Path work = Files.createTempDirectory("sluice-bench");
         log("logs in " + work);
         long began = System.nanoTime();
@@ -112,6 +121,13 @@ public final class LoadHarness {
                     + "client address, burst = limit, never reached (everything admitted); Sluice concurrency 10,000 "
                     + "permits; Jetty DoSFilter 1,000,000/s; QoSFilter 10,000; hand-written Bucket4j %,d/s.%n",
                     BenchServer.NEVER_REACHED, BenchServer.NEVER_REACHED));
+        }
+        if (gateway) {
+            report.append(new LoadHarness(variants, rounds, seconds, wrk, rate, work).run().table());
+            report.append(String.format(Locale.ROOT, "Limits: every limiter %,d/s per client address, burst = "
+                    + "limit, never reached (everything admitted). Only the gateway JVM's CPU is counted (each "
+                    + "variant has its own backend JVM; Redis and its server are not counted).%n",
+                    BenchServer.NEVER_REACHED));
         }
         if ((part.equals("all") && !smoke) || part.equals("filter")) {
             report.append(FilterRuns.table(FilterRuns.run(work)));
@@ -148,7 +164,7 @@ public final class LoadHarness {
                 }
             }
             double rate = fixedRate > 0 ? fixedRate
-                    : Math.min(MAX_FIXED_RATE, 0.6 * report.medianPerSecond(Variant.NONE));
+                    : Math.min(MAX_FIXED_RATE, 0.6 * report.medianPerSecond(variants.get(0)));
             report.offeredRate(rate);
             for (Variant variant : variants) {
                 new LoadClient(servers.get(variant).port(), "/hello", 16).run(rate, Math.min(2, seconds));

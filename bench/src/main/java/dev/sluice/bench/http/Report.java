@@ -79,15 +79,15 @@ final class Report {
     }
 
     String table() {
-        double baseRps = medianPerSecond(Variant.NONE);
-        double baseP99 = medianSaturatedP99(Variant.NONE);
-        double baseCpu = medianCpuMicros(Variant.NONE);
-        double baseFixedP99 = medianFixedP99(Variant.NONE);
+        double baseRps = medianPerSecond(variants.get(0));
+        double baseP99 = medianSaturatedP99(variants.get(0));
+        double baseCpu = medianCpuMicros(variants.get(0));
+        double baseFixedP99 = medianFixedP99(variants.get(0));
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%nLoad: medians of %d interleaved rounds. Saturating: %s. Fixed rate: "
                         + "%.0f req/s offered open-loop over 16 connections (60 %% of the baseline's median, at most "
                         + "%.0f/s), server CPU per answered request and p99 from the intended send times.%n",
-                saturatedRps.get(Variant.NONE).size(), wrk ? "wrk -t1 -c32" : "built-in closed loop, 32 connections",
+                saturatedRps.get(variants.get(0)).size(), wrk ? "wrk -t1 -c32" : "built-in closed loop, 32 connections",
                 offered, LoadHarness.MAX_FIXED_RATE));
         String header = String.format(Locale.ROOT, "| %-48s | %9s | %6s | %8s | %8s | %9s | %9s | %8s | %9s | %9s |%n",
                 "variant", "req/s", "ratio", "p99 ms", "p99 Δ", "@rate r/s", "CPU µs/rq", "CPU Δ µs", "p99@rate",

@@ -36,27 +36,43 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String mainClass, List<String> jvmOptions, List<String> args,
             Map<String, String> environment, Path log) throws IOException {
+        return launch(jvmOptions, List.of("-cp", System.getProperty("java.class.path"), mainClass), args, environment,
+                log);
+    }
+
+    /** As {@link #start(String, List, List, Map, Path)}, for an executable jar ({@code java -jar jar args}). */
+    static ServerProcess startJar(Path jar, List<String> args, Map<String, String> environment, Path log)
+            throws IOException {
+        return launch(List.of(), List.of("-jar", jar.toString()), args, environment, log);
+    }
+
+    private static ServerProcess launch(List<String> jvmOptions, List<String> launch, List<String> args,
+            Map<String, String> environment, Path log) throws IOException {
+        String mainClass = String.join(" ", launch);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
         command.add("-XX:+UseParallelGC");
         command.add("-Dhazelcast.phone.home.enabled=false");
         command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
+        command.addAll(launch);
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
         BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        java.util.Deque<String> printed = new java.util.concurrent.ConcurrentLinkedDeque<>();
         CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
             try {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.startsWith("PORT ")) {
                         return Integer.parseInt(line.substring(5).trim());
+                    }
+                    printed.addLast(line);
+                    if (printed.size() > 40) {
+                        printed.removeFirst();
                     }
                 }
                 return -1;
@@ -65,14 +81,27 @@ final class ServerProcess implements AutoCloseable {
             }
         });
         try {
-            int found = port.get(90, TimeUnit.SECONDS);
+            int found = port.get(180, TimeUnit.SECONDS);
             if (found < 0) {
                 throw new IOException(mainClass + " " + args + " exited before listening; see " + log);
             }
+            Thread drain = new Thread(() -> {
+                try {
+                    while (out.read() >= 0) {
+                        // what it prints after its port (a Spring application logs to standard output) is dropped,
+                        // so that a full pipe never stalls it
+                    }
+                } catch (IOException closed) {
+                    // the process ended
+                }
+            }, "bench-drain");
+            drain.setDaemon(true);
+            drain.start();
             return new ServerProcess(process, found);
         } catch (Exception failure) {
             process.destroyForcibly();
-            throw new IOException(mainClass + " " + args + " did not start: " + failure + "; see " + log, failure);
+            throw new IOException(mainClass + " " + args + " did not start: " + failure + "; see " + log
+                    + "; it printed last:\n" + String.join("\n", printed), failure);
         }
     }
 

@@ -27,7 +27,23 @@ public enum Variant {
     /** A hand-written per-IP Bucket4j filter on local buckets. */
     BUCKET4J_LOCAL("hand-written Bucket4j, local"),
     /** A hand-written per-IP Bucket4j filter on Hazelcast (1 embedded member). */
-    BUCKET4J_HAZELCAST("hand-written Bucket4j, Hazelcast 1 member");
+    BUCKET4J_HAZELCAST("hand-written Bucket4j, Hazelcast 1 member"),
+    /**
+     * Spring Cloud Gateway, one route to a hello backend (a {@link BenchServer} {@code NONE} in its own JVM), no
+     * limiter: the baseline of the gateway variants. Each gateway variant is {@code BenchGateway} (module
+     * {@code bench/gateway}) in its own JVM with its own backend; only the gateway's CPU is counted.
+     */
+    GATEWAY_NONE("gateway, no limiter (baseline)"),
+    /** {@code RequestRateLimiter} with {@code RedisRateLimiter} on a {@code redis-server} started by the harness. */
+    GATEWAY_REDIS("gateway, RequestRateLimiter + RedisRateLimiter"),
+    /** {@code RequestRateLimiter} with the gateway's {@code Bucket4jRateLimiter} on one embedded Hazelcast member. */
+    GATEWAY_BUCKET4J_HAZELCAST("gateway, RequestRateLimiter + Bucket4j on Hazelcast"),
+    /** Sluice's route filter, node scope. */
+    GATEWAY_SLUICE_NODE("gateway, Sluice route filter, node scope"),
+    /** Sluice's route filter, cluster scope on one embedded member. */
+    GATEWAY_SLUICE_CLUSTER("gateway, Sluice route filter, cluster scope"),
+    /** {@code RequestRateLimiter} with the {@code sluiceRateLimiter} bean (node scope). */
+    GATEWAY_SLUICE_RATE_LIMITER("gateway, RequestRateLimiter + sluiceRateLimiter");
 
     private final String label;
     private final java.util.List<String> jvmOptions;
@@ -35,6 +51,11 @@ public enum Variant {
     Variant(String label, String... jvmOptions) {
         this.label = label;
         this.jvmOptions = java.util.List.of(jvmOptions);
+    }
+
+    /** Whether this is a gateway variant (measured against {@link #GATEWAY_NONE}, not {@link #NONE}). */
+    public boolean gateway() {
+        return name().startsWith("GATEWAY_");
     }
 
     public String label() {

@@ -1,14 +1,11 @@
 package dev.sluice.core.engine;
 
 import dev.sluice.core.RequestView;
-import dev.sluice.core.config.HeaderCondition;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.key.KeyResolver;
 import dev.sluice.core.spi.VersionedPolicy;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 
 /**
  * One version of a policy, prepared for the request path: patterns parsed, key resolver built, header texts
@@ -25,9 +22,7 @@ final class CompiledPolicy {
     final long maxWaitNanos;
     /** The {@code RateLimit-Policy} items of this policy, or null when it sends no IETF headers. */
     final String ietfPolicy;
-    private final PathPattern[] paths;
-    private final Set<String> methods;
-    private final HeaderCondition[] headers;
+    final MatchRule match;
     private final String costHeader;
     private final long costFixed;
     private final long costMax;
@@ -41,10 +36,7 @@ final class CompiledPolicy {
         this.limitsRate = policy.rate() != null || policy.quota() != null;
         this.limitsConcurrency = policy.concurrency() != null;
         this.maxWaitNanos = policy.queue() == null || policy.shadow() ? 0 : policy.queue().maxWait().toNanos();
-        List<String> patterns = policy.match().paths();
-        this.paths = patterns.stream().map(PathPattern::new).toArray(PathPattern[]::new);
-        this.methods = policy.match().methods().isEmpty() ? null : policy.match().methods();
-        this.headers = policy.match().headers().toArray(HeaderCondition[]::new);
+        this.match = new MatchRule(policy.match());
         this.costHeader = policy.cost().header();
         this.costFixed = policy.cost().fixed();
         this.costMax = policy.cost().max();
@@ -52,27 +44,7 @@ final class CompiledPolicy {
     }
 
     boolean matches(RequestView request) {
-        if (methods != null && !methods.contains(request.method())) {
-            return false;
-        }
-        String path = request.path();
-        boolean pathMatches = false;
-        for (PathPattern pattern : paths) {
-            if (pattern.matches(path)) {
-                pathMatches = true;
-                break;
-            }
-        }
-        if (!pathMatches) {
-            return false;
-        }
-        for (HeaderCondition condition : headers) {
-            String value = request.header(condition.name());
-            if (value == null || (condition.value() != null && !condition.value().equals(value))) {
-                return false;
-            }
-        }
-        return true;
+        return match.matches(request);
     }
 
     /** The request's cost: the constant, or the cost header clamped to [1, max] (the constant when unusable). */

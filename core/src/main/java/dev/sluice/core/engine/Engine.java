@@ -28,7 +28,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +52,7 @@ public final class Engine implements AutoCloseable {
     private final ClientAddress clientAddress;
     private final Map<String, Binding> bindings = new HashMap<>();
     private final List<Meter> backendMeters = new ArrayList<>();
-    private volatile Table table = new Table(new CompiledPolicy[0]);
+    private volatile PolicyTable table = new PolicyTable(new CompiledPolicy[0]);
 
     /**
      * With a cluster backend, also registers {@code sluice.backend.degraded} (gauge, 1 while the backend's health is
@@ -93,11 +92,13 @@ public final class Engine implements AutoCloseable {
      * the same rules as {@link #admit(RequestView)}.
      */
     public CompletableFuture<Admission> admit(RequestView request, Predicate<String> applies) {
-        CompiledPolicy[] policies = table.policies;
+        PolicyTable live = table;
+        CompiledPolicy[] policies = live.policies;
+        int[] candidates = live.index.candidates(request);
         Step[] steps = null;
         int count = 0;
-        for (int i = 0; i < policies.length; i++) {
-            CompiledPolicy policy = policies[i];
+        for (int i = 0; i < candidates.length; i++) {
+            CompiledPolicy policy = policies[candidates[i]];
             if (applies != null && !applies.test(policy.policy.name())) {
                 continue;
             }
@@ -120,7 +121,7 @@ public final class Engine implements AutoCloseable {
                 key = KeyResolver.GLOBAL;
             }
             if (steps == null) {
-                steps = new Step[policies.length - i];
+                steps = new Step[candidates.length - i];
             }
             steps[count++] = new Step(policy, key, policy.cost(request));
         }
@@ -269,7 +270,7 @@ public final class Engine implements AutoCloseable {
                 entry.getValue().metrics.remove();
             }
         }
-        table = new Table(compiled.toArray(CompiledPolicy[]::new));
+        table = new PolicyTable(compiled.toArray(CompiledPolicy[]::new));
         bindings.clear();
         bindings.putAll(kept);
         for (Binding binding : retired) {
@@ -403,20 +404,5 @@ public final class Engine implements AutoCloseable {
             registry.remove(meter);
         }
         backendMeters.clear();
-    }
-
-    /** An immutable snapshot of the live policies. */
-    private static final class Table {
-        final CompiledPolicy[] policies;
-        final Map<String, CompiledPolicy> byName;
-
-        Table(CompiledPolicy[] policies) {
-            this.policies = policies;
-            Map<String, CompiledPolicy> map = new LinkedHashMap<>();
-            for (CompiledPolicy policy : policies) {
-                map.put(policy.name, policy);
-            }
-            this.byName = map;
-        }
     }
 }

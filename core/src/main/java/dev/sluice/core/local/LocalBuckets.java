@@ -37,10 +37,17 @@ import java.util.function.Function;
  */
 final class LocalBuckets {
     private static final Duration MIN_IDLE = Duration.ofSeconds(1);
+    /**
+     * How often a hot key's access reaches the cache's bookkeeping: reads in between look the bucket up quietly. Idle
+     * expiry waits this much longer, so a bucket is still forgotten only once it would be full again.
+     */
+    static final long RECORD_EVERY_NANOS = Duration.ofMillis(100).toNanos();
 
     private final Scheduler scheduler;
+    private final Ticker ticker;
     private final TimeMeter timeMeter;
     private final Cache<String, Entry> entries;
+    private final com.github.benmanes.caffeine.cache.Policy<String, Entry> quietly;
     private final Function<String, Entry> creator = key -> new Entry();
     private final Set<Entry> waiting = ConcurrentHashMap.newKeySet();
     private final AtomicLong queued = new AtomicLong();
@@ -51,13 +58,14 @@ final class LocalBuckets {
 
     LocalBuckets(Policy policy, Scheduler scheduler, long maxKeys) {
         this.scheduler = scheduler;
-        Ticker ticker = scheduler.ticker();
+        this.ticker = scheduler.ticker();
         this.timeMeter = new TickerTimeMeter(ticker);
         this.entries = Caffeine.newBuilder()
                 .maximumSize(maxKeys)
                 .expireAfterAccess(idleTime(policy))
                 .ticker(ticker::nanos)
                 .build();
+        this.quietly = entries.policy();
         apply(policy);
     }
 
@@ -72,7 +80,7 @@ final class LocalBuckets {
         if (policy.queue() != null) {
             idle = idle.plus(policy.queue().maxWait());
         }
-        return idle.plus(MIN_IDLE);
+        return idle.plus(MIN_IDLE).plusNanos(RECORD_EVERY_NANOS);
     }
 
     CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
@@ -80,7 +88,7 @@ final class LocalBuckets {
             // a live change removed the rate and quota while this request was on its way
             return CompletableFuture.completedFuture(RateOutcome.consumed(0, 0));
         }
-        Entry entry = entries.get(key, creator);
+        Entry entry = entry(key);
         Bucket bucket = entry.current();
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
         if (probe.isConsumed()) {
@@ -92,6 +100,23 @@ final class LocalBuckets {
             return CompletableFuture.completedFuture(refusal(entry, bucket, cost, probe));
         }
         return entry.enqueue(key, cost, maxWaitNanos, current.queue().depth(), probe);
+    }
+
+    /**
+     * The key's entry, made if absent. A key whose access was recorded less than {@link #RECORD_EVERY_NANOS} ago is
+     * looked up without Caffeine's access bookkeeping (read buffer, access order, frequency sketch), which costs
+     * more than the rest of the lookup on a hot key; the next access after that records it again.
+     */
+    private Entry entry(String key) {
+        Entry entry = quietly.getIfPresentQuietly(key);
+        if (entry != null) {
+            long now = ticker.nanos();
+            if (now - entry.recordedAt < RECORD_EVERY_NANOS) {
+                return entry;
+            }
+            entry.recordedAt = now;
+        }
+        return entries.get(key, creator);
     }
 
     private RateOutcome refusal(Entry entry, Bucket bucket, long cost, ConsumptionProbe probe) {
@@ -212,6 +237,8 @@ final class LocalBuckets {
         private final Bucket bucket;
         private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(0);
         private volatile BucketConfiguration applied;
+        /** When an access to this entry last went through the cache's bookkeeping (ticker nanos). */
+        volatile long recordedAt = ticker.nanos();
 
         Entry() {
             BucketConfiguration config = configuration;
@@ -367,18 +394,4 @@ final class LocalBuckets {
             return Math.max(1, wait - waitedNanos());
         }
     }
-
-    /** Bucket4j's clock on our ticker, so that tests drive refill with a manual clock. */
-    private record TickerTimeMeter(Ticker ticker) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            return ticker.nanos();
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
-    }
-
 }

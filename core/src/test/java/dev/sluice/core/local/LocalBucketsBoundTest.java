@@ -38,6 +38,27 @@ class LocalBucketsBoundTest {
         }
     }
 
+    @Test
+    void aKeyInConstantUseKeepsItsBucketThoughMostReadsSkipTheCachesBookkeeping() {
+        try (LocalBackend backend = new LocalBackend(time)) {
+            PolicyLimiter limiter = backend.bind(Policy.builder("p").rate(new Rate(10, Duration.ofSeconds(1))).build());
+            int admitted = 0;
+            for (int step = 0; step <= 200; step++) {
+                if (limiter.consume("hot", 1, 0).join().consumed()) {
+                    admitted++;
+                }
+                time.advance(Duration.ofMillis(50));
+            }
+            // 10 s of use, never idle: burst 10 + 10/s x 10 s; a bucket forgotten while in use would start full again
+            assertThat(admitted).isEqualTo(110);
+
+            time.advance(Duration.ofMillis(1_900));
+            assertThat(limiter.stats().keys()).as("not yet idle for the time to fill + 1 s").isEqualTo(1);
+            time.advance(Duration.ofMillis(300));
+            eventuallyAtMost(limiter, 0);
+        }
+    }
+
     private static void eventuallyAtMost(PolicyLimiter limiter, long keys) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (limiter.stats().keys() > keys && System.nanoTime() < deadline) {
