@@ -91,6 +91,15 @@ public record ManagementSettings(String token, boolean readsNeedToken, int maxBo
         return new ManagementSettings(token, readsNeedToken, maxBodyBytes, auditSize, timeout, tokens, value);
     }
 
+    /** The settings without their secrets. */
+    @Override
+    public String toString() {
+        return "ManagementSettings[token=" + (token == null ? "none" : "(set)") + ", tokens="
+                + (tokens == null ? "none" : "(set)") + ", tokensFile=" + tokensFile + ", readsNeedToken="
+                + readsNeedToken + ", maxBodyBytes=" + maxBodyBytes + ", auditSize=" + auditSize + ", timeout="
+                + timeout + "]";
+    }
+
     /** Whether any token is configured (a token file counts, even while it is empty). */
     public boolean hasTokens() {
         return token != null || tokens != null || tokensFile != null;
