@@ -358,6 +358,19 @@ class ManagementServiceTest {
     }
 
     @Test
+    void theAuditNamesThePrincipalWhenTheAdapterHasOne() throws Exception {
+        ManagementRequest patch = new ManagementRequest("PATCH", "/policies/api", ManagementRequest.Headers.of(Map.of(
+                "Authorization", "Bearer " + TOKEN, "Content-Type", "application/merge-patch+json")),
+                "{\"rate\":{\"limit\":7}}".getBytes(StandardCharsets.UTF_8), false, "203.0.113.9", "alice");
+        assertThat(service.handle(patch).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+
+        JsonNode newest = JSON.readTree(call("GET", "/audit", null).bodyText()).get("entries").get(0);
+        assertThat(newest.get("who").asString()).isEqualTo("alice");
+        assertThat(newest.get("token").asString()).isEqualTo("default");
+        assertThat(newest.get("address").asString()).isEqualTo("203.0.113.9");
+    }
+
+    @Test
     void theAuditListIsBoundedAndKeepsTheNewest() {
         try (ManagementService small = new ManagementService(sluice, ManagementSettings.builder().token(TOKEN)
                 .auditSize(3).build())) {
