@@ -82,7 +82,7 @@ public class SluiceProperties {
         private String token;
         /** Named tokens with roles, {@code name role secret} separated by ';' or lines; else {@code SLUICE_TOKENS}. */
         private String tokens;
-        /** A file of named tokens, re-read when it changes; else the environment variable {@code SLUICE_TOKENS_FILE}. */
+        /** A file of named tokens, re-read when it changes; else the environment variable SLUICE_TOKENS_FILE. */
         private String tokensFile;
         private boolean readsNeedToken;
         private int maxBodyBytes = 64 * 1024;

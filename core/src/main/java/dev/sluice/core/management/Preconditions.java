@@ -75,7 +75,8 @@ record Preconditions(Tags ifMatch, Tags ifNoneMatch, ManagementResponse problem)
         }
         String now = version == null ? "does not exist" : "is at version " + version + " (ETag \"" + version + "\")";
         return Problems.of(412, "stale-version", "Precondition failed", "Policy '" + policy + "' " + now
-                + ", which fails " + Json.clip(sent.toString()) + ". Read the policy again (GET) and retry with its ETag.",
+                + ", which fails " + Json.clip(sent.toString())
+                + ". Read the policy again (GET) and retry with its ETag.",
                 version == null ? Map.of("policy", policy) : Map.of("policy", policy, "current-version", version));
     }
 

@@ -42,8 +42,8 @@ public final class SampleLauncher {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0) {
-            LOG.error("The sample takes no arguments; it is configured by the environment: PORT, HOST, SLUICE_TOKEN, SLUICE_TOKENS, "
-                    + "SLUICE_MEMBERS, SLUICE_HZ_PORT. Got {} argument(s).", args.length);
+            LOG.error("The sample takes no arguments; it is configured by the environment: PORT, HOST, SLUICE_TOKEN, "
+                    + "SLUICE_TOKENS, SLUICE_MEMBERS, SLUICE_HZ_PORT. Got {} argument(s).", args.length);
             System.exit(2);
         }
         Server server;
