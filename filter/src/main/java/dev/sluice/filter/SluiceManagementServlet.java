@@ -155,7 +155,16 @@ public class SluiceManagementServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ManagementService management = service();
+        ManagementService management;
+        try {
+            management = service();
+        } catch (IllegalArgumentException badTokens) {
+            // the tokens file was good at start-up and broke before the first call created the service
+            LOG.error("Sluice management API {} cannot start: {}", getServletName(), badTokens.getMessage());
+            write(problem(503, "bad-tokens", "The management tokens cannot be read", "The tokens file cannot be "
+                    + "read or parsed; see the server log."), response);
+            return;
+        }
         if (management == null) {
             write(problem(503, "no-engine", "Sluice is not running", "No SluiceFilter has published its engine in "
                     + "this web application (attribute " + SluiceFilter.SLUICE_ATTRIBUTE + ")."), response);

@@ -219,6 +219,20 @@ class ManagementServletSetupIT {
     }
 
     @Test
+    void aTokensFileBrokenBeforeTheFirstCallAnswers503UntilItIsRepaired() throws Exception {
+        Path file = tokens.resolve("tokens");
+        Files.writeString(file, "ops write ops-secret\n");
+        start(Setup.of(Map.of("tokens-file", file.toString())));
+        Files.writeString(file, "ops write\n");
+
+        HttpResponse<String> broken = patch("ops-secret");
+        assertThat(broken.statusCode()).isEqualTo(503);
+        assertThat(broken.body()).contains("urn:sluice:problem:management:bad-tokens");
+        Files.writeString(file, "ops write ops-secret\n");
+        assertThat(patch("ops-secret").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void namedTokensFromTheEnvironmentSitBesideTheSingleTokenNamedDefault() throws Exception {
         Map<String, String> environment = Map.of("SLUICE_TOKEN", "legacy-token",
                 "SLUICE_TOKENS", "viewer read viewer-secret; deployer write sha256:" + sha256("deployer-secret"));
