@@ -92,9 +92,9 @@ public final class BucketConfigurations {
                 closestReset = -1;
             } else if (size == least) {
                 if (closestReset < 0) {
-                    closestReset = nanosToFull(state, bands[closest], now);
+                    closestReset = nanosToFull(state, bands, closest, now);
                 }
-                long reset = nanosToFull(state, bands[i], now);
+                long reset = nanosToFull(state, bands, i, now);
                 if (reset > closestReset) {
                     closest = i;
                     closestReset = reset;
@@ -103,14 +103,26 @@ public final class BucketConfigurations {
         }
         if (closestReset < 0) {
             closestReset = bands.length == 1 ? state.calculateFullRefillingTime(now)
-                    : nanosToFull(state, bands[closest], now);
+                    : nanosToFull(state, bands, closest, now);
         }
         String id = QUOTA.equals(bands[closest].getId()) ? QUOTA : RATE;
         return new Band(id, Math.max(0, state.getCurrentSize(closest) + held), closestReset);
     }
 
-    /** How long one band of {@code state} takes to be full: a copy of the state keeps that band alone. */
-    private static long nanosToFull(BucketState state, Bandwidth band, long now) {
+    /**
+     * How long band {@code i} of {@code state} takes to be full: for a greedy band, its missing tokens at its refill
+     * rate (a partial token counts as missing); otherwise from a copy of the state that keeps that band alone.
+     */
+    private static long nanosToFull(BucketState state, Bandwidth[] bands, int i, long now) {
+        Bandwidth band = bands[i];
+        if (!band.isRefillIntervally()) {
+            long missing = band.getCapacity() - state.getCurrentSize(i);
+            if (missing <= 0) {
+                return 0;
+            }
+            double nanos = Math.ceil((double) missing * band.getRefillPeriodNanos() / band.getRefillTokens());
+            return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
+        }
         BucketState alone = state.copy().replaceConfiguration(BucketConfiguration.builder().addLimit(band).build(),
                 TokensInheritanceStrategy.AS_IS, now);
         return alone.calculateFullRefillingTime(now);
