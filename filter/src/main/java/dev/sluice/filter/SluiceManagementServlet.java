@@ -16,6 +16,7 @@ import jakarta.servlet.http.MappingMatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -43,10 +44,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Init-parameters (unknown ones fail start-up):
  * <ul>
- *   <li>{@code token}: the bearer token writes need. Else the context init-parameter
- *       {@value #CONTEXT_TOKEN}, else the environment variable {@code SLUICE_TOKEN}. Without any, the API is
- *       read-only and says so.</li>
- *   <li>{@code reads-need-token}: {@code true} to require the token for reads too (default {@code false}).</li>
+ *   <li>{@code token}: a bearer token that may do everything, named {@code default} in the audit. Else the context
+ *       init-parameter {@value #CONTEXT_TOKEN}, else the environment variable {@code SLUICE_TOKEN}.</li>
+ *   <li>{@code tokens-file}: a file of named tokens with roles ({@code read} or {@code write}; README, "Management
+ *       tokens"), read again within a second of a change. Else the environment variable {@code SLUICE_TOKENS_FILE}.
+ *       The environment variable {@code SLUICE_TOKENS} may hold further named tokens in the same form. A bad file or
+ *       entry fails start-up. Without any token the API is read-only and says so.</li>
+ *   <li>{@code reads-need-token}: {@code true} to require a token of either role for reads too (default
+ *       {@code false}).</li>
  *   <li>{@code max-body-bytes}: the largest request body (default 65536).</li>
  * </ul>
  */
@@ -55,7 +60,8 @@ public class SluiceManagementServlet extends HttpServlet {
     public static final String CONTEXT_TOKEN = "dev.sluice.management.token";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(SluiceManagementServlet.class);
-    private static final Set<String> PARAMETERS = Set.of("token", "reads-need-token", "max-body-bytes");
+    private static final Set<String> PARAMETERS = Set.of("token", "tokens-file", "reads-need-token",
+            "max-body-bytes");
 
     private final transient Function<String, String> environment;
     private transient ManagementSettings settings;
@@ -88,7 +94,18 @@ public class SluiceManagementServlet extends HttpServlet {
         if (token == null || token.isBlank()) {
             token = environment.apply("SLUICE_TOKEN");
         }
-        ManagementSettings built = ManagementSettings.withToken(token);
+        String file = config.getInitParameter("tokens-file");
+        if (file == null || file.isBlank()) {
+            file = environment.apply("SLUICE_TOKENS_FILE");
+        }
+        ManagementSettings built;
+        try {
+            built = ManagementSettings.withToken(token).tokens(environment.apply("SLUICE_TOKENS"))
+                    .tokensFile(file == null || file.isBlank() ? null : Path.of(file.strip()));
+            ManagementService.checkTokens(built);
+        } catch (IllegalArgumentException bad) {   // also an InvalidPathException
+            throw refused(config, bad.getMessage());
+        }
         String reads = config.getInitParameter("reads-need-token");
         if (reads != null) {
             if (!reads.strip().equalsIgnoreCase("true") && !reads.strip().equalsIgnoreCase("false")) {
@@ -106,9 +123,9 @@ public class SluiceManagementServlet extends HttpServlet {
             }
         }
         this.settings = built;
-        if (built.token() == null) {
+        if (!built.hasTokens()) {
             LOG.warn("Sluice management API at {} is read-only: no token is configured (init-param token or "
-                    + "SLUICE_TOKEN)", config.getServletName());
+                    + "tokens-file, SLUICE_TOKEN, SLUICE_TOKENS or SLUICE_TOKENS_FILE)", config.getServletName());
         }
     }
 
@@ -138,7 +155,16 @@ public class SluiceManagementServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ManagementService management = service();
+        ManagementService management;
+        try {
+            management = service();
+        } catch (IllegalArgumentException badTokens) {
+            // the tokens file was good at start-up and broke before the first call created the service
+            LOG.error("Sluice management API {} cannot start: {}", getServletName(), badTokens.getMessage());
+            write(problem(503, "bad-tokens", "The management tokens cannot be read", "The tokens file cannot be "
+                    + "read or parsed; see the server log."), response);
+            return;
+        }
         if (management == null) {
             write(problem(503, "no-engine", "Sluice is not running", "No SluiceFilter has published its engine in "
                     + "this web application (attribute " + SluiceFilter.SLUICE_ATTRIBUTE + ")."), response);
@@ -151,7 +177,8 @@ public class SluiceManagementServlet extends HttpServlet {
         }
         boolean tooLarge = body.length > limit;
         ManagementRequest call = new ManagementRequest(request.getMethod(), rawPath(request), request::getHeader,
-                tooLarge ? new byte[0] : body, tooLarge, request.getRemoteAddr());
+                tooLarge ? new byte[0] : body, tooLarge, request.getRemoteAddr(),
+                request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName());
         CompletableFuture<ManagementResponse> answer = management.handle(call);
         if (answer.isDone() || !request.isAsyncSupported()) {
             if (!answer.isDone() && !warnedSync) {

@@ -191,6 +191,80 @@ class ManagementServletIT {
     }
 
     @Test
+    void headAnswersEveryGetResourceWithItsHeadersAndNoBody() {
+        for (String path : List.of("/sluice/policies", "/sluice/policies/api", "/sluice/policies/api/keys/a",
+                "/sluice/metrics", "/sluice/health", "/sluice/audit", "/sluice/policies/ghost", "/sluice/nothing")) {
+            HttpResponse<String> get = send("GET", path, null);
+            HttpResponse<String> head = send("HEAD", path, null);
+            assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode());
+            assertThat(head.body()).as(path).isEmpty();
+            assertThat(head.headers().firstValue("Content-Type")).as(path)
+                    .isEqualTo(get.headers().firstValue("Content-Type"));
+            assertThat(head.headers().firstValue("ETag")).as(path).isEqualTo(get.headers().firstValue("ETag"));
+            if (!path.endsWith("/metrics") && !path.endsWith("/audit") && !path.endsWith("/health")) {
+                // metrics, the audit and health change between two calls; the others have the GET's length
+                assertThat(head.headers().firstValue("Content-Length")).as(path)
+                        .hasValue(Integer.toString(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                                .length));
+            }
+        }
+    }
+
+    @Test
+    void optionsAndEvery405SayWhichMethodsAreAllowed() {
+        String reads = "GET, HEAD, OPTIONS";
+        String policy = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS";
+        java.util.Map<String, String> allowed = java.util.Map.of("/sluice/policies", reads, "/sluice/policies/api",
+                policy, "/sluice/policies/api/keys/a", "GET, HEAD, DELETE, OPTIONS", "/sluice/metrics", reads,
+                "/sluice/health", reads, "/sluice/audit", reads);
+        allowed.forEach((path, allow) -> {
+            HttpResponse<String> options = send("OPTIONS", path, null);
+            assertThat(options.statusCode()).as(path).isEqualTo(204);
+            assertThat(options.headers().firstValue("Allow")).as(path).hasValue(allow);
+            HttpResponse<String> post = write("POST", path, "{}");
+            assertThat(post.statusCode()).as(path).isEqualTo(405);
+            assertThat(post.headers().firstValue("Allow")).as(path).hasValue(allow);
+            assertThat(post.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        });
+    }
+
+    @Test
+    void conditionalRequestsFollowRfc9110() {
+        String current = etag("api");
+        String patch = "{\"rate\":{\"limit\":40}}";
+        HttpResponse<String> stale = write("PATCH", "/sluice/policies/api", patch, "If-Match", "\"stale-version-0\"");
+        assertThat(stale.statusCode()).as("a well-formed tag that is not current").isEqualTo(412);
+        assertThat(stale.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(write("PATCH", "/sluice/policies/api", patch, "If-Match", "W/" + current).statusCode())
+                .as("a weak tag never matches If-Match").isEqualTo(412);
+        assertThat(write("PATCH", "/sluice/policies/api", patch, "If-Match", "seven").statusCode())
+                .as("not an entity-tag").isEqualTo(400);
+        assertThat(write("PATCH", "/sluice/policies/api", patch, "If-Match", "\"1\" \"2\"").statusCode())
+                .as("a list without commas").isEqualTo(400);
+        assertThat(etag("api")).as("nothing changed").isEqualTo(current);
+
+        HttpResponse<String> listed = write("PATCH", "/sluice/policies/api", patch, "If-Match",
+                "\"stale-version-0\", W/\"x\", " + current);
+        assertThat(listed.statusCode()).as("one tag of the list is current").isEqualTo(200);
+        String next = listed.headers().firstValue("ETag").orElseThrow();
+        assertThat(next).isNotEqualTo(current);
+        assertThat(write("DELETE", "/sluice/policies/api", null, "If-Match", current).statusCode()).isEqualTo(412);
+
+        String create = "{\"match\":{\"paths\":[\"/new/**\"]},\"rate\":{\"limit\":1,\"period\":\"1m\"}}";
+        assertThat(write("PUT", "/sluice/policies/api", create, "If-None-Match", "*").statusCode())
+                .as("create only, but it exists").isEqualTo(412);
+        assertThat(write("PUT", "/sluice/policies/fresh", create, "If-None-Match", "*").statusCode()).isEqualTo(201);
+        assertThat(write("PUT", "/sluice/policies/fresh", create, "If-None-Match", "W/" + etag("fresh"))
+                .statusCode()).as("If-None-Match compares weakly").isEqualTo(412);
+
+        HttpResponse<String> notModified = send("GET", "/sluice/policies/api", null, "If-None-Match", next);
+        assertThat(notModified.statusCode()).isEqualTo(304);
+        assertThat(notModified.headers().firstValue("ETag")).hasValue(next);
+        assertThat(send("GET", "/sluice/policies/api", null, "If-None-Match", current).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/sluice/policies/api", null, "If-Match", current).statusCode()).isEqualTo(412);
+    }
+
+    @Test
     void aLivePatchChangesTheRateWhileLoadRuns() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong admitted = new AtomicLong();

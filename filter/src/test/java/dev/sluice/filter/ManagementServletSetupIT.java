@@ -9,8 +9,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -23,6 +29,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How the management servlet is set up: init-params and the environment, start-up failures, registration without
@@ -33,6 +40,8 @@ class ManagementServletSetupIT {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Server server;
     private ServerConnector connector;
+    @TempDir
+    Path tokens;
 
     /** How the servlet is registered in a test. */
     private record Setup(Map<String, String> initParams, Function<String, String> environment, boolean asyncSupported,
@@ -130,7 +139,7 @@ class ManagementServletSetupIT {
     void failsStartUpOnAnUnknownInitParam() {
         assertThatThrownBy(() -> start(Setup.of(Map.of("token", "t", "tokn", "t"))))
                 .hasStackTraceContaining("SluiceManagementServlet 'admin' cannot start: unknown init-param tokn; "
-                        + "allowed: max-body-bytes, reads-need-token, token");
+                        + "allowed: max-body-bytes, reads-need-token, token, tokens-file");
     }
 
     @Test
@@ -153,6 +162,91 @@ class ManagementServletSetupIT {
 
         start(Setup.of(Map.of()).environment(name -> name.equals("SLUICE_TOKEN") ? "from-environment" : null));
         assertThat(patch("from-environment").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void namedTokensFromAFileHaveRolesAndTheAuditNamesThem() throws Exception {
+        Path file = tokens.resolve("tokens");
+        Files.writeString(file, "# name  role   secret\nops write sha256:" + sha256("ops-secret-1")
+                + "\ndash read dash-secret-2   # a plain secret, hashed when read\n");
+        start(Setup.of(Map.of("tokens-file", file.toString(), "reads-need-token", "true")));
+
+        assertThat(send("GET", "/policies", null).statusCode()).as("reads need a token").isEqualTo(401);
+        assertThat(send("GET", "/policies", null, "Authorization", "Bearer dash-secret-2").statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> forbidden = patch("dash-secret-2");
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(forbidden.body()).contains("urn:sluice:problem:management:forbidden", "'dash'", "read", "write");
+        assertThat(patch("ops-secret-1").statusCode()).isEqualTo(200);
+
+        String audit = send("GET", "/audit", null, "Authorization", "Bearer dash-secret-2").body();
+        assertThat(audit).contains("\"who\":\"ops\"", "\"token\":\"ops\"", "\"address\":\"127.0.0.1\"")
+                .doesNotContain("dash");
+    }
+
+    @Test
+    void aTokenIsRotatedByReplacingTheFileWithoutARestart() throws Exception {
+        Path file = tokens.resolve("tokens");
+        Files.writeString(file, "ops write old-secret\n");
+        start(Setup.of(Map.of("tokens-file", file.toString())));
+        assertThat(patch("old-secret").statusCode()).isEqualTo(200);
+
+        Path next = tokens.resolve("tokens.next");
+        Files.writeString(next, "ops write sha256:" + sha256("the-new-secret") + "\n");
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        Await.until(() -> patch("the-new-secret").statusCode() == 200, "the new secret is taken");
+        assertThat(patch("old-secret").statusCode()).as("the old one is gone with it").isEqualTo(401);
+    }
+
+    @Test
+    void aBadTokensFileFailsStartUpNamingTheFileAndTheLine() throws Exception {
+        Path file = tokens.resolve("tokens");
+        Files.writeString(file, "ops write s1\nviewer admin s2\n");
+        assertThatThrownBy(() -> start(Setup.of(Map.of("tokens-file", file.toString()))))
+                .hasStackTraceContaining("SluiceManagementServlet 'admin' cannot start: tokens file " + file
+                        + " line 2: role of 'viewer' must be read or write, got 'admin'");
+        Files.writeString(file, "ops write s1\nops read s2\n");
+        assertThatThrownBy(() -> start(Setup.of(Map.of("tokens-file", file.toString()))))
+                .hasStackTraceContaining("line 2: token name 'ops' is given twice");
+        Files.writeString(file, "ops write sha256:abc\n");
+        assertThatThrownBy(() -> start(Setup.of(Map.of("tokens-file", file.toString()))))
+                .hasStackTraceContaining("line 1: secret of 'ops' must be sha256: and 64 hex digits");
+        Path missing = tokens.resolve("missing");
+        assertThatThrownBy(() -> start(Setup.of(Map.of("tokens-file", missing.toString()))))
+                .hasStackTraceContaining("tokens file " + missing + " cannot be read");
+    }
+
+    @Test
+    void aTokensFileBrokenBeforeTheFirstCallAnswers503UntilItIsRepaired() throws Exception {
+        Path file = tokens.resolve("tokens");
+        Files.writeString(file, "ops write ops-secret\n");
+        start(Setup.of(Map.of("tokens-file", file.toString())));
+        Files.writeString(file, "ops write\n");
+
+        HttpResponse<String> broken = patch("ops-secret");
+        assertThat(broken.statusCode()).isEqualTo(503);
+        assertThat(broken.body()).contains("urn:sluice:problem:management:bad-tokens");
+        Files.writeString(file, "ops write ops-secret\n");
+        assertThat(patch("ops-secret").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void namedTokensFromTheEnvironmentSitBesideTheSingleTokenNamedDefault() throws Exception {
+        Map<String, String> environment = Map.of("SLUICE_TOKEN", "legacy-token",
+                "SLUICE_TOKENS", "viewer read viewer-secret; deployer write sha256:" + sha256("deployer-secret"));
+        start(Setup.of(Map.of()).environment(environment::get));
+
+        assertThat(patch("legacy-token").statusCode()).isEqualTo(200);
+        assertThat(patch("viewer-secret").statusCode()).isEqualTo(403);
+        assertThat(patch("deployer-secret").statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/audit", null).body()).contains("\"who\":\"default\"", "\"who\":\"deployer\"");
+    }
+
+    private static String sha256(String secret) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(secret.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

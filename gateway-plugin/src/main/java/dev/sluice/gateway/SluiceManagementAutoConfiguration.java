@@ -3,6 +3,7 @@ package dev.sluice.gateway;
 import dev.sluice.core.Sluice;
 import dev.sluice.core.management.ManagementService;
 import dev.sluice.core.management.ManagementSettings;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -23,8 +24,10 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * ... as the servlet endpoint serves them (same core service, same answers). It is a WebFlux router function rather
  * than an Actuator endpoint because the API needs every method, raw bodies (YAML, merge patches) and the request
  * headers ({@code Authorization}, {@code If-Match}), which Actuator operations do not pass on. Writes need
- * {@code Authorization: Bearer <token>} with {@code sluice.management.token}, else the environment variable
- * {@code SLUICE_TOKEN}; without either the API is read-only. Off with {@code sluice.management.enabled=false}.
+ * {@code Authorization: Bearer <token>} with {@code sluice.management.token} (else the environment variable
+ * {@code SLUICE_TOKEN}) or a write token of {@code sluice.management.tokens} / {@code tokens-file} (else
+ * {@code SLUICE_TOKENS} / {@code SLUICE_TOKENS_FILE}); without any the API is read-only. A bad token setting or file
+ * fails start-up. Off with {@code sluice.management.enabled=false}.
  */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
 @ConditionalOnClass({RouterFunction.class, ManagementService.class})
@@ -42,12 +45,22 @@ public class SluiceManagementAutoConfiguration {
         if (token == null || token.isBlank()) {
             token = environment.getProperty("SLUICE_TOKEN");
         }
+        String tokens = management.getTokens();
+        if (tokens == null || tokens.isBlank()) {
+            tokens = environment.getProperty("SLUICE_TOKENS");
+        }
+        String file = management.getTokensFile();
+        if (file == null || file.isBlank()) {
+            file = environment.getProperty("SLUICE_TOKENS_FILE");
+        }
         ManagementSettings settings = ManagementSettings.withToken(token)
+                .tokens(tokens)
+                .tokensFile(file == null || file.isBlank() ? null : Path.of(file.strip()))
                 .readsNeedToken(management.isReadsNeedToken())
                 .maxBodyBytes(management.getMaxBodyBytes());
-        if (settings.token() == null) {
-            LOG.warn("Sluice management API is read-only: no token is configured (sluice.management.token or "
-                    + "SLUICE_TOKEN)");
+        if (!settings.hasTokens()) {
+            LOG.warn("Sluice management API is read-only: no token is configured (sluice.management.token, "
+                    + "sluice.management.tokens or tokens-file, or SLUICE_TOKEN, SLUICE_TOKENS or SLUICE_TOKENS_FILE)");
         }
         return new ManagementService(sluice, settings);
     }

@@ -80,6 +80,10 @@ public class SluiceProperties {
         private boolean enabled = true;
         /** The bearer token writes need; else the environment variable {@code SLUICE_TOKEN}; else read-only. */
         private String token;
+        /** Named tokens with roles, {@code name role secret} separated by ';' or lines; else {@code SLUICE_TOKENS}. */
+        private String tokens;
+        /** A file of named tokens, re-read when it changes; else the environment variable SLUICE_TOKENS_FILE. */
+        private String tokensFile;
         private boolean readsNeedToken;
         private int maxBodyBytes = 64 * 1024;
 
@@ -87,6 +91,10 @@ public class SluiceProperties {
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public String getToken() { return token; }
         public void setToken(String token) { this.token = token; }
+        public String getTokens() { return tokens; }
+        public void setTokens(String tokens) { this.tokens = tokens; }
+        public String getTokensFile() { return tokensFile; }
+        public void setTokensFile(String tokensFile) { this.tokensFile = tokensFile; }
         public boolean isReadsNeedToken() { return readsNeedToken; }
         public void setReadsNeedToken(boolean readsNeedToken) { this.readsNeedToken = readsNeedToken; }
         public int getMaxBodyBytes() { return maxBodyBytes; }

@@ -20,7 +20,7 @@ class ManagementIT {
 
     @BeforeAll
     void start() {
-        gateway = RunningGateway.start("managed");
+        gateway = RunningGateway.start("managed", "sluice.management.tokens=viewer read viewer-secret");
     }
 
     @AfterAll
@@ -90,5 +90,75 @@ class ManagementIT {
         assertThat(third.header("X-RateLimit-Remaining")).isEqualTo("0");
         assertThat(gateway.get("/echo/limited/a", Map.of("X-Api-Key", "bob")).status()).as("another key")
                 .isEqualTo(200);
+    }
+
+    @Test
+    void aReadTokenReadsButCannotWriteAndTheAuditNamesTheToken() {
+        Map<String, String> viewer = Map.of("Authorization", "Bearer viewer-secret", "Content-Type",
+                "application/merge-patch+json");
+        Answer forbidden = send("PATCH", "/actuator/sluice/policies/route-api", "{\"mode\":\"enforce\"}", viewer);
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(forbidden.body()).contains("'viewer'", "write");
+        assertThat(send("GET", "/actuator/sluice/policies", null, viewer).status()).isEqualTo(200);
+
+        String yaml = "rate: { limit: 100, period: 1h }\nmatch: { paths: [\"/echo/audited/**\"] }\n";
+        assertThat(send("PUT", "/actuator/sluice/policies/audited", yaml,
+                Map.of("Authorization", "Bearer secret-token", "Content-Type", "application/yaml")).status())
+                .isEqualTo(201);
+        assertThat(send("GET", "/actuator/sluice/audit", null, Map.of()).body())
+                .contains("\"who\":\"default\"", "\"token\":\"default\"", "\"address\":\"127.0.0.1\"");
+    }
+
+    @Test
+    void headOptionsAndEvery405AnswerAsTheServletDoes() {
+        for (String path : java.util.List.of("/actuator/sluice/policies", "/actuator/sluice/policies/route-api",
+                "/actuator/sluice/policies/route-api/keys/a", "/actuator/sluice/health")) {
+            Answer get = send("GET", path, null, Map.of());
+            Answer head = send("HEAD", path, null, Map.of());
+            assertThat(head.status()).as(path).isEqualTo(get.status());
+            assertThat(head.body()).as(path).isEmpty();
+            assertThat(head.header("Content-Type")).as(path).isEqualTo(get.header("Content-Type"));
+            assertThat(head.header("ETag")).as(path).isEqualTo(get.header("ETag"));
+        }
+        assertThat(send("HEAD", "/actuator/sluice/policies/route-api", null, Map.of()).header("Content-Length"))
+                .isEqualTo(Integer.toString(send("GET", "/actuator/sluice/policies/route-api", null, Map.of()).body()
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        Answer options = send("OPTIONS", "/actuator/sluice/policies/route-api", null, Map.of());
+        assertThat(options.status()).isEqualTo(204);
+        assertThat(options.header("Allow")).isEqualTo("GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
+        Answer post = send("POST", "/actuator/sluice/health", "{}", TOKEN);
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.header("Allow")).isEqualTo("GET, HEAD, OPTIONS");
+    }
+
+    @Test
+    void conditionalWritesFollowRfc9110() {
+        Map<String, String> yaml = Map.of("Authorization", "Bearer secret-token", "Content-Type", "application/yaml");
+        String definition = "rate: { limit: 100, period: 1h }\nmatch: { paths: [\"/echo/conditional/**\"] }\n";
+        assertThat(send("PUT", "/actuator/sluice/policies/conditional", definition,
+                with(yaml, "If-None-Match", "*")).status()).isEqualTo(201);
+        assertThat(send("PUT", "/actuator/sluice/policies/conditional", definition,
+                with(yaml, "If-None-Match", "*")).status()).as("create only").isEqualTo(412);
+        String etag = send("GET", "/actuator/sluice/policies/conditional", null, Map.of()).header("ETag");
+
+        String patch = "{\"rate\":{\"limit\":50}}";
+        assertThat(send("PATCH", "/actuator/sluice/policies/conditional", patch,
+                with(merge(), "If-Match", "\"stale-version-0\"")).status()).isEqualTo(412);
+        assertThat(send("PATCH", "/actuator/sluice/policies/conditional", patch,
+                with(merge(), "If-Match", "W/" + etag)).status()).as("weak").isEqualTo(412);
+        assertThat(send("PATCH", "/actuator/sluice/policies/conditional", patch,
+                with(merge(), "If-Match", "stale")).status()).as("malformed").isEqualTo(400);
+        Answer listed = send("PATCH", "/actuator/sluice/policies/conditional", patch,
+                with(merge(), "If-Match", "\"0\", " + etag));
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/sluice/policies/conditional", null,
+                Map.of("If-None-Match", listed.header("ETag"))).status()).isEqualTo(304);
+    }
+
+    private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+        Map<String, String> more = new java.util.HashMap<>(headers);
+        more.put(name, value);
+        return more;
     }
 }

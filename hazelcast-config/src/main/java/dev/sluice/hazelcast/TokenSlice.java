@@ -1,5 +1,6 @@
 package dev.sluice.hazelcast;
 
+import dev.sluice.core.spi.BucketConfigurations;
 import dev.sluice.core.spi.RateOutcome;
 import io.github.bucket4j.VerboseResult;
 import java.util.ArrayDeque;
@@ -60,8 +61,8 @@ final class TokenSlice {
     private long windowStart;
     private long handedInWindow;
     private double admittedPerNano;
-    private long clusterRemaining;
-    private long nanosToReset;
+    /** The cluster bucket's band closest to exhaustion, as the last take left it. */
+    private BucketConfigurations.Band clusterBand = new BucketConfigurations.Band(BucketConfigurations.RATE, 0, 0);
 
     TokenSlice(long now) {
         this.lastUse = now;
@@ -76,7 +77,14 @@ final class TokenSlice {
         }
         tokens -= cost;
         handedInWindow += cost;
-        return RateOutcome.consumed(clusterRemaining + tokens, nanosToReset);
+        return served();
+    }
+
+    /** A consumed outcome: the tokens this node holds count as left in every band of the cluster bucket. */
+    private RateOutcome served() {
+        BucketConfigurations.Band band = clusterBand;
+        return RateOutcome.consumed(new BucketConfigurations.Band(band.id(), band.remaining() + tokens,
+                band.nanosToReset()));
     }
 
     Pending enqueue(long cost, long maxWaitNanos) {
@@ -118,8 +126,7 @@ final class TokenSlice {
     /** Adds what the take got and serves the waiting requests in order, as far as the tokens go. */
     Settlement settle(VerboseResult<Long> taken) {
         tokens += taken.getValue();
-        clusterRemaining = taken.getDiagnostics().getAvailableTokens();
-        nanosToReset = taken.getDiagnostics().calculateFullRefillingTime();
+        clusterBand = BucketConfigurations.closestBand(taken, 0);
         List<Served> served = new ArrayList<>();
         List<Pending> unserved = new ArrayList<>();
         Iterator<Pending> line = pending.iterator();
@@ -131,7 +138,7 @@ final class TokenSlice {
                 tokens -= waiting.cost;
                 handedInWindow += waiting.cost;
                 line.remove();
-                served.add(new Served(waiting, RateOutcome.consumed(clusterRemaining + tokens, nanosToReset)));
+                served.add(new Served(waiting, served()));
             } else if (waiting.asked) {
                 line.remove();
                 unserved.add(waiting);

@@ -1,9 +1,12 @@
 package dev.sluice.core.engine;
 
+import dev.sluice.core.Reason;
 import dev.sluice.core.RequestView;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.key.KeyResolver;
+import dev.sluice.core.spi.BucketConfigurations;
+import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.spi.VersionedPolicy;
 import java.time.Duration;
 
@@ -67,9 +70,29 @@ final class CompiledPolicy {
         return Math.max(1, Math.min(costMax, value));
     }
 
-    /** The rate limit for legacy headers: tokens per window. */
-    long legacyLimit() {
-        return policy.rate() != null ? policy.rate().burst() : policy.quota().limit();
+    /**
+     * The band an outcome's figures describe: the one it names, else the refusing band, else the rate (the quota
+     * when there is no rate). A band a live change removed falls back the same way.
+     */
+    String band(RateOutcome outcome) {
+        String band = outcome.band();
+        if (band == null && !outcome.consumed()) {
+            band = outcome.reason() == Reason.QUOTA ? BucketConfigurations.QUOTA : BucketConfigurations.RATE;
+        }
+        if (BucketConfigurations.QUOTA.equals(band) && policy.quota() != null) {
+            return BucketConfigurations.QUOTA;
+        }
+        return policy.rate() != null ? BucketConfigurations.RATE : BucketConfigurations.QUOTA;
+    }
+
+    /** The name of a band's {@code RateLimit-Policy} item. */
+    String bandName(String band) {
+        return BucketConfigurations.QUOTA.equals(band) ? name + "-quota" : name;
+    }
+
+    /** A band's limit for the legacy headers: the rate's burst or the quota's limit. */
+    long bandLimit(String band) {
+        return BucketConfigurations.QUOTA.equals(band) ? policy.quota().limit() : policy.rate().burst();
     }
 
     private static String ietfPolicyItems(Policy policy) {

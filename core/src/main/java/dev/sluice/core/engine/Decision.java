@@ -93,6 +93,12 @@ final class Decision implements Admission {
         return rendered;
     }
 
+    /**
+     * The rate headers describe, per policy, its band closest to exhaustion (draft-ietf-httpapi-ratelimit-headers-10):
+     * the {@code RateLimit} item is named after that band's {@code RateLimit-Policy} item and gives its remaining
+     * tokens and seconds until it is full again (on a refusal: until the request could pass). The legacy headers
+     * describe the one band, over all policies, with the fewest tokens left.
+     */
     private List<Header> renderHeaders() {
         if (stepCount == 0 && admitted && !degraded) {
             return Collections.emptyList();
@@ -113,8 +119,8 @@ final class Decision implements Admission {
                     limits.append(", ");
                 }
                 policies.append(policy.ietfPolicy);
-                limits.append('"').append(policy.name).append("\";r=").append(outcome.remaining()).append(";t=")
-                        .append(seconds(outcome.consumed() ? outcome.nanosToReset() : outcome.nanosToRetry()));
+                limits.append('"').append(policy.bandName(policy.band(outcome))).append("\";r=")
+                        .append(outcome.remaining()).append(";t=").append(seconds(nanosToReset(outcome)));
             }
             if (policy.policy.headers().legacy()
                     && (legacy == null || outcome.remaining() < legacy.rate.remaining())) {
@@ -127,10 +133,10 @@ final class Decision implements Admission {
         }
         if (legacy != null) {
             RateOutcome outcome = legacy.rate;
-            list.add(new Header("X-RateLimit-Limit", Long.toString(legacy.policy.legacyLimit())));
+            String band = legacy.policy.band(outcome);
+            list.add(new Header("X-RateLimit-Limit", Long.toString(legacy.policy.bandLimit(band))));
             list.add(new Header("X-RateLimit-Remaining", Long.toString(outcome.remaining())));
-            list.add(new Header("X-RateLimit-Reset",
-                    Long.toString(seconds(outcome.consumed() ? outcome.nanosToReset() : outcome.nanosToRetry()))));
+            list.add(new Header("X-RateLimit-Reset", Long.toString(seconds(nanosToReset(outcome)))));
         }
         if (!admitted) {
             list.add(new Header("Retry-After", Long.toString(retryAfterSeconds())));
@@ -139,6 +145,10 @@ final class Decision implements Admission {
             list.add(new Header(DEGRADED_HEADER, "backend-failure"));
         }
         return Collections.unmodifiableList(list);
+    }
+
+    private static long nanosToReset(RateOutcome outcome) {
+        return outcome.consumed() ? outcome.nanosToReset() : outcome.nanosToRetry();
     }
 
     private static long seconds(long nanos) {

@@ -15,6 +15,7 @@ import io.github.bucket4j.BucketState;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
@@ -90,10 +91,11 @@ final class LocalBuckets {
         }
         Entry entry = entry(key);
         Bucket bucket = entry.current();
-        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
+        VerboseResult<ConsumptionProbe> verbose = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
+        ConsumptionProbe probe = verbose.getValue();
         if (probe.isConsumed()) {
             return CompletableFuture.completedFuture(
-                    RateOutcome.consumed(probe.getRemainingTokens(), probe.getNanosToWaitForReset()));
+                    RateOutcome.consumed(BucketConfigurations.closestBand(verbose, 0)));
         }
         Policy current = policy;
         if (current.queue() == null || maxWaitNanos <= 0) {
@@ -270,10 +272,10 @@ final class LocalBuckets {
             Waiter waiter;
             synchronized (this) {
                 if (waiters.isEmpty()) {
-                    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(cost);
-                    if (probe.isConsumed()) {
+                    VerboseResult<ConsumptionProbe> verbose = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
+                    if (verbose.getValue().isConsumed()) {
                         return CompletableFuture.completedFuture(
-                                RateOutcome.consumed(probe.getRemainingTokens(), probe.getNanosToWaitForReset()));
+                                RateOutcome.consumed(BucketConfigurations.closestBand(verbose, 0)));
                     }
                 }
                 if (waiters.size() >= depth) {

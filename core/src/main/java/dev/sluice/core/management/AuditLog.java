@@ -33,25 +33,28 @@ final class AuditLog {
     /**
      * Records one accepted change.
      *
-     * @param who    the caller's address
+     * @param caller who made the change: principal or token name, and address
      * @param action {@code put}, {@code patch}, {@code delete} or {@code reset-key}
      * @param before the definition replaced or removed, or null
      * @param after  what was written, or null (a delete, a key reset)
      * @param extra  further members of the entry, e.g. the key that was reset
      */
-    void record(String who, String action, String policy, Policy before, VersionedPolicy after,
+    void record(Caller caller, String action, String policy, Policy before, VersionedPolicy after,
             Map<String, Object> extra) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("time", clock.instant().toString());
-        entry.put("who", who);
+        entry.put("who", caller.who());
+        entry.put("token", caller.token());
+        entry.put("address", caller.address());
         entry.put("action", action);
         entry.put("policy", policy);
         entry.put("version", after == null ? null : after.version());
         entry.put("before", before == null ? null : PolicyWriter.toTree(before));
         entry.put("after", after == null ? null : PolicyWriter.toTree(after.policy()));
         entry.putAll(extra);
-        LOG.info("Sluice management: {}{} of policy '{}' by {} -> version {}; before {} after {}", action,
-                extra.isEmpty() ? "" : " " + extra, policy, who, entry.get("version"),
+        LOG.info("Sluice management: {}{} of policy '{}' by {} (token {}) from {} -> version {}; before {} after {}",
+                action, extra.isEmpty() ? "" : " " + extra, policy, caller.who(), caller.token(), caller.address(),
+                entry.get("version"),
                 Json.write(entry.get("before")), Json.write(entry.get("after")));
         if (capacity == 0) {
             return;

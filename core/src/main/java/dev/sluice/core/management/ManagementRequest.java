@@ -13,10 +13,18 @@ import java.util.TreeMap;
  * @param body          the body, at most what the adapter read (adapters stop reading past the size limit and pass
  *                      {@code tooLarge})
  * @param tooLarge      whether the body was larger than the limit
- * @param remoteAddress who called, for the audit log
+ * @param remoteAddress the caller's address, for the audit log
+ * @param principal     the user the adapter authenticated (servlet: {@code getUserPrincipal()}), or null; the audit
+ *                      names it as the one who made a change. Tokens still decide what a call may do
  */
 public record ManagementRequest(String method, String path, Headers headers, byte[] body, boolean tooLarge,
-        String remoteAddress) {
+        String remoteAddress, String principal) {
+
+    /** A call without an authenticated principal. */
+    public ManagementRequest(String method, String path, Headers headers, byte[] body, boolean tooLarge,
+            String remoteAddress) {
+        this(method, path, headers, body, tooLarge, remoteAddress, null);
+    }
 
     public ManagementRequest {
         body = body == null ? new byte[0] : body;

@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * @param status      the HTTP status
  * @param contentType the body's media type, or null without a body
- * @param headers     further headers (ETag, Location, Allow, WWW-Authenticate)
+ * @param headers     further headers (ETag, Location, Allow, WWW-Authenticate; Content-Length on an answer to HEAD)
  * @param body        the body, empty for 204
  */
 public record ManagementResponse(int status, String contentType, Map<String, String> headers, byte[] body) {
@@ -36,6 +36,12 @@ public record ManagementResponse(int status, String contentType, Map<String, Str
     /** The body as text (UTF-8). */
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** The answer to HEAD: this one's status and headers, its body's length, and no body. */
+    ManagementResponse withoutBody() {
+        ManagementResponse head = new ManagementResponse(status, contentType, headers, new byte[0]);
+        return body.length == 0 ? head : head.withHeader("Content-Length", Integer.toString(body.length));
     }
 
     ManagementResponse withHeader(String name, String value) {

@@ -2,24 +2,16 @@ package dev.sluice.core.management;
 
 import dev.sluice.core.PolicyFigures;
 import dev.sluice.core.Sluice;
-import dev.sluice.core.config.ConfigException;
-import dev.sluice.core.config.Policy;
-import dev.sluice.core.config.PolicyParser;
 import dev.sluice.core.config.PolicyWriter;
 import dev.sluice.core.spi.BackendHealth;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.StoreUnavailableException;
-import dev.sluice.core.spi.VersionConflictException;
 import dev.sluice.core.spi.VersionedPolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,25 +38,37 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_PENDING_WRITES} waiting (beyond: 503). Every call that may wait for the cluster answers 504 after the
  * settings' {@link ManagementSettings#timeout() timeout}; a write that timed out may still be applied. Writes go
  * through the {@link dev.sluice.core.spi.PolicyStore}; every node applies them from there. Thread-safe.
+ *
+ * <p>Every resource answers {@code OPTIONS} (204) and every 405 with {@code Allow}; {@code HEAD} answers as
+ * {@code GET} without the body. Writes need a token with the role {@code write}, reads a token of either role when the
+ * settings say so ({@link ManagementAccess}). A policy's calls honour {@code If-Match} and {@code If-None-Match}
+ * ({@link Preconditions}).
  */
 public final class ManagementService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManagementService.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final String SOURCE = "request body";
     private static final int MAX_PENDING_WRITES = 1000;
+    private static final List<String> READ_ONLY = List.of("GET", "HEAD", "OPTIONS");
+    private static final List<String> POLICY = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final List<String> KEY = List.of("GET", "HEAD", "DELETE", "OPTIONS");
 
     private final Sluice sluice;
     private final ManagementSettings settings;
-    private final PolicyParser parser = new PolicyParser();
-    private final byte[] tokenDigest;
+    private final ManagementAccess access;
     private final AuditLog audit;
+    private final PolicyWrites writes;
     private final ExecutorService writer;
 
+    /**
+     * @throws IllegalArgumentException when the settings' token file cannot be read or is malformed (naming the file
+     *                                  and the line)
+     */
     public ManagementService(Sluice sluice, ManagementSettings settings) {
         this.sluice = sluice;
         this.settings = settings;
-        this.tokenDigest = settings.token() == null ? null : digest(settings.token());
+        this.access = new ManagementAccess(settings);
         this.audit = new AuditLog(settings.auditSize(), Clock.systemUTC());
+        this.writes = new PolicyWrites(sluice, audit, this::view);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(MAX_PENDING_WRITES), runnable -> {
                     Thread thread = new Thread(runnable, "sluice-management");
@@ -76,17 +80,31 @@ public final class ManagementService implements AutoCloseable {
     }
 
     /**
+     * Checks the settings' named tokens and token file as a service would at start, for adapters that create the
+     * service later (the servlet, on its first call).
+     *
+     * @throws IllegalArgumentException naming the file or setting, the line and what is wrong
+     */
+    public static void checkTokens(ManagementSettings settings) {
+        ManagementAccess.check(settings);
+    }
+
+    /**
      * Answers one call. Never blocks; never completes exceptionally: every failure, even a bug, is a problem
      * response (a bug: 500, logged at ERROR).
      */
     public CompletableFuture<ManagementResponse> handle(ManagementRequest request) {
+        CompletableFuture<ManagementResponse> answer;
         try {
-            return route(request)
+            answer = route(request)
                     .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                     .exceptionally(failure -> failed(request, failure));
         } catch (Throwable failure) {
-            return CompletableFuture.completedFuture(failed(request, failure));
+            answer = CompletableFuture.completedFuture(failed(request, failure));
         }
+        // HEAD answers as GET would, errors included, without the body
+        return request != null && "HEAD".equals(request.method()) ? answer.thenApply(ManagementResponse::withoutBody)
+                : answer;
     }
 
     private ManagementResponse failed(ManagementRequest request, Throwable failure) {
@@ -122,55 +140,63 @@ public final class ManagementService implements AutoCloseable {
                     "The path has an invalid percent-encoding."));
         }
         String method = request.method() == null ? "" : request.method(); // case-sensitive (RFC 9110)
-        boolean write = !method.equals("GET") && !method.equals("HEAD");
-        ManagementResponse denied = authorize(request, write);
         int size = segments.size();
-        if (size == 1 && segments.get(0).equals("policies")) {
-            return only(method, List.of("GET"), denied, () -> done(listPolicies()));
+        boolean policies = size > 0 && segments.get(0).equals("policies");
+        if (size == 1 && policies) {
+            return only(request, READ_ONLY, caller -> done(listPolicies()));
         }
-        if (size == 2 && segments.get(0).equals("policies")) {
+        if (size == 2 && policies) {
             String name = segments.get(1);
-            return only(method, List.of("GET", "PUT", "PATCH", "DELETE"), denied, () -> switch (method) {
-                case "GET" -> done(getPolicy(name));
-                case "PUT" -> write(request, () -> putPolicy(request, name));
-                case "PATCH" -> write(request, () -> patchPolicy(request, name));
-                default -> write(request, () -> deletePolicy(request, name));
+            return only(request, POLICY, caller -> switch (method) {
+                case "GET", "HEAD" -> done(getPolicy(request, name));
+                case "PUT" -> write(request, () -> writes.put(request, caller, name));
+                case "PATCH" -> write(request, () -> writes.patch(request, caller, name));
+                default -> write(request, () -> writes.delete(request, caller, name));
             });
         }
-        if (size == 4 && segments.get(0).equals("policies") && segments.get(2).equals("keys")) {
+        if (size == 4 && policies && segments.get(2).equals("keys")) {
             String name = segments.get(1);
             String key = segments.get(3);
-            return only(method, List.of("GET", "DELETE"), denied, () -> method.equals("GET") ? keyState(name, key)
-                    : resetKey(request, name, key));
+            return only(request, KEY, caller -> method.equals("DELETE") ? resetKey(caller, name, key)
+                    : keyState(name, key));
         }
         if (size == 1 && segments.get(0).equals("metrics")) {
-            return only(method, List.of("GET"), denied, () -> done(metrics()));
+            return only(request, READ_ONLY, caller -> done(metrics()));
         }
         if (size == 1 && segments.get(0).equals("health")) {
-            return only(method, List.of("GET"), denied, () -> done(health()));
+            return only(request, READ_ONLY, caller -> done(health()));
         }
         if (size == 1 && segments.get(0).equals("audit")) {
-            return only(method, List.of("GET"), denied, () -> done(auditList()));
+            return only(request, READ_ONLY, caller -> done(auditList()));
         }
         return done(Problems.of(404, "not-found", "No such resource", "Known: /policies, /policies/{name}, "
                 + "/policies/{name}/keys/{key}, /metrics, /health, /audit."));
     }
 
     private interface Call {
-        CompletableFuture<ManagementResponse> run();
+        CompletableFuture<ManagementResponse> run(Caller caller);
     }
 
-    private static CompletableFuture<ManagementResponse> only(String method, List<String> allowed,
-            ManagementResponse denied, Call call) {
+    /**
+     * Runs a call on a resource that allows {@code allowed}: a method it does not allow answers 405, OPTIONS 204, both
+     * with {@code Allow}; HEAD answers as GET without the body; then the caller must be authorized.
+     */
+    private CompletableFuture<ManagementResponse> only(ManagementRequest request, List<String> allowed, Call call) {
+        String method = request.method() == null ? "" : request.method();
+        String allow = String.join(", ", allowed);
         if (!allowed.contains(method)) {
             return done(Problems.of(405, "method-not-allowed", "Method not allowed",
-                    "'" + Json.clip(method) + "' is not allowed here; allowed: " + String.join(", ", allowed))
-                    .withHeader("Allow", String.join(", ", allowed)));
+                    "'" + Json.clip(method) + "' is not allowed here; allowed: " + allow)
+                    .withHeader("Allow", allow));
         }
-        if (denied != null) {
-            return done(denied);
+        ManagementAccess.Decision decision = access.authorize(request, !READ_ONLY.contains(method));
+        if (decision.problem() != null) {
+            return done(decision.problem());
         }
-        return call.run();
+        if (method.equals("OPTIONS")) {
+            return done(ManagementResponse.empty(204).withHeader("Allow", allow));
+        }
+        return call.run(decision.caller());
     }
 
     private CompletableFuture<ManagementResponse> write(ManagementRequest request,
@@ -180,39 +206,6 @@ public final class ManagementService implements AutoCloseable {
                     "The body must be at most " + settings.maxBodyBytes() + " bytes."));
         }
         return CompletableFuture.supplyAsync(change, writer);
-    }
-
-    // ---------------------------------------------------------------- auth
-
-    private ManagementResponse authorize(ManagementRequest request, boolean write) {
-        if (!write && !settings.readsNeedToken()) {
-            return null;
-        }
-        if (tokenDigest == null) {
-            return write ? Problems.of(403, "read-only", "Writes are disabled",
-                    "No management token is configured, so this endpoint is read-only. Set the init-param 'token' "
-                            + "of SluiceManagementServlet (gateway: sluice.management.token) or the environment "
-                            + "variable SLUICE_TOKEN, and send 'Authorization: Bearer <token>'.")
-                    : Problems.of(403, "no-token", "Reads need a token, but none is configured",
-                    "Set the management token (init-param 'token' or SLUICE_TOKEN).");
-        }
-        String header = request.headers().get("Authorization");
-        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).strip() : null;
-        if (given == null || !MessageDigest.isEqual(digest(given), tokenDigest)) {
-            return Problems.of(401, "unauthorized", "Unauthorized",
-                    given == null ? "Send 'Authorization: Bearer <token>'." : "The token is not the management token.")
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"sluice\"");
-        }
-        return null;
-    }
-
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", impossible);
-        }
     }
 
     // ---------------------------------------------------------------- reads
@@ -225,12 +218,25 @@ public final class ManagementService implements AutoCloseable {
         return ManagementResponse.json(200, Json.write(Map.of("policies", list)), Map.of());
     }
 
-    private ManagementResponse getPolicy(String name) {
+    /** One policy; If-Match and If-None-Match are honoured (412, or 304 when only If-None-Match failed). */
+    private ManagementResponse getPolicy(ManagementRequest request, String name) {
+        Preconditions conditions = Preconditions.of(request);
+        if (conditions.problem() != null) {
+            return conditions.problem();
+        }
         Optional<VersionedPolicy> policy = sluice.policyStore().get(name);
         if (policy.isEmpty()) {
             return noSuchPolicy(name);
         }
-        return ManagementResponse.json(200, Json.write(view(policy.get())), Map.of("ETag", etag(policy.get())));
+        long version = policy.get().version();
+        String etag = PolicyWrites.etag(policy.get());
+        if (conditions.notModified(version)) {
+            return ManagementResponse.empty(304).withHeader("ETag", etag);
+        }
+        if (!conditions.hold(version)) {
+            return conditions.failed(name, version);
+        }
+        return ManagementResponse.json(200, Json.write(view(policy.get())), Map.of("ETag", etag));
     }
 
     private Map<String, Object> view(VersionedPolicy policy) {
@@ -272,13 +278,13 @@ public final class ManagementService implements AutoCloseable {
         }).exceptionally(failure -> backendFailed(name, failure));
     }
 
-    private CompletableFuture<ManagementResponse> resetKey(ManagementRequest request, String name, String key) {
+    private CompletableFuture<ManagementResponse> resetKey(Caller caller, String name, String key) {
         Optional<CompletableFuture<Boolean>> reset = sluice.resetKey(name, key);
         if (reset.isEmpty()) {
             return done(noSuchPolicy(name));
         }
         return reset.get().thenApply(had -> {
-            audit.record(request.remoteAddress(), "reset-key", name, null, null,
+            audit.record(caller, "reset-key", name, null, null,
                     Map.of("key", key, "had-state", had));
             return ManagementResponse.empty(204);
         }).exceptionally(failure -> backendFailed(name, failure));
@@ -333,165 +339,21 @@ public final class ManagementService implements AutoCloseable {
         return ManagementResponse.json(200, Json.write(Map.of("entries", audit.entries())), Map.of());
     }
 
-    // ---------------------------------------------------------------- writes
-
-    private ManagementResponse putPolicy(ManagementRequest request, String name) {
-        Change change = change(request, List.of("application/json", "application/yaml", "application/x-yaml",
-                "text/yaml"));
-        if (change.problem() != null) {
-            return change.problem();
-        }
-        Preconditions preconditions = change.preconditions();
-        String body = change.body();
-        Policy policy;
-        try {
-            policy = parser.parsePolicy(body, SOURCE, name);
-            sluice.check(policy, SOURCE);
-        } catch (ConfigException invalid) {
-            return Problems.invalid(invalid);
-        }
-        Optional<VersionedPolicy> before = sluice.policyStore().get(name);
-        Long expected = preconditions.expected();
-        if (expected != null && expected == Preconditions.EXISTS) {
-            if (before.isEmpty()) {
-                return Problems.conflict(new VersionConflictException(name, Preconditions.EXISTS, null));
-            }
-            expected = before.get().version();
-        }
-        try {
-            VersionedPolicy written = sluice.policyStore().put(policy, expected);
-            audit.record(request.remoteAddress(), "put", name, before.map(VersionedPolicy::policy).orElse(null),
-                    written, Map.of());
-            ManagementResponse response = ManagementResponse.json(before.isPresent() ? 200 : 201,
-                    Json.write(view(written)), Map.of("ETag", etag(written)));
-            // Relative to the request's own URI, whatever the mount point: the policy's name (letters, digits, '.',
-            // '_', '-') resolves to the resource just created.
-            return before.isPresent() ? response : response.withHeader("Location", name);
-        } catch (VersionConflictException conflict) {
-            return Problems.conflict(conflict);
-        }
-    }
-
-    private ManagementResponse patchPolicy(ManagementRequest request, String name) {
-        Change change = change(request, List.of("application/merge-patch+json", "application/json"));
-        if (change.problem() != null) {
-            return change.problem();
-        }
-        Preconditions preconditions = change.preconditions();
-        String body = change.body();
-        for (int attempt = 0; ; attempt++) {
-            Optional<VersionedPolicy> current = sluice.policyStore().get(name);
-            if (current.isEmpty()) {
-                return noSuchPolicy(name);
-            }
-            Policy patched;
-            try {
-                patched = parser.patch(current.get().policy(), body, SOURCE);
-                sluice.check(patched, SOURCE);
-            } catch (ConfigException invalid) {
-                return Problems.invalid(invalid);
-            }
-            Long expected = preconditions.expected();
-            if (expected != null && expected == 0) {
-                return Problems.conflict(new VersionConflictException(name, 0L, current.get().version()));
-            }
-            if (expected != null && expected > 0 && expected != current.get().version()) {
-                return Problems.conflict(new VersionConflictException(name, expected, current.get().version()));
-            }
-            try {
-                VersionedPolicy written = sluice.policyStore().put(patched, current.get().version());
-                audit.record(request.remoteAddress(), "patch", name, current.get().policy(), written, Map.of());
-                return ManagementResponse.json(200, Json.write(view(written)), Map.of("ETag", etag(written)));
-            } catch (VersionConflictException conflict) {
-                // Without a version to match (no If-Match, or If-Match: *) the patch applies to whatever is
-                // current: read again and retry a few times.
-                boolean anyVersion = expected == null || expected == Preconditions.EXISTS;
-                if (!anyVersion || attempt >= 4) {
-                    return Problems.conflict(conflict);
-                }
-            }
-        }
-    }
-
-    private ManagementResponse deletePolicy(ManagementRequest request, String name) {
-        Preconditions preconditions = Preconditions.of(request);
-        if (preconditions.problem() != null) {
-            return preconditions.problem();
-        }
-        Long expected = preconditions.expected();
-        if (expected != null && expected <= 0) {
-            if (expected == 0) {
-                return Problems.of(400, "bad-precondition", "Malformed conditional header",
-                        "If-None-Match: * makes no sense on DELETE.");
-            }
-            Optional<VersionedPolicy> current = sluice.policyStore().get(name);
-            if (current.isEmpty()) {
-                return noSuchPolicy(name);
-            }
-            expected = current.get().version();
-        }
-        try {
-            Optional<VersionedPolicy> removed = sluice.policyStore().delete(name, expected);
-            if (removed.isEmpty()) {
-                return noSuchPolicy(name);
-            }
-            audit.record(request.remoteAddress(), "delete", name, removed.get().policy(), null, Map.of());
-            return ManagementResponse.empty(204);
-        } catch (VersionConflictException conflict) {
-            return Problems.conflict(conflict);
-        }
-    }
-
     // ---------------------------------------------------------------- helpers
 
-    /** A write's body and conditions, or the problem that stops it (media type, preconditions, encoding). */
-    private record Change(Preconditions preconditions, String body, ManagementResponse problem) { }
-
-    private static Change change(ManagementRequest request, List<String> mediaTypes) {
-        String type = request.headers().get("Content-Type");
-        String base = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!mediaTypes.contains(base)) {
-            ManagementResponse unsupported = Problems.of(415, "unsupported-media-type", "Unsupported media type",
-                    "Content-Type " + (type == null ? "is missing" : "'" + Json.clip(type) + "' is not accepted")
-                            + "; send one of " + String.join(", ", mediaTypes) + ".");
-            return new Change(null, null, mediaTypes.contains("application/merge-patch+json")
-                    ? unsupported.withHeader("Accept-Patch", "application/merge-patch+json") : unsupported);
-        }
-        Preconditions preconditions = Preconditions.of(request);
-        if (preconditions.problem() != null) {
-            return new Change(null, null, preconditions.problem());
-        }
-        String body = PathSegments.strictUtf8(request.body());
-        if (body == null) {
-            return new Change(null, null, Problems.of(400, "bad-encoding", "Body is not UTF-8",
-                    "Send the body as UTF-8."));
-        }
-        // The parser also reads YAML; a body sent as JSON must be JSON, so a YAML text is not taken for it.
-        String start = body.strip();
-        if (base.endsWith("json") && !start.isEmpty() && start.charAt(0) != '{') {
-            return new Change(null, null, Problems.invalid(new ConfigException(new ConfigException.Problem(SOURCE,
-                    1, 1, "", "must be a JSON object, as Content-Type " + base + " says; it starts with "
-                            + Json.clip(start.substring(0, Math.min(start.length(), 20)))))));
-        }
-        return new Change(preconditions, body, null);
-    }
-
-    private static ManagementResponse noSuchPolicy(String name) {
+    static ManagementResponse noSuchPolicy(String name) {
         return Problems.of(404, "no-such-policy", "No such policy", "There is no policy named '"
                 + (NAME.matcher(name).matches() ? name : Json.clip(name)) + "'. PUT creates one.");
-    }
-
-    private static String etag(VersionedPolicy policy) {
-        return "\"" + policy.version() + "\"";
     }
 
     private static CompletableFuture<ManagementResponse> done(ManagementResponse response) {
         return CompletableFuture.completedFuture(response);
     }
 
-    /** Stops the writer thread; calls in progress finish. */
+    /** Stops the writer thread (calls in progress finish) and the token file's reloader. */
     @Override
     public void close() {
         writer.shutdown();
+        access.close();
     }
 }

@@ -93,14 +93,14 @@ class ManagementFuzzTest {
             ManagementRequest request = call.request();
             ManagementResponse answer = call.send(service);
             String what = i + ": " + request.method() + " " + request.path() + " -> " + answer.status();
-            boolean read = request.method().equals("GET");
+            boolean read = List.of("GET", "HEAD", "OPTIONS").contains(request.method());
             boolean keyReset = request.method().equals("DELETE") && answer.status() == 204
                     && request.path().contains("/keys/");
             if (answer.status() >= 500) {
                 failures.add(what + " " + answer.bodyText());
             } else if (answer.status() >= 400) {
                 refusals++;
-                String problem = problemDefect(answer);
+                String problem = request.method().equals("HEAD") ? headDefect(answer) : problemDefect(answer);
                 if (problem != null) {
                     failures.add(what + ": " + problem);
                 }
@@ -112,6 +112,15 @@ class ManagementFuzzTest {
         assertThat(refusals).as("the run mostly exercises refusals").isGreaterThan(3500);
         assertThat(sluice.policyStore().list()).isEqualTo(before);
         assertThat(sluice.policies()).isEqualTo(before);
+    }
+
+    /** Null when {@code answer} is a problem's head: the problem's type and length, no body. */
+    private static String headDefect(ManagementResponse answer) {
+        if (!"application/problem+json".equals(answer.contentType())) {
+            return "content type " + answer.contentType();
+        }
+        return answer.body().length == 0 && answer.headers().containsKey("Content-Length") ? null
+                : "a body or no length in the answer to HEAD";
     }
 
     /** Null when {@code answer} is a well-formed RFC 9457 problem that agrees with its status, else what is wrong. */

@@ -185,12 +185,14 @@ class ManagementRefusalsTest {
     @Test
     void wrongMethodsAnswer405WithAllow() {
         record Case(String method, String path, String allow) { }
-        for (Case c : List.of(new Case("POST", "/policies", "GET"), new Case("DELETE", "/policies", "GET"),
-                new Case("POST", "/policies/api", "GET, PUT, PATCH, DELETE"),
-                new Case("PUT", "/policies/api/keys/a", "GET, DELETE"), new Case("PATCH", "/metrics", "GET"),
-                new Case("DELETE", "/health", "GET"), new Case("PUT", "/audit", "GET"),
-                new Case("TRACE", "/policies/api", "GET, PUT, PATCH, DELETE"),
-                new Case("patch", "/policies/api", "GET, PUT, PATCH, DELETE"))) {
+        String reads = "GET, HEAD, OPTIONS";
+        String policy = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS";
+        for (Case c : List.of(new Case("POST", "/policies", reads), new Case("DELETE", "/policies", reads),
+                new Case("POST", "/policies/api", policy),
+                new Case("PUT", "/policies/api/keys/a", "GET, HEAD, DELETE, OPTIONS"),
+                new Case("PATCH", "/metrics", reads), new Case("DELETE", "/health", reads),
+                new Case("PUT", "/audit", reads), new Case("TRACE", "/policies/api", policy),
+                new Case("patch", "/policies/api", policy), new Case("head", "/policies", reads))) {
             ManagementResponse answer = ManagementCall.of(c.method(), c.path()).bearer(TOKEN).send(service);
             problem(answer, 405);
             assertThat(answer.headers()).as(c.method() + " " + c.path()).containsEntry("Allow", c.allow());
@@ -247,16 +249,38 @@ class ManagementRefusalsTest {
     @Test
     void malformedConditionalHeadersAnswer400() {
         String patch = "{\"rate\":{\"limit\":5}}";
-        for (String ifMatch : List.of("seven", "\"seven\"", "\"\"", "\"0\"", "\"-3\"", "\"1\", \"2\"",
-                "\"123456789012345678901234\"", "\"9999999999999999999\"", "\"\u0663\"", "7")) {
-            JsonNode problem = refused(ManagementCall.patch("/policies/api").json(patch).header("If-Match", ifMatch),
-                    400);
-            assertThat(problem.get("type").asString()).as(ifMatch).endsWith(":bad-precondition");
+        for (String value : List.of("seven", "7", "\"1", "1\"", "\"1\" \"2\"", "W/ \"1\"", "w/\"1\"", "*, \"1\"",
+                "\"\u0663\"", "\"a b\"", ",", "\"1\";x")) {
+            for (String header : List.of("If-Match", "If-None-Match")) {
+                JsonNode problem = refused(ManagementCall.patch("/policies/api").json(patch).header(header, value),
+                        400);
+                assertThat(problem.get("type").asString()).as(header + ": " + value).endsWith(":bad-precondition");
+                assertThat(problem.get("detail").asString()).as(value).contains(header);
+            }
         }
-        refused(ManagementCall.put("/policies/api").json(patch).header("If-None-Match", "\"3\""), 400);
-        refused(ManagementCall.put("/policies/api").json(patch).header("If-None-Match", "*").header("If-Match", "*"),
-                400);
-        refused(ManagementCall.delete("/policies/api").header("If-None-Match", "*"), 400);
+        refused(ManagementCall.delete("/policies/api").header("If-Match", "seven"), 400);
+        assertThat(ManagementCall.get("/policies/api").header("If-None-Match", "seven").send(service).status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void wellFormedTagsThatAreNoCurrentVersionAnswer412() {
+        long version = sluice.policyStore().get("api").orElseThrow().version();
+        String patch = "{\"rate\":{\"limit\":5}}";
+        for (String ifMatch : List.of("\"stale-version-0\"", "\"seven\"", "\"\"", "\"0\"", "\"-3\"",
+                "\"123456789012345678901234\"", "W/\"" + version + "\"", "W/\"" + version + "\", \"x\"",
+                "\"" + (version + 1) + "\", \"" + (version + 2) + "\"")) {
+            JsonNode problem = refused(ManagementCall.patch("/policies/api").json(patch).header("If-Match", ifMatch),
+                    412);
+            assertThat(problem.get("current-version").asLong()).as(ifMatch).isEqualTo(version);
+        }
+        refused(ManagementCall.put("/policies/api").json("{\"rate\":{\"limit\":1,\"period\":\"1s\"}}")
+                .header("If-None-Match", "W/\"" + version + "\""), 412);
+        refused(ManagementCall.put("/policies/api").json("{\"rate\":{\"limit\":1,\"period\":\"1s\"}}")
+                .header("If-None-Match", "*").header("If-Match", "*"), 412);
+        refused(ManagementCall.delete("/policies/api").header("If-None-Match", "*"), 412);
+        refused(ManagementCall.delete("/policies/api").header("If-Match", "\"stale-version-0\""), 412);
+        assertThat(sluice.policyStore().get("api").orElseThrow().version()).as("nothing changed").isEqualTo(version);
     }
 
     @Test

@@ -337,7 +337,7 @@ class ManagementServiceTest {
     void refusesWrongMethodsTypesAndSizes() {
         ManagementResponse method = call("POST", "/policies/api", "{}");
         assertThat(method.status()).isEqualTo(405);
-        assertThat(method.headers()).containsEntry("Allow", "GET, PUT, PATCH, DELETE");
+        assertThat(method.headers()).containsEntry("Allow", "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
         assertThat(call("PATCH", "/policies/api", "{}", "Content-Type", "text/plain").status()).isEqualTo(415);
         assertThat(call("PUT", "/policies/api", "{}", "Content-Type", null).status()).isEqualTo(415);
         assertThat(call("GET", "/nothing/here", null).status()).isEqualTo(404);
@@ -351,9 +351,24 @@ class ManagementServiceTest {
         call("PATCH", "/policies/api", "{\"rate\":{\"limit\":-5}}");
         call("DELETE", "/policies/jobs", null);
         String audit = call("GET", "/audit", null).bodyText();
-        assertThat(audit).contains("\"action\":\"delete\"", "\"action\":\"patch\"", "\"who\":\"198.51.100.1\"");
+        assertThat(audit).contains("\"action\":\"delete\"", "\"action\":\"patch\"", "\"who\":\"default\"",
+                "\"token\":\"default\"", "\"address\":\"198.51.100.1\"");
         assertThat(audit.indexOf("\"delete\"")).isLessThan(audit.indexOf("\"patch\""));
         assertThat(audit).doesNotContain("-5");
+    }
+
+    @Test
+    void theAuditNamesThePrincipalWhenTheAdapterHasOne() throws Exception {
+        ManagementRequest.Headers headers = ManagementRequest.Headers.of(Map.of(
+                "Authorization", "Bearer " + TOKEN, "Content-Type", "application/merge-patch+json"));
+        ManagementRequest patch = new ManagementRequest("PATCH", "/policies/api", headers,
+                "{\"rate\":{\"limit\":7}}".getBytes(StandardCharsets.UTF_8), false, "203.0.113.9", "alice");
+        assertThat(service.handle(patch).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+
+        JsonNode newest = JSON.readTree(call("GET", "/audit", null).bodyText()).get("entries").get(0);
+        assertThat(newest.get("who").asString()).isEqualTo("alice");
+        assertThat(newest.get("token").asString()).isEqualTo("default");
+        assertThat(newest.get("address").asString()).isEqualTo("203.0.113.9");
     }
 
     @Test
@@ -372,7 +387,8 @@ class ManagementServiceTest {
                     .containsExactly("4->5", "3->4", "2->3");
             JsonNode newest = entries.get(0);
             assertThat(newest.get("version").asLong()).isEqualTo(version("api"));
-            assertThat(newest.get("who").asString()).isEqualTo(ManagementCall.REMOTE);
+            assertThat(newest.get("who").asString()).isEqualTo("default");
+            assertThat(newest.get("address").asString()).isEqualTo(ManagementCall.REMOTE);
             assertThat(newest.get("action").asString()).isEqualTo("patch");
             assertThat(newest.get("policy").asString()).isEqualTo("api");
             assertThat(newest.get("time").asString()).isNotBlank();

@@ -111,6 +111,23 @@ public abstract class BackendContract {
     }
 
     @Test
+    void aConsumedOutcomeDescribesTheBandClosestToExhaustion() {
+        PolicyLimiter perSecond = bind(rate(10, SECOND, 10).quota(new Quota(1000, Duration.ofDays(1))).build());
+        RateOutcome rate = await(perSecond.consume("k", 1, 0));
+        assertThat(rate.band()).isEqualTo(BucketConfigurations.RATE);
+        assertThat(rate.remaining()).isEqualTo(9);
+        assertThat(rate.nanosToReset()).as("one token back at 10 per second")
+                .isBetween(1L, SECOND.toNanos() / 10);
+
+        PolicyLimiter hourly = bind(rate(100, SECOND, 100).quota(new Quota(3, Duration.ofHours(1))).build());
+        RateOutcome quota = await(hourly.consume("k", 1, 0));
+        assertThat(quota.band()).isEqualTo(BucketConfigurations.QUOTA);
+        assertThat(quota.remaining()).isEqualTo(2);
+        assertThat(quota.nanosToReset()).as("the hour's refill")
+                .isBetween(Duration.ofMinutes(59).toNanos(), Duration.ofHours(1).toNanos());
+    }
+
+    @Test
     void rateRefillsWithTheClock() {
         PolicyLimiter limiter = bind(rate(4, SECOND, 4).build());
         for (int i = 0; i < 4; i++) {

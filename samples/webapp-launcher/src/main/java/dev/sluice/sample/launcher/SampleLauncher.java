@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code PORT}: the HTTP port, default 8080;</li>
  *   <li>{@code HOST}: the address to bind, default every interface;</li>
- *   <li>{@code SLUICE_TOKEN}: the management token; when unset, a random one is generated and logged. It reaches
- *       the application as the servlet context init-param {@value #TOKEN_PARAM};</li>
+ *   <li>{@code SLUICE_TOKEN}: the management write token; when unset, a random one is generated and logged. It
+ *       reaches the application as the servlet context init-param {@value #TOKEN_PARAM};</li>
+ *   <li>{@code SLUICE_TOKENS}: further named tokens, e.g. {@code viewer read <secret>} for a token that may only
+ *       read (the management servlet reads it itself);</li>
  *   <li>{@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT}, {@code SLUICE_HZ_HOST} and the other {@code SLUICE_*}
  *       settings are read by the application's SluiceFilter itself.</li>
  * </ul>
@@ -41,7 +43,7 @@ public final class SampleLauncher {
     public static void main(String[] args) throws Exception {
         if (args.length > 0) {
             LOG.error("The sample takes no arguments; it is configured by the environment: PORT, HOST, SLUICE_TOKEN, "
-                    + "SLUICE_MEMBERS, SLUICE_HZ_PORT. Got {} argument(s).", args.length);
+                    + "SLUICE_TOKENS, SLUICE_MEMBERS, SLUICE_HZ_PORT. Got {} argument(s).", args.length);
             System.exit(2);
         }
         Server server;
