@@ -45,7 +45,7 @@ record Notice(String key, long ticket, UUID holder, Reason reason, long used) {
             for (Notice notice : batch.notices()) {
                 out.writeString(notice.key());
                 out.writeLong(notice.ticket());
-                SemaphoreOps.writeUuid(out, notice.holder());
+                SemaphoreCodecs.writeUuid(out, notice.holder());
                 out.writeString(notice.reason() == null ? null : notice.reason().name());
                 out.writeLong(notice.used());
             }
@@ -55,7 +55,7 @@ record Notice(String key, long ticket, UUID holder, Reason reason, long used) {
             for (int i = 0; i < size; i++) {
                 String key = in.readString();
                 long ticket = in.readLong();
-                UUID holder = SemaphoreOps.readUuid(in);
+                UUID holder = SemaphoreCodecs.readUuid(in);
                 String reason = in.readString();
                 notices.add(new Notice(key, ticket, holder, reason == null ? null : Reason.valueOf(reason),
                         in.readLong()));

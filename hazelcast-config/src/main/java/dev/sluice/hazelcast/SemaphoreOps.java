@@ -4,10 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import dev.sluice.core.Reason;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 
 /**
- * The entry processors of the cluster semaphores, and the serializers that carry them. Each runs on the partition
+ * The entry processors of the cluster semaphores ({@link SemaphoreCodecs} carries them). Each runs on the partition
  * owner of one (policy, key) entry, reads and writes it atomically, and is deterministic given its fields (the
  * caller passes "now", its identity and every ticket), so the backup replays it to the same state. Every processor
  * first drops what has expired at "now", so an entry in use heals itself even between the members' sweeps.
@@ -393,95 +390,5 @@ final class SemaphoreOps {
             }
             return new Notice.Batch(notices);
         }
-    }
-
-    // ---------------------------------------------------------------- serializers
-
-    static void writeUuid(ObjectDataOutput out, UUID uuid) throws IOException {
-        out.writeLong(uuid.getMostSignificantBits());
-        out.writeLong(uuid.getLeastSignificantBits());
-    }
-
-    static UUID readUuid(ObjectDataInput in) throws IOException {
-        return new UUID(in.readLong(), in.readLong());
-    }
-
-    static void writeDefinition(ObjectDataOutput out, Definition definition) throws IOException {
-        out.writeLong(definition.version());
-        out.writeLong(definition.permits());
-        out.writeLong(definition.leaseNanos());
-        out.writeInt(definition.depth());
-    }
-
-    static Definition readDefinition(ObjectDataInput in) throws IOException {
-        return new Definition(in.readLong(), in.readLong(), in.readLong(), in.readInt());
-    }
-
-    static void writeCaller(ObjectDataOutput out, Caller caller) throws IOException {
-        out.writeLong(caller.now());
-        out.writeInt(caller.departed().size());
-        for (UUID holder : caller.departed()) {
-            writeUuid(out, holder);
-        }
-    }
-
-    static Caller readCaller(ObjectDataInput in) throws IOException {
-        long now = in.readLong();
-        int departed = in.readInt();
-        Set<UUID> holders = new HashSet<>();
-        for (int i = 0; i < departed; i++) {
-            holders.add(readUuid(in));
-        }
-        return new Caller(now, holders);
-    }
-
-    /** The serializers of this file's types (fields are read in the order they are written). */
-    static List<Codec<?>> serializers() {
-        return List.of(
-                new Codec<>(Outcome.class, (out, outcome) -> {
-                    out.writeString(outcome.code().name());
-                    out.writeLong(outcome.used());
-                    out.writeInt(outcome.queued());
-                    out.writeObject(outcome.notices());
-                    out.writeLongArray(outcome.missing());
-                }, in -> new Outcome(Code.valueOf(in.readString()), in.readLong(), in.readInt(), in.readObject(),
-                        in.readLongArray())),
-                new Codec<>(Acquire.class, (out, op) -> {
-                    out.writeLong(op.ticket);
-                    writeUuid(out, op.holder);
-                    out.writeLong(op.count);
-                    writeDefinition(out, op.definition);
-                    out.writeLong(op.deadline);
-                    writeCaller(out, op.caller);
-                }, in -> new Acquire(in.readLong(), readUuid(in), in.readLong(), readDefinition(in), in.readLong(),
-                        readCaller(in))),
-                new Codec<>(Release.class, (out, op) -> {
-                    out.writeLong(op.ticket);
-                    writeCaller(out, op.caller);
-                }, in -> new Release(in.readLong(), readCaller(in))),
-                new Codec<>(Leave.class, (out, op) -> {
-                    out.writeLong(op.ticket);
-                    writeCaller(out, op.caller);
-                }, in -> new Leave(in.readLong(), readCaller(in))),
-                new Codec<>(Renew.class, (out, op) -> {
-                    out.writeLongArray(op.tickets);
-                    writeCaller(out, op.caller);
-                }, in -> new Renew(in.readLongArray(), readCaller(in))),
-                new Codec<>(Sweep.class, (out, op) -> writeCaller(out, op.caller), in -> new Sweep(readCaller(in))),
-                new Codec<>(Reconfigure.class, (out, op) -> {
-                    writeDefinition(out, op.definition);
-                    writeCaller(out, op.caller);
-                }, in -> new Reconfigure(readDefinition(in), readCaller(in))),
-                new Codec<>(Poll.class, (out, op) -> {
-                    out.writeLong(op.ticket);
-                    writeCaller(out, op.caller);
-                }, in -> new Poll(in.readLong(), readCaller(in))),
-                new Codec<>(RefuseWaiters.class, (out, op) -> writeCaller(out, op.caller),
-                        in -> new RefuseWaiters(readCaller(in))),
-                new Codec<>(Read.class, (out, op) -> writeCaller(out, op.caller), in -> new Read(readCaller(in))),
-                new Codec<>(OnLocalEntries.class, (out, task) -> {
-                    out.writeString(task.prefix);
-                    out.writeObject(task.op);
-                }, in -> new OnLocalEntries(in.readString(), in.readObject())));
     }
 }

@@ -124,14 +124,14 @@ final class SemaphoreState {
         for (Map.Entry<Long, LeaseRecord> entry : state.leases.entrySet()) {
             LeaseRecord lease = entry.getValue();
             out.writeLong(entry.getKey());
-            SemaphoreOps.writeUuid(out, lease.holder());
+            SemaphoreCodecs.writeUuid(out, lease.holder());
             out.writeLong(lease.count());
             out.writeLong(lease.expiry());
         }
         out.writeInt(state.waiters.size());
         for (WaiterRecord waiter : state.waiters) {
             out.writeLong(waiter.ticket());
-            SemaphoreOps.writeUuid(out, waiter.holder());
+            SemaphoreCodecs.writeUuid(out, waiter.holder());
             out.writeLong(waiter.count());
             out.writeLong(waiter.enqueued());
             out.writeLong(waiter.deadline());
@@ -146,11 +146,11 @@ final class SemaphoreState {
         int leases = in.readInt();
         for (int i = 0; i < leases; i++) {
             long ticket = in.readLong();
-            state.leases.put(ticket, new LeaseRecord(SemaphoreOps.readUuid(in), in.readLong(), in.readLong()));
+            state.leases.put(ticket, new LeaseRecord(SemaphoreCodecs.readUuid(in), in.readLong(), in.readLong()));
         }
         int waiters = in.readInt();
         for (int i = 0; i < waiters; i++) {
-            state.waiters.addLast(new WaiterRecord(in.readLong(), SemaphoreOps.readUuid(in), in.readLong(),
+            state.waiters.addLast(new WaiterRecord(in.readLong(), SemaphoreCodecs.readUuid(in), in.readLong(),
                     in.readLong(), in.readLong()));
         }
         return state;

@@ -105,7 +105,7 @@ public final class SluiceSerialization {
         List<Codec<?>> all = new ArrayList<>();
         all.add(SemaphoreState.CODEC);
         all.add(Notice.Batch.CODEC);
-        all.addAll(SemaphoreOps.serializers());
+        all.addAll(SemaphoreCodecs.serializers());
         all.addAll(StoredPolicies.serializers());
         return Collections.unmodifiableList(all);
     }
