@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Sluice's cluster over the application's own {@link HazelcastInstance}, with a timer of its own. Closing it stops
- * the timer and Sluice's use of the instance, not the instance. The instance's configuration should have had
- * {@link dev.sluice.hazelcast.SluiceSerialization#register} applied (on every member), as for any cluster Sluice uses.
+ * the timer and Sluice's use of the instance, not the instance. Every member needs Sluice's jars on its class path,
+ * as for any cluster Sluice uses ({@link dev.sluice.hazelcast.SluiceSerialization}).
  */
 final class HazelcastInstanceCluster implements ClusterConnection {
     private final SystemScheduler scheduler = new SystemScheduler();

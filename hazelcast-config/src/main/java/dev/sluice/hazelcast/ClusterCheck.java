@@ -16,10 +16,9 @@ import java.util.concurrent.CompletableFuture;
  * Checks that every member of a cluster can run what Sluice sends it: each of Sluice's entry processors, its member
  * task and one of Bucket4j's processors, on a key that member owns, in forms that change nothing (a refused acquire
  * on an absent entry, a release of no lease, a conditional write whose condition fails...). A member without
- * sluice-hazelcast (and Bucket4j) on its class path, or without {@link SluiceSerialization#register} applied to its
- * configuration, fails here, at start-up, with a message saying what to do, instead of failing every cluster-scope
- * request later. Running every type once also registers their Compact schemas in the cluster at start-up, so that
- * no request later waits for that.
+ * sluice-hazelcast (and Bucket4j) on its class path, whose hooks register Sluice's serializers
+ * ({@link SluiceSerialization}), fails here, at start-up, with a message saying what to do, instead of failing every
+ * cluster-scope request later.
  */
 final class ClusterCheck {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -45,10 +44,13 @@ final class ClusterCheck {
         }
         if (!failures.isEmpty()) {
             throw new IllegalStateException("Hazelcast member(s) " + String.join(", ", failures) + " cannot run "
-                    + "Sluice's entry processors. Every member of a cluster Sluice uses needs dev.sluice:"
-                    + "sluice-hazelcast and com.bucket4j:bucket4j_jdk17-hazelcast on its class path, and "
-                    + "dev.sluice.hazelcast.SluiceSerialization.register(config.getSerializationConfig()) applied to "
-                    + "its configuration before it starts (see README, 'Cluster scope').");
+                    + "Sluice's entry processors. Every member of a cluster Sluice uses needs Sluice's member jar "
+                    + "(dev.sluice:sluice-hazelcast:<version>:member, or sluice-hazelcast, sluice-core and Bucket4j's "
+                    + "bucket4j_jdk17-core and bucket4j_jdk17-hazelcast) on its class path: Hazelcast then registers "
+                    + "Sluice's serializers by itself (a member that cannot find the jars' hooks, for instance in "
+                    + "another class loader, needs dev.sluice.hazelcast.SluiceSerialization.register(config"
+                    + ".getSerializationConfig()) before it starts); see sluice-hazelcast's README-hazelcast.md, "
+                    + "'Preparing the members of an external cluster'.");
         }
     }
 

@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The cluster backend on Hazelcast: Bucket4j buckets in IMap {@value #BUCKETS} ({@link ClusterBuckets}), lease
  * semaphores with FIFO waiters in IMap {@value #SEMAPHORES} ({@link SemaphoreClient}). Every member of the cluster
- * needs sluice-hazelcast on its class path and {@link SluiceSerialization#register} applied, because the entry
- * processors run where the data lives.
+ * needs sluice-hazelcast (and Bucket4j) on its class path, whose hooks register the serializers
+ * ({@link SluiceSerialization}), because the entry processors run where the data lives.
  *
  * <p><b>Time.</b> Every timer (waiter deadlines, heartbeat, sweeper, safety poll, rate-queue releases) runs on the
  * given {@link Scheduler}, and every entry processor and Bucket4j command is given "now" by the calling node from

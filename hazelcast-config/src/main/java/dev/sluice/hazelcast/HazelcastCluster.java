@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Every member needs this jar.</b> Sluice's entry processors run on the members that own the data, so every
  * member of the cluster (embedded Sluice nodes, and the members of an external cluster in client mode) needs
- * {@code dev.sluice:sluice-hazelcast} and {@code com.bucket4j:bucket4j_jdk17-hazelcast} on its class path and
- * {@link SluiceSerialization#register} applied to its configuration. Both {@link #start} and {@link #over} check
+ * {@code dev.sluice:sluice-hazelcast} and {@code com.bucket4j:bucket4j_jdk17-hazelcast} on its class path (the
+ * {@code member} jar bundles them); their class-path hooks register Sluice's serializers ({@link SluiceSerialization}).
+ * Both {@link #start} and {@link #over} check
  * this on every member at start-up and fail with an {@link IllegalStateException} saying so; a member that joins
  * later is checked when it joins, and an error is logged if it cannot serve Sluice.
  *
@@ -99,8 +100,8 @@ public final class HazelcastCluster implements ClusterConnection {
                     String failure = ClusterCheck.check(hazelcast, event.getMember());
                     if (failure != null) {
                         LOG.error("Hazelcast member {} joined but cannot run Sluice's entry processors ({}); "
-                                + "cluster-scope limits on keys it owns fail until it runs with sluice-hazelcast on "
-                                + "its class path and SluiceSerialization.register applied",
+                                + "cluster-scope limits on keys it owns fail until it runs with Sluice's member jar "
+                                + "(sluice-hazelcast-*-member.jar) on its class path",
                                 event.getMember().getAddress(), failure);
                     }
                 });
@@ -114,9 +115,9 @@ public final class HazelcastCluster implements ClusterConnection {
     }
 
     /**
-     * Sluice over an instance the application manages (it is not shut down by {@link #close()}). The instance's
-     * configuration must have had {@link SluiceSerialization#register} applied before it started. Blocks while it
-     * checks the members (start-up only).
+     * Sluice over an instance the application manages (it is not shut down by {@link #close()}). Its serialization
+     * comes from sluice-hazelcast's class-path hooks, or from {@link SluiceSerialization#register} applied to its
+     * configuration where Hazelcast does not see those hooks. Blocks while it checks the members (start-up only).
      *
      * @param scheduler every timer of the backend runs on it; "now" comes from its ticker
      * @throws IllegalStateException when the instance or a member lacks Sluice's serializers or classes
@@ -225,15 +226,6 @@ public final class HazelcastCluster implements ClusterConnection {
 
     private static void verify(HazelcastInstance instance) {
         SplitBrain.awaitMajority(instance, ClusterCheck.TIMEOUT);
-        try {
-            if (!SluiceSerialization.registered(instance.getConfig().getSerializationConfig())) {
-                throw new IllegalStateException("Hazelcast instance " + instance.getName() + " was started "
-                        + "without Sluice's serializers: apply dev.sluice.hazelcast.SluiceSerialization.register("
-                        + "config.getSerializationConfig()) to its configuration before it starts");
-            }
-        } catch (UnsupportedOperationException client) {
-            // a client's configuration cannot be read back; the round trip below shows what matters
-        }
         ClusterCheck.verify(instance);
     }
 

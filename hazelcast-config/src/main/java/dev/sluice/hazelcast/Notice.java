@@ -1,8 +1,5 @@
 package dev.sluice.hazelcast;
 
-import com.hazelcast.nio.serialization.compact.CompactReader;
-import com.hazelcast.nio.serialization.compact.CompactSerializer;
-import com.hazelcast.nio.serialization.compact.CompactWriter;
 import dev.sluice.core.Reason;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,62 +34,33 @@ record Notice(String key, long ticket, UUID holder, Reason reason, long used) {
 
     /** Several notices as one value: what an entry processor answers and what a notice topic carries. */
     record Batch(List<Notice> notices) {
-        static final String TYPE = "sluice.semaphore.Notices";
         static final Batch EMPTY = new Batch(List.of());
 
         Batch {
             notices = List.copyOf(notices);
         }
 
-        static final class Serializer implements CompactSerializer<Batch> {
-            @Override
-            public Batch read(CompactReader in) {
-                String[] keys = in.readArrayOfString("keys");
-                long[] tickets = in.readArrayOfInt64("tickets");
-                long[] holders = in.readArrayOfInt64("holders");
-                String[] reasons = in.readArrayOfString("reasons");
-                long[] used = in.readArrayOfInt64("used");
-                List<Notice> notices = new ArrayList<>(tickets.length);
-                for (int i = 0; i < tickets.length; i++) {
-                    notices.add(new Notice(keys[i], tickets[i], new UUID(holders[2 * i], holders[2 * i + 1]),
-                            reasons[i] == null ? null : Reason.valueOf(reasons[i]), used[i]));
-                }
-                return new Batch(notices);
+        static final Codec<Batch> CODEC = new Codec<>(Batch.class, (out, batch) -> {
+            out.writeInt(batch.notices().size());
+            for (Notice notice : batch.notices()) {
+                out.writeString(notice.key());
+                out.writeLong(notice.ticket());
+                SemaphoreCodecs.writeUuid(out, notice.holder());
+                out.writeString(notice.reason() == null ? null : notice.reason().name());
+                out.writeLong(notice.used());
             }
-
-            @Override
-            public void write(CompactWriter out, Batch batch) {
-                int size = batch.notices().size();
-                String[] keys = new String[size];
-                long[] tickets = new long[size];
-                long[] holders = new long[2 * size];
-                String[] reasons = new String[size];
-                long[] used = new long[size];
-                for (int i = 0; i < size; i++) {
-                    Notice notice = batch.notices().get(i);
-                    keys[i] = notice.key();
-                    tickets[i] = notice.ticket();
-                    holders[2 * i] = notice.holder().getMostSignificantBits();
-                    holders[2 * i + 1] = notice.holder().getLeastSignificantBits();
-                    reasons[i] = notice.reason() == null ? null : notice.reason().name();
-                    used[i] = notice.used();
-                }
-                out.writeArrayOfString("keys", keys);
-                out.writeArrayOfInt64("tickets", tickets);
-                out.writeArrayOfInt64("holders", holders);
-                out.writeArrayOfString("reasons", reasons);
-                out.writeArrayOfInt64("used", used);
+        }, in -> {
+            int size = in.readInt();
+            List<Notice> notices = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                String key = in.readString();
+                long ticket = in.readLong();
+                UUID holder = SemaphoreCodecs.readUuid(in);
+                String reason = in.readString();
+                notices.add(new Notice(key, ticket, holder, reason == null ? null : Reason.valueOf(reason),
+                        in.readLong()));
             }
-
-            @Override
-            public String getTypeName() {
-                return TYPE;
-            }
-
-            @Override
-            public Class<Batch> getCompactClass() {
-                return Batch.class;
-            }
-        }
+            return new Batch(notices);
+        });
     }
 }

@@ -4,9 +4,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
-import com.hazelcast.nio.serialization.compact.CompactReader;
-import com.hazelcast.nio.serialization.compact.CompactSerializer;
-import com.hazelcast.nio.serialization.compact.CompactWriter;
 import dev.sluice.core.Reason;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,10 +12,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 /**
- * The entry processors of the cluster semaphores, and the serializers that carry them. Each runs on the partition
+ * The entry processors of the cluster semaphores ({@link SemaphoreCodecs} carries them). Each runs on the partition
  * owner of one (policy, key) entry, reads and writes it atomically, and is deterministic given its fields (the
  * caller passes "now", its identity and every ticket), so the backup replays it to the same state. Every processor
  * first drops what has expired at "now", so an entry in use heals itself even between the members' sweeps.
@@ -36,38 +32,10 @@ final class SemaphoreOps {
      * @param missing for {@link Renew}: tickets that no longer hold a lease
      */
     record Outcome(Code code, long used, int queued, Notice.Batch notices, long[] missing) {
-        static final String TYPE = "sluice.semaphore.Outcome";
         private static final long[] NONE = new long[0];
 
         static Outcome of(Code code) {
             return new Outcome(code, 0, 0, Notice.Batch.EMPTY, NONE);
-        }
-
-        static final class Serializer implements CompactSerializer<Outcome> {
-            @Override
-            public Outcome read(CompactReader in) {
-                return new Outcome(Code.valueOf(in.readString("code")), in.readInt64("used"), in.readInt32("queued"),
-                        in.readCompact("notices"), in.readArrayOfInt64("missing"));
-            }
-
-            @Override
-            public void write(CompactWriter out, Outcome outcome) {
-                out.writeString("code", outcome.code().name());
-                out.writeInt64("used", outcome.used());
-                out.writeInt32("queued", outcome.queued());
-                out.writeCompact("notices", outcome.notices());
-                out.writeArrayOfInt64("missing", outcome.missing());
-            }
-
-            @Override
-            public String getTypeName() {
-                return TYPE;
-            }
-
-            @Override
-            public Class<Outcome> getCompactClass() {
-                return Outcome.class;
-            }
         }
     }
 
@@ -155,7 +123,6 @@ final class SemaphoreOps {
      * joins the line (within the depth, when the request may wait) or is refused.
      */
     static final class Acquire extends Op {
-        static final String TYPE = "sluice.semaphore.Acquire";
         final long ticket;
         final UUID holder;
         final long count;
@@ -200,7 +167,6 @@ final class SemaphoreOps {
 
     /** Gives lease {@code ticket} back and grants waiters from the head. */
     static final class Release extends Op {
-        static final String TYPE = "sluice.semaphore.Release";
         final long ticket;
 
         Release(long ticket, Caller caller) {
@@ -227,7 +193,6 @@ final class SemaphoreOps {
      * lease and must use it or release it.
      */
     static final class Leave extends Op {
-        static final String TYPE = "sluice.semaphore.Leave";
         final long ticket;
 
         Leave(long ticket, Caller caller) {
@@ -248,7 +213,6 @@ final class SemaphoreOps {
 
     /** The heartbeat: extends the leases a live holder still runs requests under, by a full lease time. */
     static final class Renew extends Op {
-        static final String TYPE = "sluice.semaphore.Renew";
         final long[] tickets;
 
         Renew(long[] tickets, Caller caller) {
@@ -282,7 +246,6 @@ final class SemaphoreOps {
 
     /** The sweeper's pass: what every processor does first (drop expired leases, late waiters, departed holders). */
     static final class Sweep extends Op {
-        static final String TYPE = "sluice.semaphore.Sweep";
 
         Sweep(Caller caller) {
             super(caller);
@@ -296,7 +259,6 @@ final class SemaphoreOps {
 
     /** A live change: the entry follows the new definition if it is newer, by the difference. */
     static final class Reconfigure extends Op {
-        static final String TYPE = "sluice.semaphore.Reconfigure";
         final Definition definition;
 
         Reconfigure(Definition definition, Caller caller) {
@@ -318,7 +280,6 @@ final class SemaphoreOps {
      * unknown ({@code ABSENT}: refused or dropped).
      */
     static final class Poll extends Op {
-        static final String TYPE = "sluice.semaphore.Poll";
         final long ticket;
 
         Poll(long ticket, Caller caller) {
@@ -343,7 +304,6 @@ final class SemaphoreOps {
 
     /** Refuses every waiter of the entry (the key was reset); held leases stay valid. */
     static final class RefuseWaiters extends Op {
-        static final String TYPE = "sluice.semaphore.RefuseWaiters";
 
         RefuseWaiters(Caller caller) {
             super(caller);
@@ -365,7 +325,6 @@ final class SemaphoreOps {
 
     /** Reads an entry as it stands at {@code now}, changing nothing (no backup); for the management API. */
     static final class Read implements EntryProcessor<String, SemaphoreState, Outcome> {
-        static final String TYPE = "sluice.semaphore.Read";
         final Caller caller;
 
         Read(Caller caller) {
@@ -399,7 +358,6 @@ final class SemaphoreOps {
      * the decisions it caused, for the caller to deliver.
      */
     static final class OnLocalEntries implements Callable<Notice.Batch>, HazelcastInstanceAware {
-        static final String TYPE = "sluice.semaphore.OnLocalEntries";
         final String prefix;
         final Op op;
         private transient HazelcastInstance hazelcast;
@@ -432,117 +390,5 @@ final class SemaphoreOps {
             }
             return new Notice.Batch(notices);
         }
-    }
-
-    // ---------------------------------------------------------------- serializers
-
-    static void writeUuid(CompactWriter out, String name, UUID uuid) {
-        out.writeInt64(name + "Most", uuid.getMostSignificantBits());
-        out.writeInt64(name + "Least", uuid.getLeastSignificantBits());
-    }
-
-    static UUID readUuid(CompactReader in, String name) {
-        return new UUID(in.readInt64(name + "Most"), in.readInt64(name + "Least"));
-    }
-
-    static void writeDefinition(CompactWriter out, Definition definition) {
-        out.writeInt64("version", definition.version());
-        out.writeInt64("permits", definition.permits());
-        out.writeInt64("leaseNanos", definition.leaseNanos());
-        out.writeInt32("depth", definition.depth());
-    }
-
-    static Definition readDefinition(CompactReader in) {
-        return new Definition(in.readInt64("version"), in.readInt64("permits"), in.readInt64("leaseNanos"),
-                in.readInt32("depth"));
-    }
-
-    /** A serializer written as two lambdas: every processor here has a handful of fields. */
-    record Codec<T>(String typeName, Class<T> type, java.util.function.BiConsumer<CompactWriter, T> writer,
-            Function<CompactReader, T> reader) implements CompactSerializer<T> {
-        @Override
-        public T read(CompactReader in) {
-            return reader.apply(in);
-        }
-
-        @Override
-        public void write(CompactWriter out, T object) {
-            writer.accept(out, object);
-        }
-
-        @Override
-        public String getTypeName() {
-            return typeName;
-        }
-
-        @Override
-        public Class<T> getCompactClass() {
-            return type;
-        }
-    }
-
-    static void writeCaller(CompactWriter out, Caller caller) {
-        out.writeInt64("now", caller.now());
-        long[] departed = new long[2 * caller.departed().size()];
-        int i = 0;
-        for (UUID holder : caller.departed()) {
-            departed[i++] = holder.getMostSignificantBits();
-            departed[i++] = holder.getLeastSignificantBits();
-        }
-        out.writeArrayOfInt64("departed", departed);
-    }
-
-    static Caller readCaller(CompactReader in) {
-        long[] departed = in.readArrayOfInt64("departed");
-        Set<UUID> holders = new HashSet<>();
-        for (int i = 0; i + 1 < departed.length; i += 2) {
-            holders.add(new UUID(departed[i], departed[i + 1]));
-        }
-        return new Caller(in.readInt64("now"), holders);
-    }
-
-    /** The serializers of this file's types, with their stable type names. */
-    static List<CompactSerializer<?>> serializers() {
-        return List.of(
-                new Outcome.Serializer(),
-                new Codec<>(Acquire.TYPE, Acquire.class, (out, op) -> {
-                    out.writeInt64("ticket", op.ticket);
-                    writeUuid(out, "holder", op.holder);
-                    out.writeInt64("count", op.count);
-                    writeDefinition(out, op.definition);
-                    out.writeInt64("deadline", op.deadline);
-                    writeCaller(out, op.caller);
-                }, in -> new Acquire(in.readInt64("ticket"), readUuid(in, "holder"), in.readInt64("count"),
-                        readDefinition(in), in.readInt64("deadline"), readCaller(in))),
-                new Codec<>(Release.TYPE, Release.class, (out, op) -> {
-                    out.writeInt64("ticket", op.ticket);
-                    writeCaller(out, op.caller);
-                }, in -> new Release(in.readInt64("ticket"), readCaller(in))),
-                new Codec<>(Leave.TYPE, Leave.class, (out, op) -> {
-                    out.writeInt64("ticket", op.ticket);
-                    writeCaller(out, op.caller);
-                }, in -> new Leave(in.readInt64("ticket"), readCaller(in))),
-                new Codec<>(Renew.TYPE, Renew.class, (out, op) -> {
-                    out.writeArrayOfInt64("tickets", op.tickets);
-                    writeCaller(out, op.caller);
-                }, in -> new Renew(in.readArrayOfInt64("tickets"), readCaller(in))),
-                new Codec<>(Sweep.TYPE, Sweep.class, (out, op) -> writeCaller(out, op.caller),
-                        in -> new Sweep(readCaller(in))),
-                new Codec<>(Reconfigure.TYPE, Reconfigure.class, (out, op) -> {
-                    writeDefinition(out, op.definition);
-                    writeCaller(out, op.caller);
-                }, in -> new Reconfigure(readDefinition(in), readCaller(in))),
-                new Codec<>(Poll.TYPE, Poll.class, (out, op) -> {
-                    out.writeInt64("ticket", op.ticket);
-                    writeCaller(out, op.caller);
-                }, in -> new Poll(in.readInt64("ticket"), readCaller(in))),
-                new Codec<>(RefuseWaiters.TYPE, RefuseWaiters.class, (out, op) -> writeCaller(out, op.caller),
-                        in -> new RefuseWaiters(readCaller(in))),
-                new Codec<>(Read.TYPE, Read.class, (out, op) -> writeCaller(out, op.caller),
-                        in -> new Read(readCaller(in))),
-                new Codec<>(OnLocalEntries.TYPE, OnLocalEntries.class, (out, task) -> {
-                    out.writeString("prefix", task.prefix);
-                    out.writeCompact("op", task.op);
-                }, in -> new OnLocalEntries(in.readString("prefix"), in.readCompact("op"))));
     }
 }

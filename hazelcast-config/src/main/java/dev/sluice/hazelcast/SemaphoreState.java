@@ -1,8 +1,5 @@
 package dev.sluice.hazelcast;
 
-import com.hazelcast.nio.serialization.compact.CompactReader;
-import com.hazelcast.nio.serialization.compact.CompactSerializer;
-import com.hazelcast.nio.serialization.compact.CompactWriter;
 import dev.sluice.core.Reason;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -25,8 +22,6 @@ import java.util.UUID;
  * {@code used} drops below it.
  */
 final class SemaphoreState {
-    static final String TYPE = "sluice.semaphore.State";
-
     long version;
     long permits;
     long leaseNanos;
@@ -144,94 +139,45 @@ final class SemaphoreState {
         return live;
     }
 
-    /** Writes the collections as parallel arrays: one schema, no per-element overhead. */
-    static final class Serializer implements CompactSerializer<SemaphoreState> {
-        @Override
-        public SemaphoreState read(CompactReader in) {
-            SemaphoreState state = new SemaphoreState();
-            state.version = in.readInt64("version");
-            state.permits = in.readInt64("permits");
-            state.leaseNanos = in.readInt64("leaseNanos");
-            state.depth = in.readInt32("depth");
-            state.used = in.readInt64("used");
-            long[] tickets = in.readArrayOfInt64("leaseTickets");
-            long[] holders = in.readArrayOfInt64("leaseHolders");
-            long[] counts = in.readArrayOfInt64("leaseCounts");
-            long[] expiries = in.readArrayOfInt64("leaseExpiries");
-            for (int i = 0; i < tickets.length; i++) {
-                state.leases.put(tickets[i], new LeaseRecord(new UUID(holders[2 * i], holders[2 * i + 1]), counts[i],
-                        expiries[i]));
-            }
-            long[] waiterTickets = in.readArrayOfInt64("waiterTickets");
-            long[] waiterHolders = in.readArrayOfInt64("waiterHolders");
-            long[] waiterCounts = in.readArrayOfInt64("waiterCounts");
-            long[] enqueued = in.readArrayOfInt64("waiterEnqueued");
-            long[] deadlines = in.readArrayOfInt64("waiterDeadlines");
-            for (int i = 0; i < waiterTickets.length; i++) {
-                state.waiters.addLast(new WaiterRecord(waiterTickets[i],
-                        new UUID(waiterHolders[2 * i], waiterHolders[2 * i + 1]), waiterCounts[i], enqueued[i],
-                        deadlines[i]));
-            }
-            return state;
+    static final Codec<SemaphoreState> CODEC = new Codec<>(SemaphoreState.class, (out, state) -> {
+        out.writeLong(state.version);
+        out.writeLong(state.permits);
+        out.writeLong(state.leaseNanos);
+        out.writeInt(state.depth);
+        out.writeLong(state.used);
+        out.writeInt(state.leases.size());
+        for (Map.Entry<Long, LeaseRecord> entry : state.leases.entrySet()) {
+            LeaseRecord lease = entry.getValue();
+            out.writeLong(entry.getKey());
+            SemaphoreCodecs.writeUuid(out, lease.holder());
+            out.writeLong(lease.count());
+            out.writeLong(lease.expiry());
         }
-
-        @Override
-        public void write(CompactWriter out, SemaphoreState state) {
-            out.writeInt64("version", state.version);
-            out.writeInt64("permits", state.permits);
-            out.writeInt64("leaseNanos", state.leaseNanos);
-            out.writeInt32("depth", state.depth);
-            out.writeInt64("used", state.used);
-            int leaseCount = state.leases.size();
-            long[] tickets = new long[leaseCount];
-            long[] holders = new long[2 * leaseCount];
-            long[] counts = new long[leaseCount];
-            long[] expiries = new long[leaseCount];
-            int i = 0;
-            for (Map.Entry<Long, LeaseRecord> entry : state.leases.entrySet()) {
-                LeaseRecord lease = entry.getValue();
-                tickets[i] = entry.getKey();
-                holders[2 * i] = lease.holder().getMostSignificantBits();
-                holders[2 * i + 1] = lease.holder().getLeastSignificantBits();
-                counts[i] = lease.count();
-                expiries[i] = lease.expiry();
-                i++;
-            }
-            out.writeArrayOfInt64("leaseTickets", tickets);
-            out.writeArrayOfInt64("leaseHolders", holders);
-            out.writeArrayOfInt64("leaseCounts", counts);
-            out.writeArrayOfInt64("leaseExpiries", expiries);
-            int waiterCount = state.waiters.size();
-            long[] waiterTickets = new long[waiterCount];
-            long[] waiterHolders = new long[2 * waiterCount];
-            long[] waiterCounts = new long[waiterCount];
-            long[] enqueued = new long[waiterCount];
-            long[] deadlines = new long[waiterCount];
-            i = 0;
-            for (WaiterRecord waiter : state.waiters) {
-                waiterTickets[i] = waiter.ticket();
-                waiterHolders[2 * i] = waiter.holder().getMostSignificantBits();
-                waiterHolders[2 * i + 1] = waiter.holder().getLeastSignificantBits();
-                waiterCounts[i] = waiter.count();
-                enqueued[i] = waiter.enqueued();
-                deadlines[i] = waiter.deadline();
-                i++;
-            }
-            out.writeArrayOfInt64("waiterTickets", waiterTickets);
-            out.writeArrayOfInt64("waiterHolders", waiterHolders);
-            out.writeArrayOfInt64("waiterCounts", waiterCounts);
-            out.writeArrayOfInt64("waiterEnqueued", enqueued);
-            out.writeArrayOfInt64("waiterDeadlines", deadlines);
+        out.writeInt(state.waiters.size());
+        for (WaiterRecord waiter : state.waiters) {
+            out.writeLong(waiter.ticket());
+            SemaphoreCodecs.writeUuid(out, waiter.holder());
+            out.writeLong(waiter.count());
+            out.writeLong(waiter.enqueued());
+            out.writeLong(waiter.deadline());
         }
-
-        @Override
-        public String getTypeName() {
-            return TYPE;
+    }, in -> {
+        SemaphoreState state = new SemaphoreState();
+        state.version = in.readLong();
+        state.permits = in.readLong();
+        state.leaseNanos = in.readLong();
+        state.depth = in.readInt();
+        state.used = in.readLong();
+        int leases = in.readInt();
+        for (int i = 0; i < leases; i++) {
+            long ticket = in.readLong();
+            state.leases.put(ticket, new LeaseRecord(SemaphoreCodecs.readUuid(in), in.readLong(), in.readLong()));
         }
-
-        @Override
-        public Class<SemaphoreState> getCompactClass() {
-            return SemaphoreState.class;
+        int waiters = in.readInt();
+        for (int i = 0; i < waiters; i++) {
+            state.waiters.addLast(new WaiterRecord(in.readLong(), SemaphoreCodecs.readUuid(in), in.readLong(),
+                    in.readLong(), in.readLong()));
         }
-    }
+        return state;
+    });
 }

@@ -1,9 +1,9 @@
 package dev.sluice.hazelcast;
 
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.nio.serialization.compact.CompactReader;
-import com.hazelcast.nio.serialization.compact.CompactSerializer;
-import com.hazelcast.nio.serialization.compact.CompactWriter;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +15,6 @@ import java.util.Map;
  * the order the writes happened.
  */
 final class StoredPolicies {
-    static final String TYPE = "sluice.policies.Set";
     static final String KEY = "policies";
 
     long revision;
@@ -37,7 +36,6 @@ final class StoredPolicies {
      * version found (null when the policy did not exist), and the whole set afterwards.
      */
     record Outcome(boolean done, Item item, Long actual, List<Item> snapshot) {
-        static final String TYPE = "sluice.policies.Outcome";
         /** The {@code actual} of a write refused because the store entry was missing: never a real version. */
         private static final long MISSING = -1;
 
@@ -53,7 +51,6 @@ final class StoredPolicies {
 
     /** Seeds an empty store, atomically; answers what the store holds either way. */
     static final class Initialize implements EntryProcessor<String, StoredPolicies, Outcome> {
-        static final String TYPE = "sluice.policies.Initialize";
         final List<Item> seed;
 
         Initialize(List<Item> seed) {
@@ -81,7 +78,6 @@ final class StoredPolicies {
      * revision of the whole store, so versions never repeat, not even for a name deleted and created again.
      */
     static final class Write implements EntryProcessor<String, StoredPolicies, Outcome> {
-        static final String TYPE = "sluice.policies.Write";
         final String name;
         final String json;
         final Long expected;
@@ -132,60 +128,64 @@ final class StoredPolicies {
 
     // ---------------------------------------------------------------- serializers
 
-    private static void writeItems(CompactWriter out, String prefix, List<Item> items) {
-        String[] names = new String[items.size()];
-        long[] versions = new long[items.size()];
-        String[] jsons = new String[items.size()];
-        for (int i = 0; i < items.size(); i++) {
-            names[i] = items.get(i).name();
-            versions[i] = items.get(i).version();
-            jsons[i] = items.get(i).json();
+    private static void writeItems(ObjectDataOutput out, List<Item> items) throws IOException {
+        out.writeInt(items.size());
+        for (Item item : items) {
+            out.writeString(item.name());
+            out.writeLong(item.version());
+            out.writeString(item.json());
         }
-        out.writeArrayOfString(prefix + "Names", names);
-        out.writeArrayOfInt64(prefix + "Versions", versions);
-        out.writeArrayOfString(prefix + "Jsons", jsons);
     }
 
-    private static List<Item> readItems(CompactReader in, String prefix) {
-        String[] names = in.readArrayOfString(prefix + "Names");
-        long[] versions = in.readArrayOfInt64(prefix + "Versions");
-        String[] jsons = in.readArrayOfString(prefix + "Jsons");
-        List<Item> items = new ArrayList<>(names.length);
-        for (int i = 0; i < names.length; i++) {
-            items.add(new Item(names[i], versions[i], jsons[i]));
+    private static List<Item> readItems(ObjectDataInput in) throws IOException {
+        int size = in.readInt();
+        List<Item> items = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            items.add(new Item(in.readString(), in.readLong(), in.readString()));
         }
         return items;
     }
 
-    /** The serializers of this file's types, with their stable type names. */
-    static List<CompactSerializer<?>> serializers() {
+    private static void writeNullableLong(ObjectDataOutput out, Long value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeLong(value);
+        }
+    }
+
+    private static Long readNullableLong(ObjectDataInput in) throws IOException {
+        return in.readBoolean() ? in.readLong() : null;
+    }
+
+    /** The serializers of this file's types (fields are read in the order they are written). */
+    static List<Codec<?>> serializers() {
         return List.of(
-                new SemaphoreOps.Codec<>(TYPE, StoredPolicies.class, (out, stored) -> {
-                    out.writeInt64("revision", stored.revision);
-                    writeItems(out, "item", stored.items);
+                new Codec<>(StoredPolicies.class, (out, stored) -> {
+                    out.writeLong(stored.revision);
+                    writeItems(out, stored.items);
                 }, in -> {
                     StoredPolicies stored = new StoredPolicies();
-                    stored.revision = in.readInt64("revision");
-                    stored.items.addAll(readItems(in, "item"));
+                    stored.revision = in.readLong();
+                    stored.items.addAll(readItems(in));
                     return stored;
                 }),
-                new SemaphoreOps.Codec<>(Outcome.TYPE, Outcome.class, (out, outcome) -> {
-                    out.writeBoolean("done", outcome.done());
-                    writeItems(out, "written", outcome.item() == null ? List.of() : List.of(outcome.item()));
-                    out.writeNullableInt64("actual", outcome.actual());
-                    writeItems(out, "snapshot", outcome.snapshot());
+                new Codec<>(Outcome.class, (out, outcome) -> {
+                    out.writeBoolean(outcome.done());
+                    writeItems(out, outcome.item() == null ? List.of() : List.of(outcome.item()));
+                    writeNullableLong(out, outcome.actual());
+                    writeItems(out, outcome.snapshot());
                 }, in -> {
-                    List<Item> written = readItems(in, "written");
-                    return new Outcome(in.readBoolean("done"), written.isEmpty() ? null : written.get(0),
-                            in.readNullableInt64("actual"), readItems(in, "snapshot"));
+                    boolean done = in.readBoolean();
+                    List<Item> written = readItems(in);
+                    return new Outcome(done, written.isEmpty() ? null : written.get(0), readNullableLong(in),
+                            readItems(in));
                 }),
-                new SemaphoreOps.Codec<>(Initialize.TYPE, Initialize.class,
-                        (out, op) -> writeItems(out, "seed", op.seed),
-                        in -> new Initialize(readItems(in, "seed"))),
-                new SemaphoreOps.Codec<>(Write.TYPE, Write.class, (out, op) -> {
-                    out.writeString("name", op.name);
-                    out.writeString("json", op.json);
-                    out.writeNullableInt64("expected", op.expected);
-                }, in -> new Write(in.readString("name"), in.readString("json"), in.readNullableInt64("expected"))));
+                new Codec<>(Initialize.class, (out, op) -> writeItems(out, op.seed),
+                        in -> new Initialize(readItems(in))),
+                new Codec<>(Write.class, (out, op) -> {
+                    out.writeString(op.name);
+                    out.writeString(op.json);
+                    writeNullableLong(out, op.expected);
+                }, in -> new Write(in.readString(), in.readString(), readNullableLong(in))));
     }
 }

@@ -44,8 +44,11 @@ final class TestCluster implements AutoCloseable {
         return start(size, UnaryOperator.identity());
     }
 
-    /** Members of an external cluster that was set up without Sluice's serializers. */
-    static TestCluster withoutSluiceSerializers(int size) {
+    /**
+     * Members whose configuration registers no serializer of Sluice's: what they know of Sluice's types comes from
+     * the class-path hooks alone.
+     */
+    static TestCluster withoutExplicitRegistration(int size) {
         return start(size, config -> config.setSerializationConfig(new SerializationConfig()));
     }
 

@@ -16,6 +16,11 @@ final class Deployments {
         return existing("sluice.sample.jar");
     }
 
+    /** Hazelcast's jar and Sluice's member jar, as a stock member's {@code lib/} would hold them. */
+    static Path memberLib() {
+        return existing("sluice.member.lib");
+    }
+
     static Path tomcatHome() {
         return existing("sluice.tomcat.home");
     }
