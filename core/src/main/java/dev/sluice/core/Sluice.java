@@ -13,6 +13,7 @@ import dev.sluice.core.spi.PolicyStore;
 import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.SystemScheduler;
+import dev.sluice.core.versions.VersionCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,6 +46,7 @@ public final class Sluice implements AutoCloseable {
     private final AutoCloseable subscription;
 
     private Sluice(Builder builder) {
+        VersionCheck.requireCore();
         if (!builder.policies.trustedProxies().isEmpty() && builder.clientAddress == ClientAddress.DIRECT) {
             builder.trustedProxies(builder.policies.trustedProxies());
         }
