@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class HazelcastVersions {
     static final SupportedRange HAZELCAST =
-            new SupportedRange("Hazelcast", "com.hazelcast:hazelcast", "5.7.0", "5.8");
+            new SupportedRange("Hazelcast", "com.hazelcast:hazelcast", "5.7.0", "5.8", "hazelcast.version");
     static final SupportedRange BUCKET4J_HAZELCAST =
             new SupportedRange("Bucket4j Hazelcast", "com.bucket4j:bucket4j_jdk17-hazelcast", "8.17.0", "8.20");
     static final SupportedRange RESILIENCE4J_CIRCUITBREAKER =

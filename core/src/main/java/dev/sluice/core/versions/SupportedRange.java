@@ -13,8 +13,15 @@ import java.util.Objects;
  * @param coordinates the Maven coordinates of the jar checked, {@code group:artifact}
  * @param lowest      the lowest version supported
  * @param below       the first version no longer supported
+ * @param bootProperty the property through which {@code spring-boot-starter-parent} manages the library (an import
+ *                     cannot override what a parent manages), or {@code null} when Spring Boot does not manage it
  */
-public record SupportedRange(String library, String coordinates, String lowest, String below) {
+public record SupportedRange(String library, String coordinates, String lowest, String below, String bootProperty) {
+    /** A library Spring Boot does not manage. */
+    public SupportedRange(String library, String coordinates, String lowest, String below) {
+        this(library, coordinates, lowest, below, null);
+    }
+
     public SupportedRange {
         Objects.requireNonNull(library, "library");
         Objects.requireNonNull(coordinates, "coordinates");

@@ -60,6 +60,7 @@ public final class VersionCheck {
     /** The refusal message for the libraries out of range, if any; {@code unknown} receives those without a version. */
     static Optional<String> problem(Map<SupportedRange, String> found, List<String> unknown) {
         List<String> wrong = new ArrayList<>();
+        List<String> properties = new ArrayList<>();
         for (Map.Entry<SupportedRange, String> entry : found.entrySet()) {
             SupportedRange range = entry.getKey();
             String version = entry.getValue();
@@ -68,6 +69,9 @@ public final class VersionCheck {
             } else if (!range.contains(version)) {
                 wrong.add(range.library() + " " + version.strip() + " (" + range.coordinates() + "; supported: "
                         + range.notation() + ")");
+                if (range.bootProperty() != null) {
+                    properties.add("<" + range.bootProperty() + ">" + range.lowest() + "</" + range.bootProperty() + ">");
+                }
             }
         }
         if (wrong.isEmpty()) {
@@ -78,8 +82,10 @@ public final class VersionCheck {
                 + " found on the class path. Fix: import Sluice's BOM first in <dependencyManagement>, before Spring "
                 + "Boot's and Spring Cloud's: <dependency><groupId>dev.sluice</groupId><artifactId>sluice-bom"
                 + "</artifactId><version>" + sluice + "</version><type>pom</type><scope>import</scope></dependency> "
-                + "(Gradle: implementation(platform(\"dev.sluice:sluice-bom:" + sluice + "\"))). To start anyway, "
-                + "untested: -D" + SKIP_PROPERTY + "=true.");
+                + "(Gradle: implementation(platform(\"dev.sluice:sluice-bom:" + sluice + "\")))"
+                + (properties.isEmpty() ? "" : "; on spring-boot-starter-parent, whose versions an import cannot "
+                        + "override, also set " + String.join(" ", properties) + " in <properties>")
+                + ". To start anyway, untested: -D" + SKIP_PROPERTY + "=true.");
     }
 
     /** Checks {@link #BUCKET4J}, the one library sluice-core runs on whose version matters. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class VersionCheckTest {
     private static final SupportedRange HAZELCAST =
-            new SupportedRange("Hazelcast", "com.hazelcast:hazelcast", "5.7.0", "5.8");
+            new SupportedRange("Hazelcast", "com.hazelcast:hazelcast", "5.7.0", "5.8", "hazelcast.version");
     private static final SupportedRange RESILIENCE4J =
             new SupportedRange("Resilience4j", "io.github.resilience4j:resilience4j-circuitbreaker", "2.4.0", "2.5");
 
@@ -61,13 +61,16 @@ class VersionCheckTest {
                 .hasMessageContaining("<dependency><groupId>dev.sluice</groupId><artifactId>sluice-bom</artifactId>")
                 .hasMessageContaining("<type>pom</type><scope>import</scope></dependency>")
                 .hasMessageContaining("platform(\"dev.sluice:sluice-bom:")
+                .hasMessageContaining("on spring-boot-starter-parent, whose versions an import cannot override, also "
+                        + "set <hazelcast.version>5.7.0</hazelcast.version> in <properties>")
                 .hasMessageContaining("-Dsluice.skip-version-check=true");
     }
 
     @Test
     void onlyTheLibrariesOutOfRangeAreNamed() {
         assertThatThrownBy(() -> VersionCheck.require(found("5.7.0", "2.3.0"), false))
-                .hasMessageContaining("Resilience4j 2.3.0").hasMessageNotContaining("Hazelcast 5.7.0");
+                .hasMessageContaining("Resilience4j 2.3.0").hasMessageNotContaining("Hazelcast 5.7.0")
+                .hasMessageNotContaining("spring-boot-starter-parent");
     }
 
     @Test
