@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code HOST}: the address to bind, default every interface;</li>
  *   <li>{@code SLUICE_TOKEN}: the management token; when unset, a random one is generated and logged. It reaches
  *       the application as the servlet context init-param {@value #TOKEN_PARAM};</li>
+ *   <li>{@code SLUICE_HZ_LOG}: the level of Hazelcast's log, default {@code warn} (no banner);</li>
  *   <li>{@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT}, {@code SLUICE_HZ_HOST} and the other {@code SLUICE_*}
  *       settings are read by the application's SluiceFilter itself.</li>
  * </ul>
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory;
 public final class SampleLauncher {
     /** The servlet context init-param that carries the management token into the application. */
     public static final String TOKEN_PARAM = "dev.sluice.management.token";
+
+    static {
+        quietHazelcast(System.getenv("SLUICE_HZ_LOG"));
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(SampleLauncher.class);
     private static final String WAR_RESOURCE = "/sluice-sample-webapp.war";
@@ -111,6 +116,19 @@ public final class SampleLauncher {
             LOG.info("SLUICE_TOKEN is not set; this run's management token is {}", token);
         }
         return server;
+    }
+
+    /**
+     * Hazelcast logs through SLF4J at WARN (no banner, no start-up chatter) unless {@code SLUICE_HZ_LOG} names
+     * another level ({@code info}, {@code debug}, ...) or {@code -Dorg.slf4j.simpleLogger.log.com.hazelcast} is set.
+     * Runs before the first logger is made, since SLF4J's simple logger reads its levels once.
+     */
+    private static void quietHazelcast(String level) {
+        System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
+        String property = "org.slf4j.simpleLogger.log.com.hazelcast";
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, level == null || level.isBlank() ? "warn" : level.strip().toLowerCase());
+        }
     }
 
     private static int port(String value) {
