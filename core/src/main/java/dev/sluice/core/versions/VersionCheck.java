@@ -59,7 +59,9 @@ public final class VersionCheck {
 
     /** The refusal message for the libraries out of range, if any; {@code unknown} receives those without a version. */
     static Optional<String> problem(Map<SupportedRange, String> found, List<String> unknown) {
-        List<String> wrong = new ArrayList<>();
+        // "Resilience4j 2.3.0" once, with every jar of it found at that version
+        Map<String, List<String>> wrong = new LinkedHashMap<>();
+        Map<String, String> supported = new LinkedHashMap<>();
         List<String> properties = new ArrayList<>();
         for (Map.Entry<SupportedRange, String> entry : found.entrySet()) {
             SupportedRange range = entry.getKey();
@@ -67,8 +69,9 @@ public final class VersionCheck {
             if (version == null || version.isBlank()) {
                 unknown.add(range.library() + " (" + range.coordinates() + ")");
             } else if (!range.contains(version)) {
-                wrong.add(range.library() + " " + version.strip() + " (" + range.coordinates() + "; supported: "
-                        + range.notation() + ")");
+                String seen = range.library() + " " + version.strip();
+                wrong.computeIfAbsent(seen, key -> new ArrayList<>()).add(range.coordinates());
+                supported.putIfAbsent(seen, range.notation());
                 if (range.bootProperty() != null) {
                     properties.add("<" + range.bootProperty() + ">" + range.lowest() + "</" + range.bootProperty() + ">");
                 }
@@ -77,8 +80,11 @@ public final class VersionCheck {
         if (wrong.isEmpty()) {
             return Optional.empty();
         }
+        List<String> named = new ArrayList<>();
+        wrong.forEach((library, jars) -> named.add(library + " (" + String.join(", ", jars) + "; supported: "
+                + supported.get(library) + ")"));
         String sluice = sluiceVersion();
-        return Optional.of("Sluice " + sluice + " is not tested with " + String.join(", ", wrong)
+        return Optional.of("Sluice " + sluice + " is not tested with " + String.join(", ", named)
                 + " found on the class path. Fix: import Sluice's BOM first in <dependencyManagement>, before Spring "
                 + "Boot's and Spring Cloud's: <dependency><groupId>dev.sluice</groupId><artifactId>sluice-bom"
                 + "</artifactId><version>" + sluice + "</version><type>pom</type><scope>import</scope></dependency> "

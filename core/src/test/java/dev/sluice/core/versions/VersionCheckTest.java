@@ -74,6 +74,17 @@ class VersionCheckTest {
     }
 
     @Test
+    void jarsOfOneLibraryAtOneVersionAreNamedTogether() {
+        Map<SupportedRange, String> found = new LinkedHashMap<>();
+        found.put(RESILIENCE4J, "2.3.0");
+        found.put(new SupportedRange("Resilience4j", "io.github.resilience4j:resilience4j-timelimiter", "2.4.0", "2.5"),
+                "2.3.0");
+        assertThatThrownBy(() -> VersionCheck.require(found, false)).hasMessageContaining("Resilience4j 2.3.0 ("
+                + "io.github.resilience4j:resilience4j-circuitbreaker, io.github.resilience4j:resilience4j-timelimiter; "
+                + "supported: [2.4.0,2.5))");
+    }
+
+    @Test
     void theSkipSwitchStartsAnywayOnAVersionOutOfRange() {
         assertThatCode(() -> VersionCheck.require(found("5.5.0", "2.3.0"), true)).doesNotThrowAnyException();
     }
