@@ -7,15 +7,15 @@ import dev.sluice.core.engine.Engine;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.local.LocalBackend;
 import dev.sluice.core.local.LocalPolicyStore;
+import dev.sluice.core.management.PrometheusText;
 import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.PolicyStore;
 import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.SystemScheduler;
+import dev.sluice.core.versions.VersionCheck;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,12 +45,13 @@ public final class Sluice implements AutoCloseable {
     private final AutoCloseable subscription;
 
     private Sluice(Builder builder) {
+        VersionCheck.requireCore();
         if (!builder.policies.trustedProxies().isEmpty() && builder.clientAddress == ClientAddress.DIRECT) {
             builder.trustedProxies(builder.policies.trustedProxies());
         }
         this.ownedScheduler = builder.scheduler == null ? new SystemScheduler() : null;
         Scheduler scheduler = builder.scheduler != null ? builder.scheduler : ownedScheduler;
-        this.registry = builder.registry != null ? builder.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.registry = builder.registry != null ? builder.registry : PrometheusText.defaultRegistry();
         this.cluster = builder.cluster;
         this.local = new LocalBackend(scheduler, builder.maxKeysPerPolicy);
         this.engine = new Engine(local, cluster == null ? null : cluster.backend(), scheduler, registry,
@@ -218,7 +219,10 @@ public final class Sluice implements AutoCloseable {
             return this;
         }
 
-        /** Where metrics go; default: a new Prometheus registry. */
+        /**
+         * Where metrics go; default: a new Prometheus registry when {@code micrometer-registry-prometheus} is on the
+         * class path, else a simple in-memory registry.
+         */
         public Builder meterRegistry(MeterRegistry value) {
             this.registry = value;
             return this;

@@ -88,6 +88,7 @@ public final class HazelcastBackend implements Backend {
 
     HazelcastBackend(HazelcastInstance hazelcast, Scheduler scheduler, PolicyVersions versions,
             ClusterGuard.Settings guardSettings) {
+        HazelcastVersions.require();
         this.hazelcast = hazelcast;
         this.scheduler = scheduler;
         this.versions = versions;

@@ -7,7 +7,6 @@ import dev.sluice.core.spi.BackendHealth;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.StoreUnavailableException;
 import dev.sluice.core.spi.VersionedPolicy;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -304,12 +303,7 @@ public final class ManagementService implements AutoCloseable {
     }
 
     private ManagementResponse metrics() {
-        if (sluice.meterRegistry() instanceof PrometheusMeterRegistry prometheus) {
-            return ManagementResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape());
-        }
-        return Problems.of(404, "no-prometheus", "Metrics are in the application's registry",
-                "Sluice records into the application's MeterRegistry, which is not a Prometheus registry; read the "
-                        + "metrics where the application exposes them.");
+        return PrometheusText.answer(sluice.meterRegistry());
     }
 
     private ManagementResponse health() {

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  *       reaches the application as the servlet context init-param {@value #TOKEN_PARAM};</li>
  *   <li>{@code SLUICE_TOKENS}: further named tokens, e.g. {@code viewer read <secret>} for a token that may only
  *       read (the management servlet reads it itself);</li>
+ *   <li>{@code SLUICE_HZ_LOG}: the level of Hazelcast's log, default {@code warn} (no banner);</li>
  *   <li>{@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT}, {@code SLUICE_HZ_HOST} and the other {@code SLUICE_*}
  *       settings are read by the application's SluiceFilter itself.</li>
  * </ul>
@@ -34,6 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class SampleLauncher {
     /** The servlet context init-param that carries the management token into the application. */
     public static final String TOKEN_PARAM = "dev.sluice.management.token";
+
+    static {
+        quietHazelcast(System.getenv("SLUICE_HZ_LOG"));
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(SampleLauncher.class);
     private static final String WAR_RESOURCE = "/sluice-sample-webapp.war";
@@ -113,6 +118,19 @@ public final class SampleLauncher {
             LOG.info("SLUICE_TOKEN is not set; this run's management token is {}", token);
         }
         return server;
+    }
+
+    /**
+     * Hazelcast logs through SLF4J at WARN (no banner, no start-up chatter) unless {@code SLUICE_HZ_LOG} names
+     * another level ({@code info}, {@code debug}, ...) or {@code -Dorg.slf4j.simpleLogger.log.com.hazelcast} is set.
+     * Runs before the first logger is made, since SLF4J's simple logger reads its levels once.
+     */
+    private static void quietHazelcast(String level) {
+        System.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "slf4j"));
+        String property = "org.slf4j.simpleLogger.log.com.hazelcast";
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, level == null || level.isBlank() ? "warn" : level.strip().toLowerCase());
+        }
     }
 
     private static int port(String value) {
