@@ -12,7 +12,7 @@ import org.junit.jupiter.api.TestInstance;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 
-/** The management API under /actuator/sluice and the RequestRateLimiter with sluiceRateLimiter, on a real gateway. */
+/** The Actuator endpoint sluice and the RequestRateLimiter with sluiceRateLimiter, on a real gateway. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManagementIT {
     private static final Map<String, String> TOKEN = Map.of("Authorization", "Bearer secret-token");
@@ -38,41 +38,67 @@ class ManagementIT {
     }
 
     @Test
-    void policiesAreReadAndChangedLiveWithTheServletEndpointsAnswers() {
-        Answer policy = send("GET", "/actuator/sluice/policies/route-api", null, Map.of());
+    void theActuatorEndpointIsListedAndClosedToAnonymousCallers() {
+        assertThat(send("GET", "/actuator", null, Map.of()).body()).contains("/actuator/sluice");
+        for (String path : new String[] {"/actuator/sluice", "/actuator/sluice/policies",
+                "/actuator/sluice/policies/route-api", "/actuator/sluice/audit", "/actuator/sluice/health"}) {
+            Answer anonymous = send("GET", path, null, Map.of());
+            assertThat(anonymous.status()).as(path).isEqualTo(401);
+            assertThat(anonymous.body()).as(path).doesNotContain("route-api");
+        }
+        assertThat(send("GET", "/actuator/sluice/policies", null, Map.of("Authorization", "Bearer wrong")).status())
+                .isEqualTo(401);
+        assertThat(send("DELETE", "/actuator/sluice/policies/route-api", null, Map.of()).status()).isEqualTo(401);
+        assertThat(gateway.sluice().hasPolicy("route-api")).isTrue();
+    }
+
+    @Test
+    void policiesAreReadAndChangedLiveThroughTheActuatorEndpoint() {
+        Answer policy = send("GET", "/actuator/sluice/policies/route-api", null, TOKEN);
         assertThat(policy.status()).isEqualTo(200);
-        assertThat(policy.header("ETag")).isNotBlank();
         assertThat(policy.body()).contains("\"name\":\"route-api\"");
 
-        assertThat(send("PATCH", "/actuator/sluice/policies/route-api", "{\"rate\":{\"limit\":5}}",
-                Map.of("Content-Type", "application/merge-patch+json")).status()).as("no token").isEqualTo(401);
-        assertThat(send("PATCH", "/actuator/sluice/policies/route-api", "{\"rate\":{\"limit\":-5}}",
-                merge()).status()).as("invalid").isEqualTo(400);
-        assertThat(send("PATCH", "/actuator/sluice/policies/route-api", "{\"rate\":{\"limit\":3}}", merge())
-                .status()).isEqualTo(200);
+        assertThat(send("POST", "/actuator/sluice/policies/route-api", "{\"patch\":\"rate: {limit: 5}\"}",
+                json()).status()).as("no token").isEqualTo(401);
+        Answer invalid = send("POST", "/actuator/sluice/policies/route-api",
+                "{\"patch\":\"rate: {limit: -5}\"}", withToken(json()));
+        assertThat(invalid.status()).as("invalid").isEqualTo(400);
+        assertThat(invalid.body()).contains("rate.limit");
+        assertThat(send("POST", "/actuator/sluice/policies/route-api",
+                "{\"patch\":\"rate: {limit: 3}\",\"ifMatch\":\"999\"}", withToken(json())).status())
+                .as("stale version").isEqualTo(412);
+        assertThat(send("POST", "/actuator/sluice/policies/route-api", "{\"patch\":\"rate: {limit: 3}\"}",
+                withToken(json())).status()).isEqualTo(200);
         assertThat(gateway.get("/echo/api/1").header("RateLimit-Policy")).isEqualTo("\"route-api\";q=3;w=3600");
 
-        Answer created = send("PUT", "/actuator/sluice/policies/everywhere",
-                "rate: { limit: 1, period: 1h }\nmatch: { paths: [\"/echo/global/**\"] }\n",
-                Map.of("Authorization", "Bearer secret-token", "Content-Type", "application/yaml"));
+        Answer created = send("POST", "/actuator/sluice/policies/everywhere", "{\"policy\":\"rate: {limit: 1, period: 1h}\\n"
+                + "match: {paths: [/echo/global/**]}\"}", withToken(json()));
         assertThat(created.status()).isEqualTo(201);
         assertThat(gateway.get("/echo/global/a").status()).isEqualTo(200);
         assertThat(gateway.get("/echo/global/a").status()).as("the global filter applies the new policy")
                 .isEqualTo(429);
+        assertThat(send("DELETE", "/actuator/sluice/policies/everywhere/keys/*", null, TOKEN).status())
+                .as("key reset").isEqualTo(204);
         assertThat(send("DELETE", "/actuator/sluice/policies/everywhere", null, TOKEN).status()).isEqualTo(204);
         assertThat(gateway.get("/echo/global/a").status()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/sluice/audit", null, TOKEN).body()).contains("everywhere");
 
-        assertThat(send("GET", "/actuator/sluice/health", null, Map.of()).body()).contains("\"status\":\"UP\"");
-        Answer metrics = send("GET", "/actuator/sluice/metrics", null, Map.of());
-        assertThat(metrics.status()).as("Sluice records into the application's Prometheus registry").isEqualTo(200);
-        assertThat(metrics.body()).contains("sluice_requests_total");
-        assertThat(send("GET", "/actuator/prometheus", null, Map.of()).body()).as("the same registry")
-                .contains("sluice_requests_total");
-        assertThat(send("GET", "/actuator/sluice/nope", null, Map.of()).status()).isEqualTo(404);
+        assertThat(send("GET", "/actuator/sluice/health", null, TOKEN).body()).contains("\"status\":\"UP\"");
+        Answer health = send("GET", "/actuator/health", null, Map.of());
+        assertThat(health.body()).as("the health contributor").contains("\"sluice\"");
+        assertThat(send("GET", "/actuator/prometheus", null, Map.of()).body())
+                .as("Sluice records into the application's registry").contains("sluice_requests_total");
+        assertThat(send("GET", "/actuator/sluice/nope", null, TOKEN).status()).isEqualTo(404);
     }
 
-    private static Map<String, String> merge() {
-        return Map.of("Authorization", "Bearer secret-token", "Content-Type", "application/merge-patch+json");
+    private static Map<String, String> json() {
+        return Map.of("Content-Type", "application/json");
+    }
+
+    private static Map<String, String> withToken(Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.putAll(TOKEN);
+        return all;
     }
 
     @Test

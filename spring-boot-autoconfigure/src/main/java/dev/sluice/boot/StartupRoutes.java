@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import dev.sluice.core.config.Policy;
 import java.util.ArrayList;
@@ -12,15 +12,15 @@ import java.util.Map;
  * @param policies the routes' own (inline) policies
  * @param shared   names of shared policies that routes name, each with the route and filter naming it (for messages)
  */
-record StartupRoutes(List<Policy> policies, Map<String, String> shared) {
-    static final StartupRoutes NONE = new StartupRoutes(List.of(), Map.of());
+public record StartupRoutes(List<Policy> policies, Map<String, String> shared) {
+    public static final StartupRoutes NONE = new StartupRoutes(List.of(), Map.of());
 
-    StartupRoutes {
+    public StartupRoutes {
         policies = List.copyOf(policies);
         shared = Map.copyOf(shared);
     }
 
-    static StartupRoutes merge(Iterable<StartupRoutes> parts) {
+    public static StartupRoutes merge(Iterable<StartupRoutes> parts) {
         List<Policy> policies = new ArrayList<>();
         Map<String, String> shared = new LinkedHashMap<>();
         for (StartupRoutes part : parts) {

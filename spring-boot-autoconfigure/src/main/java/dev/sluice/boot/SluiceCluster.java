@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.ClusterConnection;

@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import dev.sluice.core.Sluice;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,11 +15,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 
 /**
- * The engine: a {@link Sluice} built from {@code sluice.config} or {@code sluice.policies} plus the policies of the
- * routes known at start-up, recording its metrics into the application's {@link MeterRegistry} (its own Prometheus
- * registry when the application has none), with a cluster when a policy needs one (see {@link SluiceCluster}). A bad definition fails start-up.
- * An application that defines its own {@link Sluice} bean keeps it; route policies are then added to it as routes
- * are built.
+ * The engine, shared by the servlet starter and the gateway: a {@link Sluice} built from {@code sluice.config} or
+ * {@code sluice.policies} plus what the adapter's {@link RoutePolicySource}s define at start-up, recording its metrics
+ * into the application's {@link MeterRegistry} (its own Prometheus registry when the application has none), with a
+ * cluster when a policy needs one (see {@link SluiceCluster}). A bad definition fails start-up. An application that
+ * defines its own {@link Sluice} bean keeps it.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration",
@@ -29,14 +29,6 @@ import org.springframework.core.io.ResourceLoader;
 @ConditionalOnBooleanProperty(name = "sluice.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SluiceProperties.class)
 public class SluiceAutoConfiguration {
-
-    /** Which policies belong to routes; registers the start-up routes' policies (in a user's own engine too). */
-    @Bean
-    @ConditionalOnBean(Sluice.class)
-    @ConditionalOnMissingBean
-    RouteBindings sluiceRouteBindings(Sluice sluice, ObjectProvider<RoutePolicySource> routes) {
-        return new RouteBindings(sluice, EngineConfiguration.startupRoutes(routes));
-    }
 
     /** Reuses the application's Hazelcast instance for cluster scope, when it has one and sluice-hazelcast is here. */
     @Configuration(proxyBeanMethods = false)
@@ -52,7 +44,7 @@ public class SluiceAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnMissingBean(Sluice.class)
-    static class EngineConfiguration {
+    public static class EngineConfiguration {
         @Bean
         @ConditionalOnMissingBean
         SluicePolicies sluicePolicies(SluiceProperties properties, ObjectProvider<RoutePolicySource> routes,
@@ -80,7 +72,8 @@ public class SluiceAutoConfiguration {
             return builder.build();
         }
 
-        static StartupRoutes startupRoutes(ObjectProvider<RoutePolicySource> sources) {
+        /** What the start-up routes of every {@link RoutePolicySource} bind, merged. */
+        public static StartupRoutes startupRoutes(ObjectProvider<RoutePolicySource> sources) {
             return StartupRoutes.merge(sources.orderedStream().map(RoutePolicySource::startupRoutes).toList());
         }
 

@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,8 +28,6 @@ public class SluiceProperties {
     /** Proxies (addresses or CIDR ranges) whose {@code Forwarded} / {@code X-Forwarded-For} the {@code ip} key believes. */
     private List<String> trustedProxies = new ArrayList<>();
 
-    private final GlobalFilter globalFilter = new GlobalFilter();
-    private final RateLimiter rateLimiter = new RateLimiter();
     private final Management management = new Management();
     private final Cluster cluster = new Cluster();
 
@@ -41,56 +39,37 @@ public class SluiceProperties {
     public void setPolicies(List<Map<String, Object>> policies) { this.policies = policies; }
     public List<String> getTrustedProxies() { return trustedProxies; }
     public void setTrustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; }
-    public GlobalFilter getGlobalFilter() { return globalFilter; }
-    public RateLimiter getRateLimiter() { return rateLimiter; }
     public Management getManagement() { return management; }
     public Cluster getCluster() { return cluster; }
 
-    /** {@code sluice.global-filter.*}: the filter that applies the global policies to every route. */
-    public static class GlobalFilter {
-        /** On or off; unset means on when there are global policies. */
-        private Boolean enabled;
-        /** Its position among the gateway's filters (lower runs earlier); route filters start at 1. */
-        private int order = 0;
-
-        public Boolean getEnabled() { return enabled; }
-        public void setEnabled(Boolean enabled) { this.enabled = enabled; }
-        public int getOrder() { return order; }
-        public void setOrder(int order) { this.order = order; }
-    }
-
-    /** {@code sluice.rate-limiter.*}: the policies of the {@code sluiceRateLimiter} bean. */
-    public static class RateLimiter {
-        /**
-         * Per route id: an inline definition (rate, quota, key-less: the key comes from the KeyResolver) or
-         * {@code {policy: NAME}}. Route ids with capitals or dots must be written in brackets: {@code "[My.Route]"}.
-         */
-        private Map<String, Map<String, Object>> routes = new LinkedHashMap<>();
-        /** The global policy for routes without an entry in {@link #routes}; unset means such routes fail. */
-        private String defaultPolicy;
-
-        public Map<String, Map<String, Object>> getRoutes() { return routes; }
-        public void setRoutes(Map<String, Map<String, Object>> routes) { this.routes = routes; }
-        public String getDefaultPolicy() { return defaultPolicy; }
-        public void setDefaultPolicy(String defaultPolicy) { this.defaultPolicy = defaultPolicy; }
-    }
-
-    /** {@code sluice.management.*}: the management API under {@code <actuator base path>/sluice}. */
+    /**
+     * {@code sluice.management.*}: the management API, served as the Actuator endpoint {@code sluice} (exposed like
+     * any endpoint: {@code management.endpoints.web.exposure.include=sluice}). Every call, reads included, needs
+     * credentials: {@code Authorization: Bearer <token>}, or a caller Spring Security authenticated (reads) with
+     * {@link #authority} (writes).
+     */
     public static class Management {
+        /** Whether the management API (service, Actuator endpoint, health indicator) is on. */
         private boolean enabled = true;
-        /** The bearer token writes need; else the environment variable {@code SLUICE_TOKEN}; else read-only. */
+        /** The bearer token; else the environment variable {@code SLUICE_TOKEN}; without either, only Spring Security callers. */
         private String token;
-        private boolean readsNeedToken;
+        /** The Spring Security authority that lets an authenticated caller change policies (reads need any authenticated caller). */
+        private String authority = "SLUICE_ADMIN";
+        /** The largest body a write may send, in bytes. */
         private int maxBodyBytes = 64 * 1024;
+        /** How many accepted changes {@code GET .../audit} keeps, newest first. */
+        private int auditSize = 1000;
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public String getToken() { return token; }
         public void setToken(String token) { this.token = token; }
-        public boolean isReadsNeedToken() { return readsNeedToken; }
-        public void setReadsNeedToken(boolean readsNeedToken) { this.readsNeedToken = readsNeedToken; }
+        public String getAuthority() { return authority; }
+        public void setAuthority(String authority) { this.authority = authority; }
         public int getMaxBodyBytes() { return maxBodyBytes; }
         public void setMaxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; }
+        public int getAuditSize() { return auditSize; }
+        public void setAuditSize(int auditSize) { this.auditSize = auditSize; }
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.Backend;
@@ -13,11 +13,11 @@ import java.util.Map;
  * the timer and Sluice's use of the instance, not the instance. The instance's configuration should have had
  * {@link dev.sluice.hazelcast.SluiceSerialization#register} applied (on every member), as for any cluster Sluice uses.
  */
-final class HazelcastInstanceCluster implements ClusterConnection {
+public final class HazelcastInstanceCluster implements ClusterConnection {
     private final SystemScheduler scheduler = new SystemScheduler();
     private final HazelcastCluster cluster;
 
-    HazelcastInstanceCluster(HazelcastInstance instance, Map<String, String> options) {
+    public HazelcastInstanceCluster(HazelcastInstance instance, Map<String, String> options) {
         try {
             this.cluster = HazelcastCluster.over(instance, scheduler, options);
         } catch (RuntimeException failure) {
@@ -26,7 +26,7 @@ final class HazelcastInstanceCluster implements ClusterConnection {
         }
     }
 
-    HazelcastInstance instance() {
+    public HazelcastInstance instance() {
         return cluster.instance();
     }
 

@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * </ul>
  * Stateless and thread-safe.
  */
-final class PolicyTrees {
+public final class PolicyTrees {
     /** Field paths (list indexes removed) whose values the policy model defines as integers. */
     private static final Set<String> INTEGER_FIELDS = Set.of("rate.limit", "rate.burst", "quota.limit", "cost",
             "cost.max", "cost.default", "concurrency.permits", "queue.depth", "reject.status");
@@ -46,12 +46,12 @@ final class PolicyTrees {
      *                     definition must then carry {@code name}
      * @throws ConfigException naming the source, the field and what is allowed
      */
-    static Policy parse(Map<String, ?> definition, String source, String expectedName) {
+    public static Policy parse(Map<String, ?> definition, String source, String expectedName) {
         return PARSER.bindPolicy(tree(definition), source, expectedName);
     }
 
     /** The definition as nested maps and lists, with integer fields typed. */
-    static Map<String, Object> tree(Map<String, ?> definition) {
+    public static Map<String, Object> tree(Map<String, ?> definition) {
         Map<String, Object> nested = new LinkedHashMap<>();
         definition.forEach((key, value) -> put(nested, segments(key), value));
         @SuppressWarnings("unchecked")

@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import dev.sluice.core.spi.ClusterConnection;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.Map;
  * bean), preferred over starting Sluice's own embedded member.
  */
 @FunctionalInterface
-interface ExistingCluster {
+public interface ExistingCluster {
     /**
      * Connects; the returned connection leaves the application's instance running when closed.
      *

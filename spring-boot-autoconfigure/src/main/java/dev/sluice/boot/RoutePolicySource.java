@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 /**
  * What routes known when the application starts ask for (inline {@code Sluice} filters of the gateway's route
@@ -6,7 +6,7 @@ package dev.sluice.gateway;
  * so that they are checked at start-up and live before the first request; the shared policies they name must exist.
  */
 @FunctionalInterface
-interface RoutePolicySource {
+public interface RoutePolicySource {
     /**
      * @throws dev.sluice.core.config.ConfigException naming the route and the field of a bad definition
      */

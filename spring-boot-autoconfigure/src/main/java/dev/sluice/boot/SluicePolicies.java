@@ -1,4 +1,4 @@
-package dev.sluice.gateway;
+package dev.sluice.boot;
 
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
@@ -33,7 +33,7 @@ public final class SluicePolicies {
      *
      * @throws ConfigException naming the property or file, the field and what is allowed
      */
-    static SluicePolicies read(SluiceProperties properties, StartupRoutes routes, ClassLoader loader) {
+    public static SluicePolicies read(SluiceProperties properties, StartupRoutes routes, ClassLoader loader) {
         List<Policy> routePolicies = routes.policies();
         PolicySet global;
         String source;
@@ -66,7 +66,7 @@ public final class SluicePolicies {
         List<String> known = global.policies().stream().map(Policy::name).toList();
         for (Map.Entry<String, String> named : routes.shared().entrySet()) {
             if (!byName.containsKey(named.getKey())) {
-                clashes.add(new ConfigException.Problem(named.getValue(), 0, 0, RouteFilterArgs.POLICY,
+                clashes.add(new ConfigException.Problem(named.getValue(), 0, 0, "policy",
                         "must name a policy of " + source + ", got \"" + named.getKey() + "\"; known: " + known));
             }
         }
