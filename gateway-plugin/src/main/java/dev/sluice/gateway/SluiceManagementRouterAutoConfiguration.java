@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.boot.SluiceProperties;
 import dev.sluice.boot.management.SluiceManagementAutoConfiguration;
 import dev.sluice.core.management.ManagementService;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -8,7 +9,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -29,11 +29,10 @@ public class SluiceManagementRouterAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(ManagementService.class)
-    RouterFunction<ServerResponse> sluiceManagementRoutes(ManagementService service, Environment environment) {
-        String path = environment.getProperty("sluice.management.path", "/sluice");
+    RouterFunction<ServerResponse> sluiceManagementRoutes(ManagementService service, SluiceProperties properties) {
+        String path = properties.getManagement().getPath();
         String mount = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        ManagementHandler handler = new ManagementHandler(service, mount,
-                environment.getProperty("sluice.management.max-body-bytes", Integer.class, 64 * 1024));
+        ManagementHandler handler = new ManagementHandler(service, mount, properties.getManagement().getMaxBodyBytes());
         return RouterFunctions.route(RequestPredicates.path(mount).or(RequestPredicates.path(mount + "/**")),
                 handler::handle);
     }

@@ -48,8 +48,9 @@ public class SluiceAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         SluicePolicies sluicePolicies(SluiceProperties properties, ObjectProvider<RoutePolicySource> routes,
-                ResourceLoader resources) {
-            return SluicePolicies.read(properties, startupRoutes(routes), loader(resources));
+                ResourceLoader resources, Environment environment) {
+            return SluicePolicies.read(properties, SluicePolicies.definitions(environment), startupRoutes(routes),
+                    loader(resources));
         }
 
         @Bean(destroyMethod = "close")

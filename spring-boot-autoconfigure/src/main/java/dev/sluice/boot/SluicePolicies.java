@@ -12,6 +12,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.ResolvableType;
 
 /**
  * The policies Sluice starts with: the global set ({@code sluice.config} or {@code sluice.policies}) followed by the
@@ -31,15 +34,18 @@ public final class SluicePolicies {
     /**
      * Reads and checks every definition; all problems are reported together.
      *
+     * @param definitions {@code sluice.policies} as written (see {@link #definitions}), not as typed properties
+     *
      * @throws ConfigException naming the property or file, the field and what is allowed
      */
-    public static SluicePolicies read(SluiceProperties properties, StartupRoutes routes, ClassLoader loader) {
+    public static SluicePolicies read(SluiceProperties properties, List<Map<String, Object>> definitions,
+            StartupRoutes routes, ClassLoader loader) {
         List<Policy> routePolicies = routes.policies();
         PolicySet global;
         String source;
         String location = properties.getConfig();
         if (location != null && !location.isBlank()) {
-            if (!properties.getPolicies().isEmpty()) {
+            if (!definitions.isEmpty()) {
                 throw new ConfigException(new ConfigException.Problem("application properties", 0, 0,
                         "sluice.policies", "cannot be combined with sluice.config (" + location + "): define the "
                                 + "global policies in one place"));
@@ -47,7 +53,7 @@ public final class SluicePolicies {
             global = new PolicyParser().load(location.strip(), loader);
             source = location.strip();
         } else {
-            global = new PolicySet(bind(properties.getPolicies()), List.of());
+            global = new PolicySet(bind(definitions), List.of());
             source = "sluice.policies";
         }
         Set<String> proxies = new LinkedHashSet<>(global.trustedProxies());
@@ -74,6 +80,16 @@ public final class SluicePolicies {
             throw new ConfigException(clashes);
         }
         return new SluicePolicies(global, routePolicies, source);
+    }
+
+    /**
+     * {@code sluice.policies} as written, each entry a tree of maps, lists and strings, so that the policy parser sees
+     * every field, unknown ones included (the typed {@link PolicyProperties} serve IDEs and documentation).
+     */
+    public static List<Map<String, Object>> definitions(org.springframework.core.env.Environment environment) {
+        ResolvableType entry = ResolvableType.forClassWithGenerics(Map.class, String.class, Object.class);
+        Bindable<List<Map<String, Object>>> list = Bindable.of(ResolvableType.forClassWithGenerics(List.class, entry));
+        return Binder.get(environment).bind("sluice.policies", list).orElse(List.of());
     }
 
     private static List<Policy> bind(List<Map<String, Object>> definitions) {

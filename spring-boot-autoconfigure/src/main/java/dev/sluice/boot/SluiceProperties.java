@@ -7,9 +7,9 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Sluice's application properties ({@code sluice.*}). Policy definitions are bound as plain maps and validated by
- * the core parser when the application starts, so a bad definition fails start-up with the same message a policy
- * file would give.
+ * Sluice's application properties ({@code sluice.*}), shared by the servlet starter and the gateway. Policy
+ * definitions are typed for IDEs, and checked at start-up by the core parser as written, so a bad definition fails
+ * start-up with the message a policy file would give.
  */
 @ConfigurationProperties("sluice")
 public class SluiceProperties {
@@ -23,7 +23,7 @@ public class SluiceProperties {
     private String config;
 
     /** The global policies, in order, each with the fields of a policy file's entries. Exclusive with {@link #config}. */
-    private List<Map<String, Object>> policies = new ArrayList<>();
+    private List<PolicyProperties> policies = new ArrayList<>();
 
     /** Proxies (addresses or CIDR ranges) whose {@code Forwarded} / {@code X-Forwarded-For} the {@code ip} key believes. */
     private List<String> trustedProxies = new ArrayList<>();
@@ -35,8 +35,8 @@ public class SluiceProperties {
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public String getConfig() { return config; }
     public void setConfig(String config) { this.config = config; }
-    public List<Map<String, Object>> getPolicies() { return policies; }
-    public void setPolicies(List<Map<String, Object>> policies) { this.policies = policies; }
+    public List<PolicyProperties> getPolicies() { return policies; }
+    public void setPolicies(List<PolicyProperties> policies) { this.policies = policies; }
     public List<String> getTrustedProxies() { return trustedProxies; }
     public void setTrustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; }
     public Management getManagement() { return management; }
@@ -59,6 +59,9 @@ public class SluiceProperties {
         private int maxBodyBytes = 64 * 1024;
         /** How many accepted changes {@code GET .../audit} keeps, newest first. */
         private int auditSize = 1000;
+        /** Gateways without Actuator only: where the REST API is served on the application's port. */
+        private String path = "/sluice";
+        private final Health health = new Health();
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -70,6 +73,21 @@ public class SluiceProperties {
         public void setMaxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; }
         public int getAuditSize() { return auditSize; }
         public void setAuditSize(int auditSize) { this.auditSize = auditSize; }
+        public String getPath() { return path; }
+        public void setPath(String path) { this.path = path; }
+        public Health getHealth() { return health; }
+
+        /** {@code sluice.management.health.*}: the health contributor {@code sluice}. */
+        public static class Health {
+            /**
+             * The status reported while a backend answers through its failure rule ({@code DEGRADED}):
+             * {@code OUT_OF_SERVICE} (Boot answers 503), {@code UP}, or a status of your own.
+             */
+            private String degradedStatus = "OUT_OF_SERVICE";
+
+            public String getDegradedStatus() { return degradedStatus; }
+            public void setDegradedStatus(String degradedStatus) { this.degradedStatus = degradedStatus; }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sluice.boot.management;
 
 import dev.sluice.boot.SluiceAutoConfiguration;
+import dev.sluice.boot.SluiceProperties;
 import dev.sluice.core.Sluice;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -10,7 +11,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 
 /** The health contributor {@code sluice} (off with {@code management.health.sluice.enabled=false}). */
 @AutoConfiguration(after = SluiceAutoConfiguration.class)
@@ -22,8 +22,7 @@ public class SluiceHealthAutoConfiguration {
     @Bean
     @ConditionalOnBean(Sluice.class)
     @ConditionalOnMissingBean(name = "sluiceHealthIndicator")
-    SluiceHealthIndicator sluiceHealthIndicator(Sluice sluice, Environment environment) {
-        return new SluiceHealthIndicator(sluice,
-                environment.getProperty("sluice.management.health.degraded-status", "OUT_OF_SERVICE"));
+    SluiceHealthIndicator sluiceHealthIndicator(Sluice sluice, SluiceProperties properties) {
+        return new SluiceHealthIndicator(sluice, properties.getManagement().getHealth().getDegradedStatus());
     }
 }
