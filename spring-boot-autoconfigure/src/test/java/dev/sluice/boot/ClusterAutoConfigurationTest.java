@@ -39,6 +39,27 @@ class ClusterAutoConfigurationTest {
         }
     }
 
+    @Configuration(proxyBeanMethods = false)
+    static class HazelcastWithoutSluiceSerialization {
+        @Bean(destroyMethod = "shutdown")
+        HazelcastInstance hazelcast() throws Exception {
+            Config config = new Config().setClusterName("gateway-test-" + UUID.randomUUID());
+            config.setProperty("hazelcast.phone.home.enabled", "false");
+            config.getNetworkConfig().setPort(freePort()).setPortAutoIncrement(false);
+            config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+            config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+            config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+            return Hazelcast.newHazelcastInstance(config);
+        }
+    }
+
+    @Test
+    void anApplicationInstanceWithoutSluicesSerializationFailsStartUpSayingWhatToApply() {
+        runner.withUserConfiguration(HazelcastWithoutSluiceSerialization.class).run(context ->
+                assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("SluiceSerialization.register"));
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

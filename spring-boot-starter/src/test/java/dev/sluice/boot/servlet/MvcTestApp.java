@@ -8,8 +8,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** A Spring MVC application for tests: its policies come from the test's properties. */
-@SpringBootApplication(proxyBeanMethods = false)
+/**
+ * A Spring MVC application for tests: its policies come from the test's properties. Spring Security is on the test
+ * class path for {@code SecuredEndpointIT}; this application leaves it out.
+ */
+@SpringBootApplication(proxyBeanMethods = false, excludeName = {
+        "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration"})
 class MvcTestApp {
 
     /** Holds {@code /work/block} until a test opens it; each test context has its own. */
