@@ -86,6 +86,15 @@ class SluiceAutoConfigurationTest {
     }
 
     @Test
+    void theRestRouterServesOnlyWhereActuatorIsAbsent() {
+        ApplicationContextRunner withRouter = runner.withConfiguration(
+                AutoConfigurations.of(SluiceManagementRouterAutoConfiguration.class));
+        withRouter.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("sluiceManagementRoutes"));
+        withRouter.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate.endpoint.annotation"))
+                .run(context -> assertThat(context).hasNotFailed().hasBean("sluiceManagementRoutes"));
+    }
+
+    @Test
     void withoutTheCoreNothingStarts() {
         runner.withClassLoader(new FilteredClassLoader(Sluice.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(SluiceProperties.class)
