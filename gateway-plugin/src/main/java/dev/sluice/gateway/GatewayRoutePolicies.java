@@ -1,5 +1,7 @@
 package dev.sluice.gateway;
 
+import dev.sluice.boot.RoutePolicySource;
+import dev.sluice.boot.StartupRoutes;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.sluice.gateway;
 
+import dev.sluice.boot.RoutePolicySource;
+import dev.sluice.boot.StartupRoutes;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
 import java.util.ArrayList;
@@ -20,11 +22,11 @@ final class RateLimiterRoutePolicies implements RoutePolicySource {
     static final String BEAN_REFERENCE = "#{@sluiceRateLimiter}";
     private static final List<String> NOT_HERE = List.of("key", "match", "concurrency");
 
-    private final SluiceProperties.RateLimiter settings;
+    private final SluiceGatewayProperties.RateLimiter settings;
     private final GatewayProperties gateway;
 
     /** @param gateway the gateway's route properties, or null */
-    RateLimiterRoutePolicies(SluiceProperties.RateLimiter settings, GatewayProperties gateway) {
+    RateLimiterRoutePolicies(SluiceGatewayProperties.RateLimiter settings, GatewayProperties gateway) {
         this.settings = settings;
         this.gateway = gateway;
     }

@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.boot.StartupRoutes;
 import dev.sluice.core.Sluice;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;

@@ -1,5 +1,6 @@
 package dev.sluice.gateway;
 
+import dev.sluice.boot.PolicyTrees;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
 import java.util.LinkedHashMap;

@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * are none at start-up unless {@code sluice.global-filter.enabled=true}), and the start-up reading of the route
  * properties' {@code Sluice} filters.
  */
-@AutoConfiguration(after = SluiceAutoConfiguration.class,
+@AutoConfiguration(after = SluiceRoutesAutoConfiguration.class,
         afterName = "org.springframework.cloud.gateway.config.GatewayAutoConfiguration")
 @ConditionalOnClass({Sluice.class, GatewayFilterFactory.class, GatewayProperties.class})
 @ConditionalOnBooleanProperty(name = "sluice.enabled", matchIfMissing = true)
@@ -39,7 +39,7 @@ public class SluiceGatewayAutoConfiguration {
     @ConditionalOnBean(Sluice.class)
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "sluice.global-filter.enabled", matchIfMissing = true)
-    SluiceGlobalFilter sluiceGlobalFilter(Sluice sluice, RouteBindings bindings, SluiceProperties properties) {
+    SluiceGlobalFilter sluiceGlobalFilter(Sluice sluice, RouteBindings bindings, SluiceGatewayProperties properties) {
         return new SluiceGlobalFilter(sluice, bindings, properties.getGlobalFilter().getOrder(),
                 properties.getGlobalFilter().getEnabled());
     }

@@ -18,17 +18,24 @@ import org.springframework.context.annotation.Bean;
 /**
  * The {@code sluiceRateLimiter} bean for the built-in {@code RequestRateLimiter} filter. Ordered before the
  * gateway's own auto-configuration, which registers {@code RequestRateLimiter} only when a {@link RateLimiter} bean
- * exists. Off with {@code sluice.rate-limiter.enabled=false}.
+ * exists. Beside another {@link RateLimiter} bean it is not the default limiter (routes name it). Off with
+ * {@code sluice.rate-limiter.enabled=false}.
  */
-@AutoConfiguration(after = SluiceAutoConfiguration.class,
+@AutoConfiguration(after = SluiceRoutesAutoConfiguration.class,
         beforeName = "org.springframework.cloud.gateway.config.GatewayAutoConfiguration")
 @ConditionalOnClass({Sluice.class, RateLimiter.class})
 @ConditionalOnBooleanProperty(name = "sluice.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "sluice.rate-limiter.enabled", matchIfMissing = true)
 public class SluiceRateLimiterAutoConfiguration {
 
+    /** Another RateLimiter bean stays the gateway's default; see {@link RateLimiterCandidates}. */
     @Bean
-    RateLimiterRoutePolicies sluiceRateLimiterRoutePolicies(SluiceProperties properties,
+    static RateLimiterCandidates sluiceRateLimiterCandidates() {
+        return new RateLimiterCandidates();
+    }
+
+    @Bean
+    RateLimiterRoutePolicies sluiceRateLimiterRoutePolicies(SluiceGatewayProperties properties,
             ObjectProvider<GatewayProperties> gateway) {
         return new RateLimiterRoutePolicies(properties.getRateLimiter(), gateway.getIfAvailable());
     }
@@ -37,7 +44,7 @@ public class SluiceRateLimiterAutoConfiguration {
     @ConditionalOnBean(Sluice.class)
     @ConditionalOnMissingBean(name = "sluiceRateLimiter")
     SluiceRateLimiter sluiceRateLimiter(Sluice sluice, RouteBindings bindings, RateLimiterRoutePolicies routes,
-            SluiceProperties properties) {
+            SluiceGatewayProperties properties) {
         Map<String, String> byRoute = new LinkedHashMap<>();
         routes.routes().forEach((route, args) -> {
             String source = RateLimiterRoutePolicies.source(route);

@@ -1,6 +1,9 @@
 package dev.sluice.gateway;
 
+import java.util.Map;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.context.annotation.Bean;
 import reactor.core.publisher.Mono;
@@ -13,5 +16,32 @@ class GatewayTestApp {
     KeyResolver apiKeyResolver() {
         return exchange -> Mono.just(java.util.Optional.ofNullable(
                 exchange.getRequest().getHeaders().getFirst("X-Api-Key")).orElse("anonymous"));
+    }
+
+    /** A second RateLimiter, standing for a RedisRateLimiter kept on routes not migrated yet: refuses everything. */
+    @Bean
+    @ConditionalOnBooleanProperty("test.legacy-limiter")
+    RateLimiter<Object> legacyRateLimiter() {
+        return new RateLimiter<>() {
+            @Override
+            public Mono<Response> isAllowed(String routeId, String id) {
+                return Mono.just(new Response(false, Map.of("X-Legacy-Limiter", routeId)));
+            }
+
+            @Override
+            public Map<String, Object> getConfig() {
+                return Map.of();
+            }
+
+            @Override
+            public Class<Object> getConfigClass() {
+                return Object.class;
+            }
+
+            @Override
+            public Object newConfig() {
+                return new Object();
+            }
+        };
     }
 }

@@ -2,6 +2,10 @@ package dev.sluice.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.boot.SluiceAutoConfiguration;
+import dev.sluice.boot.SluicePolicies;
+import dev.sluice.boot.SluiceProperties;
+import dev.sluice.boot.management.SluiceManagementAutoConfiguration;
 import dev.sluice.core.Sluice;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicySet;
@@ -24,8 +28,8 @@ import org.springframework.context.annotation.Configuration;
 class SluiceAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(SluiceAutoConfiguration.class,
-                    SluiceGatewayAutoConfiguration.class, SluiceRateLimiterAutoConfiguration.class,
-                    SluiceManagementAutoConfiguration.class))
+                    SluiceRoutesAutoConfiguration.class, SluiceGatewayAutoConfiguration.class,
+                    SluiceRateLimiterAutoConfiguration.class, SluiceManagementAutoConfiguration.class))
             .withUserConfiguration(GatewayRoutes.class);
 
     @Configuration(proxyBeanMethods = false)
@@ -79,6 +83,15 @@ class SluiceAutoConfigurationTest {
         runner.withClassLoader(new FilteredClassLoader(RateLimiter.class))
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(SluiceGatewayFilterFactory.class)
                         .doesNotHaveBean("sluiceRateLimiter"));
+    }
+
+    @Test
+    void theRestRouterServesOnlyWhereActuatorIsAbsent() {
+        ApplicationContextRunner withRouter = runner.withConfiguration(
+                AutoConfigurations.of(SluiceManagementRouterAutoConfiguration.class));
+        withRouter.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("sluiceManagementRoutes"));
+        withRouter.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate.endpoint.annotation"))
+                .run(context -> assertThat(context).hasNotFailed().hasBean("sluiceManagementRoutes"));
     }
 
     @Test

@@ -15,8 +15,8 @@ import java.util.function.Function;
  * refuses the whole set when any problem was found. Not thread-safe: one binder per document.
  */
 final class PolicyBinder {
-    private static final List<String> SET_FIELDS = List.of("policies", "trusted-proxies");
-    private static final List<String> POLICY_FIELDS = List.of("name", "match", "key", "missing-key", "scope", "rate",
+    static final List<String> SET_FIELDS = List.of("policies", "trusted-proxies");
+    static final List<String> POLICY_FIELDS = List.of("name", "match", "key", "missing-key", "scope", "rate",
             "quota", "cost", "concurrency", "queue", "reject", "headers", "mode", "on-backend-failure");
 
     private final String source;

@@ -102,17 +102,19 @@ class SampleGatewayJarIT {
     }
 
     @Test
-    void theManagementApiTakesTheTokenFromTheEnvironment() throws Exception {
-        assertThat(get("/actuator/sluice/policies/work-concurrency").statusCode()).isEqualTo(200);
+    void theManagementEndpointTakesTheTokenFromTheEnvironment() throws Exception {
+        assertThat(get("/actuator/sluice/policies/work-concurrency").statusCode()).as("no token").isEqualTo(401);
         HttpRequest.Builder patch = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/actuator/sluice/policies/work-concurrency"))
-                .header("Content-Type", "application/merge-patch+json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"concurrency\":{\"permits\":3}}"));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"patch\":\"concurrency: {permits: 3}\"}"));
         assertThat(send(patch).statusCode()).as("no token").isEqualTo(401);
         HttpRequest.Builder viewer = patch.copy().header("Authorization", "Bearer sample-viewer-token");
         assertThat(send(viewer).statusCode()).as("a read token").isEqualTo(403);
         assertThat(send(patch.header("Authorization", "Bearer sample-token")).statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/sluice/policies/work-concurrency").body()).contains("\"permits\":3");
+        HttpRequest.Builder read = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/actuator/sluice/policies/work-concurrency")).header("Authorization", "Bearer sample-token");
+        assertThat(send(read).body()).contains("\"permits\":3");
     }
 
     @Test

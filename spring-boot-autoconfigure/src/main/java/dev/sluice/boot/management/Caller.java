@@ -1,0 +1,15 @@
+package dev.sluice.boot.management;
+
+import java.security.Principal;
+import java.util.function.Predicate;
+
+/**
+ * Who calls the Actuator endpoint, as the web stack saw it.
+ *
+ * @param authorization the {@code Authorization} header, or null
+ * @param principal     the authenticated principal (Spring Security or the container), or null
+ * @param hasAuthority  whether the principal holds an authority (Spring Security authority, else a container role)
+ */
+public record Caller(String authorization, Principal principal, Predicate<String> hasAuthority) {
+    public static final Caller ANONYMOUS = new Caller(null, null, authority -> false);
+}

@@ -1,0 +1,68 @@
+package dev.sluice.boot.management;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.web.filter.reactive.ServerWebExchangeContextFilter;
+import reactor.core.publisher.Mono;
+
+/**
+ * The Actuator endpoint {@code sluice} for reactive applications (the gateway; operations:
+ * {@link SluiceEndpointOperations}). Never blocks: each operation is the management service's future. The
+ * {@code Authorization} header is read from the exchange that {@link ServerWebExchangeContextFilter} puts in the
+ * Reactor context (registered in the management context, so on the management port too).
+ */
+@Endpoint(id = "sluice")
+public class SluiceReactiveEndpoint {
+    private final SluiceEndpointOperations operations;
+
+    public SluiceReactiveEndpoint(SluiceManagementApi api) {
+        this.operations = new SluiceEndpointOperations(api);
+    }
+
+    @ReadOperation
+    public Mono<WebEndpointResponse<Object>> policies(SecurityContext security) {
+        return answer(security, caller -> operations.read(caller, null));
+    }
+
+    @ReadOperation
+    public Mono<WebEndpointResponse<Object>> read(SecurityContext security,
+            @Selector(match = Selector.Match.ALL_REMAINING) String... path) {
+        return answer(security, caller -> operations.read(caller, path));
+    }
+
+    @WriteOperation
+    public Mono<WebEndpointResponse<Object>> write(SecurityContext security, @Selector String collection,
+            @Selector String name, @Nullable String policy, @Nullable String patch,
+            @Nullable String ifMatch) {
+        return answer(security, caller -> operations.write(caller, collection, name, policy, patch, ifMatch));
+    }
+
+    @DeleteOperation
+    public Mono<WebEndpointResponse<Object>> delete(SecurityContext security, @Selector String collection,
+            @Selector String name, @Nullable String ifMatch) {
+        return answer(security, caller -> operations.delete(caller, collection, name, ifMatch));
+    }
+
+    @DeleteOperation
+    public Mono<WebEndpointResponse<Object>> resetKey(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String keys, @Selector String key) {
+        return answer(security, caller -> operations.resetKey(caller, collection, name, keys, key));
+    }
+
+    private static Mono<WebEndpointResponse<Object>> answer(SecurityContext security,
+            Function<Caller, CompletableFuture<WebEndpointResponse<Object>>> call) {
+        return Mono.deferContextual(context -> {
+            String authorization = ServerWebExchangeContextFilter.getExchange(context)
+                    .map(exchange -> exchange.getRequest().getHeaders().getFirst("Authorization")).orElse(null);
+            return Mono.fromFuture(() -> call.apply(Callers.of(authorization, security)));
+        });
+    }
+}

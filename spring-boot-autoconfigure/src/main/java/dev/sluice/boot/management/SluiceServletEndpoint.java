@@ -1,0 +1,80 @@
+package dev.sluice.boot.management;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+/**
+ * The Actuator endpoint {@code sluice} for servlet applications (operations: {@link SluiceEndpointOperations}).
+ * Actuator runs servlet operations on the request's thread; each waits for the management service, which answers
+ * within its own time limit (a problem 504 past it), and at most {@value #WAIT_SECONDS} s in any case.
+ */
+@Endpoint(id = "sluice")
+public class SluiceServletEndpoint {
+    static final int WAIT_SECONDS = 30;
+    private final SluiceEndpointOperations operations;
+
+    public SluiceServletEndpoint(SluiceManagementApi api) {
+        this.operations = new SluiceEndpointOperations(api);
+    }
+
+    @ReadOperation
+    public WebEndpointResponse<Object> policies(SecurityContext security) {
+        return await(operations.read(caller(security), null));
+    }
+
+    @ReadOperation
+    public WebEndpointResponse<Object> read(SecurityContext security,
+            @Selector(match = Selector.Match.ALL_REMAINING) String... path) {
+        return await(operations.read(caller(security), path));
+    }
+
+    @WriteOperation
+    public WebEndpointResponse<Object> write(SecurityContext security, @Selector String collection,
+            @Selector String name, @Nullable String policy, @Nullable String patch,
+            @Nullable String ifMatch) {
+        return await(operations.write(caller(security), collection, name, policy, patch, ifMatch));
+    }
+
+    @DeleteOperation
+    public WebEndpointResponse<Object> delete(SecurityContext security, @Selector String collection,
+            @Selector String name, @Nullable String ifMatch) {
+        return await(operations.delete(caller(security), collection, name, ifMatch));
+    }
+
+    @DeleteOperation
+    public WebEndpointResponse<Object> resetKey(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String keys, @Selector String key) {
+        return await(operations.resetKey(caller(security), collection, name, keys, key));
+    }
+
+    private static Caller caller(SecurityContext security) {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        String authorization = attributes instanceof ServletRequestAttributes servlet
+                ? servlet.getRequest().getHeader("Authorization") : null;
+        return Callers.of(authorization, security);
+    }
+
+    private static WebEndpointResponse<Object> await(CompletableFuture<WebEndpointResponse<Object>> answer) {
+        try {
+            return answer.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return SluiceManagementApi.problem(503, "interrupted", "Interrupted", "The call was interrupted.");
+        } catch (TimeoutException | java.util.concurrent.ExecutionException failed) {
+            return SluiceManagementApi.problem(504, "timeout", "No answer in time",
+                    "The management service did not answer within " + WAIT_SECONDS + " s.");
+        }
+    }
+}
