@@ -54,6 +54,9 @@ public final class Sluice implements AutoCloseable {
         this.registry = builder.registry != null ? builder.registry : PrometheusText.defaultRegistry();
         this.cluster = builder.cluster;
         this.local = new LocalBackend(scheduler, builder.maxKeysPerPolicy);
+        if (cluster != null) {
+            cluster.backend().bindMetrics(registry);
+        }
         this.engine = new Engine(local, cluster == null ? null : cluster.backend(), scheduler, registry,
                 builder.clientAddress);
         for (Policy policy : builder.policies.policies()) {

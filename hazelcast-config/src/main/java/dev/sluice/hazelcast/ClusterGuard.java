@@ -5,6 +5,9 @@ import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.Ticker;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
@@ -156,6 +159,8 @@ final class ClusterGuard {
     private final long timeoutNanos;
     private final TimeLimiter timeLimiter;
     private final CircuitBreaker breaker;
+    /** The registry of the one breaker, for its Micrometer metrics. */
+    private final CircuitBreakerRegistry breakers;
     private final AtomicBoolean degraded = new AtomicBoolean();
     private final AtomicLong timesDegraded = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
@@ -175,7 +180,7 @@ final class ClusterGuard {
         this.timeoutNanos = settings.timeout().toNanos();
         this.timeLimiter = TimeLimiter.of(name, TimeLimiterConfig.custom().timeoutDuration(settings.timeout())
                 .cancelRunningFuture(false).build());
-        this.breaker = CircuitBreaker.of(name, CircuitBreakerConfig.custom()
+        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .slidingWindow(settings.window(), settings.window(),
                         CircuitBreakerConfig.SlidingWindowType.COUNT_BASED,
                         CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
@@ -186,6 +191,7 @@ final class ClusterGuard {
                 .writableStackTraceEnabled(false)
                 .clock(new TickerClock(scheduler.ticker()))
                 .build());
+        this.breaker = breakers.circuitBreaker(name);
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.State to = event.getStateTransition().getToState();
             if (to == CircuitBreaker.State.OPEN) {
@@ -326,6 +332,14 @@ final class ClusterGuard {
                 LOG.error("Sluice: an action on recovery of cluster backend {} failed", name, broken);
             }
         }
+    }
+
+    /**
+     * Publishes the breaker's state, calls and failure rate in {@code registry} (Resilience4j's
+     * {@code resilience4j.circuitbreaker.*} meters, tagged with the backend's name).
+     */
+    void bindMetrics(MeterRegistry registry) {
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(registry);
     }
 
     /** Whether the backend is degraded now: a guarded call failed since the last success, or the breaker is not closed. */

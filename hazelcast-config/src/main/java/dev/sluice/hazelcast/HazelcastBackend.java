@@ -177,6 +177,11 @@ public final class HazelcastBackend implements Backend {
     }
 
     @Override
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        guard.bindMetrics(registry);
+    }
+
+    @Override
     public long timesDegraded() {
         return guard.timesDegraded();
     }

@@ -76,7 +76,10 @@ final class TestCluster implements AutoCloseable {
         Config config = adjust.apply(HazelcastCluster.memberConfig(new ClusterSettings("embedded", null, addresses(),
                 ports.get(index), "127.0.0.1", memberOptions())));
         config.setInstanceName(name + "-" + index + "-" + UUID.randomUUID().toString().substring(0, 4));
-        return Hazelcast.newHazelcastInstance(config);
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        // Hazelcast decides the split-brain protection on the first heartbeat; until then it refuses Sluice's maps
+        SplitBrain.awaitMajority(member, java.time.Duration.ofSeconds(30));
+        return member;
     }
 
     private Map<String, String> memberOptions() {

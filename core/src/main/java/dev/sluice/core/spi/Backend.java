@@ -23,6 +23,10 @@ public interface Backend extends AutoCloseable {
     /** The backend's state for {@code GET /health}. Never blocks for long; never throws. */
     BackendHealth health();
 
+    /** Publishes the backend's own meters (its circuit breaker, for instance) in {@code registry}; none by default. */
+    default void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    }
+
     /**
      * The live members of the cluster this node last saw while the backend was answering, at least 1. Under
      * {@code on-backend-failure: local} a node enforces each limit divided by this. A cluster that has vanished does

@@ -68,6 +68,7 @@ public class SluiceManagementAutoConfiguration {
     @Bean
     @ConditionalOnBean(ManagementService.class)
     @ConditionalOnMissingBean
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.web.WebEndpointResponse")
     SluiceManagementApi sluiceManagementApi(ManagementService service, SluiceProperties properties,
             ManagementTokens tokens) {
         return new SluiceManagementApi(service, tokens.callers(), tokens.service(),

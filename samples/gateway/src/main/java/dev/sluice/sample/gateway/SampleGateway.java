@@ -10,9 +10,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The sample gateway: starts its echo backend on a free loopback port, then the gateway (routes and policies in
- * {@code application.yml}). Environment: {@code PORT} (default 8080), {@code SLUICE_TOKEN} (the management write
- * token; a random one is generated and logged when unset), {@code SLUICE_TOKENS} (named tokens, e.g. a read token
- * {@code viewer read <secret>}), {@code SLUICE_MEMBERS} and {@code SLUICE_HZ_PORT} (for
+ * {@code application.yml}). Environment: {@code PORT} (default 8080), {@code SLUICE_TOKEN} (the management token; a
+ * random one is generated and logged when unset), {@code SLUICE_MEMBERS} and {@code SLUICE_HZ_PORT} (for
  * cluster-scope policies, with {@code dev.sluice:sluice-hazelcast} on the class path).
  */
 @SpringBootApplication(proxyBeanMethods = false)
