@@ -32,8 +32,7 @@ public final class MergePolicies {
                 return existing.getRawValue();
             }
             try {
-                return pickMerging(merging.getDeserializedValue(), existing.getDeserializedValue())
-                        ? merging.getRawValue() : existing.getRawValue();
+                return merged(merging, existing);
             } catch (RuntimeException unreadable) {
                 LOG.warn("Sluice could not compare two copies of an entry while merging a split cluster ({}); it "
                         + "keeps the copy of the cluster merged into", unreadable.toString());
@@ -41,8 +40,16 @@ public final class MergePolicies {
             }
         }
 
+        /** The value to keep, both sides present: by default the one {@link #pickMerging} chooses. */
+        Object merged(MergingValue<Object> merging, MergingValue<Object> existing) {
+            return pickMerging(merging.getDeserializedValue(), existing.getDeserializedValue())
+                    ? merging.getRawValue() : existing.getRawValue();
+        }
+
         /** Whether the merging side's value wins over the existing one. */
-        abstract boolean pickMerging(Object merging, Object existing);
+        boolean pickMerging(Object merging, Object existing) {
+            return false;
+        }
 
         @Override
         public final void writeData(ObjectDataOutput out) {
@@ -86,37 +93,15 @@ public final class MergePolicies {
      * expired, so that no permit held on either side is counted twice or forgotten (a lease released on the side
      * that could not reach the data lapses within its lease time); the waiters are those of the copy already there.
      */
-    public static final class LeaseUnion implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
+    public static final class LeaseUnion extends Stateless {
         @Override
-        public Object merge(MergingValue<Object> merging, MergingValue<Object> existing) {
-            if (existing == null || existing.getRawValue() == null) {
-                return merging.getRawValue();
+        Object merged(MergingValue<Object> merging, MergingValue<Object> existing) {
+            if (existing.getDeserializedValue() instanceof SemaphoreState kept
+                    && merging.getDeserializedValue() instanceof SemaphoreState other
+                    && kept.withLeasesOf(other, nowNanos())) {
+                return kept;
             }
-            if (merging == null || merging.getRawValue() == null) {
-                return existing.getRawValue();
-            }
-            try {
-                SemaphoreState kept = existing.getDeserializedValue() instanceof SemaphoreState state ? state : null;
-                SemaphoreState other = merging.getDeserializedValue() instanceof SemaphoreState state ? state : null;
-                if (kept == null || other == null) {
-                    return existing.getRawValue();
-                }
-                return kept.withLeasesOf(other, nowNanos()) ? kept : existing.getRawValue();
-            } catch (RuntimeException unreadable) {
-                LOG.warn("Sluice could not merge two copies of a semaphore ({}); it keeps the copy of the cluster "
-                        + "merged into", unreadable.toString());
-                return existing.getRawValue();
-            }
-        }
-
-        @Override
-        public void writeData(ObjectDataOutput out) {
-            // no state
-        }
-
-        @Override
-        public void readData(ObjectDataInput in) {
-            // no state
+            return existing.getRawValue();
         }
     }
 
