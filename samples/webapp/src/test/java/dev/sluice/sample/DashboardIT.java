@@ -40,6 +40,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -96,6 +98,7 @@ class DashboardIT {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-first-run", "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1280,800");
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         browser = new ChromeDriver(driverService, options);
         browser.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
     }
@@ -161,6 +164,27 @@ class DashboardIT {
                     Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
             assertThat(load.failures()).as("the load's own requests were answered").isLessThan(load.sent() / 2);
         }
+    }
+
+    @Test
+    void runsWithoutContentSecurityPolicyViolationsOrScriptErrors() {
+        browser.manage().logs().get(LogType.BROWSER);   // drops what came before this test's page load
+        browser.navigate().refresh();
+        waitUntil(b -> refreshes() >= 3);
+        List<String> problems = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy") || message.contains("Uncaught")
+                        || message.contains("Refused to"))
+                .toList();
+        assertThat(problems).isEmpty();
+        assertThat(text("#load-error")).isEmpty();
+
+        // the check can fail: an inline script is refused by the page's policy, and the log says so
+        ((JavascriptExecutor) browser).executeScript("const s = document.createElement('script');"
+                + " s.textContent = 'window.inlineRan = true;'; document.body.append(s);");
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.inlineRan === true;")).isEqualTo(false);
+        waitUntil(b -> b.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .anyMatch(entry -> entry.getMessage().contains("Content Security Policy")));
     }
 
     @Test
