@@ -257,12 +257,17 @@ class DashboardIT {
         permits.sendKeys(Integer.toString(current + 5));
 
         // someone else changes the policy meanwhile
-        HttpResponse<String> other = client.send(HttpRequest.newBuilder(root.resolve("sluice/policies/work-concurrency"))
+        URI policy = root.resolve("sluice/policies/work-concurrency");
+        HttpResponse<String> other = client.send(HttpRequest.newBuilder(policy)
                 .timeout(Duration.ofSeconds(10))
                 .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"concurrency\":{\"permits\":" + theirs + "}}"))
                 .header("Content-Type", "application/merge-patch+json")
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(other.statusCode()).isEqualTo(200);
+        // the next refresh says so, and keeps the unsaved edit
+        waitUntil(b -> card("work-concurrency").findElement(By.cssSelector(".edit-version")).getText()
+                .contains("the server now has version"));
+        assertThat(permits.getDomProperty("value")).isEqualTo(Integer.toString(current + 5));
 
         card("work-concurrency").findElement(By.cssSelector(".save")).click();
         WebElement conflict = card("work-concurrency").findElement(By.cssSelector(".form-error"));

@@ -141,12 +141,15 @@
         out.waitMax = s.value;
       }
     }
+    out.waitSource = out.waitP99 !== null ? 'quantile' : null;
     if (out.waitP99 === null && out.buckets.length > 0) {
+      // cumulative buckets: the upper bound of the bucket holding the 99th percentile, since the start
       out.buckets.sort((a, b) => a.le - b.le);
       const total = out.buckets[out.buckets.length - 1].count;
       if (total > 0) {
         const bucket = out.buckets.find((b) => b.count >= 0.99 * total);
         out.waitP99 = bucket && isFinite(bucket.le) ? bucket.le : out.waitMax;
+        out.waitSource = 'buckets';
       }
     }
     return out;
@@ -414,10 +417,12 @@
   function renderPolicy(card, policy, rates, metrics, top) {
     const d = policy.definition || {};
     const live = policy.live || {};
-    if (!card.dirty && !card.busy && card.version !== policy.version) {
+    if (card.version === null || (!card.dirty && !card.busy && card.version !== policy.version)) {
       fill(card, d, policy.version);
-    } else if (card.version === null) {
-      fill(card, d, policy.version);
+    } else if (card.dirty && card.version !== policy.version) {
+      // the operator's unsaved edit keeps its version; saving it will answer 412
+      setText(card.el.querySelector('.edit-version'), '(editing version ' + card.version
+        + '; the server now has version ' + policy.version + ')');
     }
     renderEditable(card);
 
@@ -470,7 +475,8 @@
           + ' (total ' + shadowReasons.reduce((t, r) => t + metrics.shadow[r], 0) + ')');
     }
     const permits = d.concurrency ? d.concurrency.permits : null;
-    setText(v.permits, permits === null ? 'no concurrency limit' : (live['permits-in-use'] ?? '–') + ' of ' + permits);
+    setText(v.permits, permits === null ? 'no concurrency limit'
+      : (live['permits-in-use'] ?? '–') + ' of ' + permits);
     const depth = d.queue ? d.queue.depth : null;
     setText(v.queue, depth === null ? 'no queue' : (live.queued ?? '–') + ' of ' + depth
       + (live['oldest-waiter-seconds'] > 0 ? ', oldest ' + seconds(live['oldest-waiter-seconds']) : ''));
@@ -478,7 +484,8 @@
       setText(card.waitTitle, 'Queue wait max');
       setText(v.wait, depth === null ? 'no queue' : seconds(metrics.waitMax));
     } else {
-      setText(card.waitTitle, 'Queue wait p99');
+      setText(card.waitTitle, metrics !== null && metrics.waitSource === 'buckets' ? 'Queue wait p99 (since start)'
+        : 'Queue wait p99');
       setText(v.wait, depth === null ? 'no queue' : seconds(metrics === null ? null : metrics.waitP99));
     }
     setText(v.keys, live.keys === undefined || live.keys < 0 ? 'unknown' : live.keys);
