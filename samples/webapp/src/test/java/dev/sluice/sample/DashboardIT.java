@@ -40,6 +40,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -185,6 +186,29 @@ class DashboardIT {
         assertThat(((JavascriptExecutor) browser).executeScript("return window.inlineRan === true;")).isEqualTo(false);
         waitUntil(b -> b.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .anyMatch(entry -> entry.getMessage().contains("Content Security Policy")));
+    }
+
+    @Test
+    void everyControlIsLabelledAndReachedByKeyboard() {
+        enterToken();
+        waitUntil(b -> input("hello-rate", "rate.limit").isEnabled());
+        for (WebElement field : browser.findElements(By.cssSelector("input"))) {
+            String id = field.getDomAttribute("id");
+            assertThat(browser.findElements(By.cssSelector("label[for='" + id + "']"))).as(id).hasSize(1)
+                    .allSatisfy(label -> assertThat(label.getText()).isNotBlank());
+        }
+        browser.navigate().refresh();   // the token stays (sessionStorage); the keyboard starts at the top
+        waitUntil(b -> input("hello-rate", "rate.limit").isEnabled());
+        List<String> reached = new ArrayList<>();
+        Actions keyboard = new Actions(browser);
+        for (int i = 0; i < 12 && !reached.contains("hello-rate:rate.limit"); i++) {
+            keyboard.sendKeys(Keys.TAB).perform();
+            reached.add((String) ((JavascriptExecutor) browser).executeScript("const e = document.activeElement;"
+                    + " const card = e.closest('article.policy');"
+                    + " return (card ? card.dataset.policy + ':' : '') + (e.dataset.field || e.id || e.textContent);"));
+        }
+        assertThat(reached).as("Tab order from the top").contains("token-input", "hello-rate:rate.limit");
+        assertThat(reached.indexOf("token-input")).isLessThan(reached.indexOf("hello-rate:rate.limit"));
     }
 
     @Test
