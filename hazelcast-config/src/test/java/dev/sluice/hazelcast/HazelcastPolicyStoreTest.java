@@ -135,14 +135,17 @@ class HazelcastPolicyStoreTest {
         VersionedPolicy seeded = first.initialize(List.of(rate("api", 1))).get(0);
         assertThat(first.versionOf(seeded.policy())).hasValue(seeded.version());
 
+        // The second store may still hear the seeding first; wait for the notice that carries the new definition.
+        Policy next = rate("api", 2);
         java.util.concurrent.atomic.AtomicReference<VersionedPolicy> heard = new java.util.concurrent.atomic
                 .AtomicReference<>();
         CountDownLatch changed = new CountDownLatch(1);
         second.subscribe(list -> {
-            heard.set(list.get(0));
-            changed.countDown();
+            if (!list.isEmpty() && list.get(0).policy().equals(next)) {
+                heard.set(list.get(0));
+                changed.countDown();
+            }
         });
-        Policy next = rate("api", 2);
         VersionedPolicy written = first.put(next, seeded.version());
         assertThat(first.versionOf(next)).hasValue(written.version());
         assertThat(changed.await(10, TimeUnit.SECONDS)).isTrue();
