@@ -105,6 +105,19 @@ class SampleGatewayJarIT {
     }
 
     @Test
+    void theApiRouteCarriesTheQuotaPolicysFieldsForTheBandClosestToExhaustion() throws Exception {
+        HttpResponse<String> first = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/orders")).header("X-Api-Key", "jar-it-key"));
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.body()).isEqualTo("/echo/api/orders");
+        assertThat(first.headers().firstValue("RateLimit")).as("the per-second band, its own r and t")
+                .contains("\"api-quota\";r=9;t=1");
+        assertThat(first.headers().firstValue("X-RateLimit-Remaining")).contains("9");
+        assertThat(first.headers().firstValue("X-RateLimit-Reset")).contains("1");
+        assertThat(get("/api/orders").statusCode()).as("no X-Api-Key").isEqualTo(400);
+    }
+
+    @Test
     void theManagementEndpointTakesTheTokenFromTheEnvironment() throws Exception {
         assertThat(get("/actuator/sluice/policies/work-concurrency").statusCode()).as("no token").isEqualTo(401);
         HttpRequest.Builder patch = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
