@@ -5,7 +5,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.cloud.gateway.filter.ratelimit.RateLimiter;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import reactor.core.publisher.Mono;
 
 /** A gateway application for tests: routes and policies come from the test's configuration file. */
@@ -41,6 +43,24 @@ class GatewayTestApp {
             @Override
             public Object newConfig() {
                 return new Object();
+            }
+        };
+    }
+
+    /**
+     * Connects to Redis at start-up instead of on the first request: Lettuce opens its shared connection by waiting
+     * for it, which BlockHound (rightly) refuses on the event loop that runs RedisRateLimiter's first call.
+     */
+    @Bean
+    @ConditionalOnBooleanProperty("test.redis-eager")
+    static BeanPostProcessor eagerRedisConnection() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof LettuceConnectionFactory lettuce) {
+                    lettuce.setEagerInitialization(true);
+                }
+                return bean;
             }
         };
     }

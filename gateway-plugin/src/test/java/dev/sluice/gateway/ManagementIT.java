@@ -20,7 +20,7 @@ class ManagementIT {
 
     @BeforeAll
     void start() {
-        gateway = RunningGateway.start("managed", "sluice.management.tokens=viewer read viewer-secret");
+        gateway = RunningGateway.start("managed");
     }
 
     @AfterAll
@@ -81,7 +81,9 @@ class ManagementIT {
                 .as("key reset").isEqualTo(204);
         assertThat(send("DELETE", "/actuator/sluice/policies/everywhere", null, TOKEN).status()).isEqualTo(204);
         assertThat(gateway.get("/echo/global/a").status()).isEqualTo(200);
-        assertThat(send("GET", "/actuator/sluice/audit", null, TOKEN).body()).contains("everywhere");
+        assertThat(send("GET", "/actuator/sluice/audit", null, TOKEN).body()).contains("everywhere")
+                .as("a token caller is audited by the token's name and the address")
+                .contains("\"who\":\"default\"").contains("\"address\":\"127.0.0.1\"");
 
         assertThat(send("GET", "/actuator/sluice/health", null, TOKEN).body()).contains("\"status\":\"UP\"");
         Answer health = send("GET", "/actuator/health", null, Map.of());

@@ -31,12 +31,29 @@ final class RunningGateway implements AutoCloseable {
                 .responseTimeout(Duration.ofSeconds(30));
     }
 
+    /**
+     * Redis's and the gateway's Redis auto-configurations: off unless a test clears
+     * {@code spring.autoconfigure.exclude} (a later property wins). The Redis starter is on the test class path for
+     * {@link RedisMigrationIT} only; elsewhere its {@code redisRateLimiter} would be one more {@code RateLimiter} and
+     * its health contributor would look for a Redis that is not there.
+     */
+    static final List<String> REDIS = List.of(
+            "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+            "org.springframework.boot.data.redis.autoconfigure.DataRedisReactiveAutoConfiguration",
+            "org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration",
+            "org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration",
+            "org.springframework.boot.data.redis.autoconfigure.health."
+                    + "DataRedisReactiveHealthContributorAutoConfiguration",
+            "org.springframework.boot.data.redis.autoconfigure.observation.LettuceObservationAutoConfiguration",
+            "org.springframework.cloud.gateway.config.GatewayRedisAutoConfiguration");
+
+    /** Starts the gateway; {@code properties} ({@code key=value}) come after the defaults and override them. */
     static RunningGateway start(String configName, String... properties) {
         EchoBackend backend = new EchoBackend();
         try {
             List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
                     "spring.config.name=" + configName, "backend.uri=" + backend.uri(),
-                    "spring.main.banner-mode=off"));
+                    "spring.main.banner-mode=off", "spring.autoconfigure.exclude=" + String.join(",", REDIS)));
             all.addAll(List.of(properties));
             ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayTestApp.class)
                     .properties(all.toArray(String[]::new)).run();

@@ -14,17 +14,17 @@ final class Callers {
 
     private Callers() {}
 
-    static Caller of(String authorization, SecurityContext security) {
+    static Caller of(String authorization, String address, SecurityContext security) {
         Principal principal = security == null ? null : security.getPrincipal();
         if (SPRING_SECURITY && SpringSecurity.anonymous(principal)) {
             principal = null;
         }
         if (principal == null) {
-            return new Caller(authorization, null, authority -> false);
+            return new Caller(authorization, null, authority -> false, address);
         }
         Principal known = principal;
         return new Caller(authorization, principal, authority -> (SPRING_SECURITY && SpringSecurity.has(known,
-                authority)) || security.isUserInRole(authority));
+                authority)) || security.isUserInRole(authority), address);
     }
 
     /** Touched only when Spring Security is on the class path. */

@@ -88,12 +88,33 @@ public final class SluiceManagementApi {
             headers.put("Content-Type", contentType);
         }
         if (ifMatch != null && !ifMatch.isBlank()) {
-            String value = ifMatch.strip();
-            headers.put("If-Match", value.equals("*") || value.startsWith("\"") ? value : "\"" + value + "\"");
+            headers.put("If-Match", ifMatchHeader(ifMatch));
         }
-        String who = caller.principal() != null ? caller.principal().getName() : "token";
+        // The audit names the principal when there is one, else the token ("default", as SLUICE_TOKEN is named in the
+        // servlet API), and the caller's address.
+        String principal = caller.principal() != null ? caller.principal().getName() : null;
         return service.handle(new ManagementRequest(method, path, ManagementRequest.Headers.of(headers), body,
-                false, who)).thenApply(SluiceManagementApi::translate);
+                false, caller.address(), principal)).thenApply(SluiceManagementApi::translate);
+    }
+
+    /**
+     * The {@code If-Match} header for an {@code ifMatch} parameter: a bare version ({@code 7}) becomes the entity-tag
+     * {@code "7"}; {@code *}, tags ({@code "7"}, {@code W/"7"}) and malformed text pass unchanged, each element of a
+     * comma-separated list alike, so the REST API's rules decide (a list, {@code *}, weak tags never matching, 412 for
+     * a tag that is not current, 400 for a malformed header).
+     */
+    static String ifMatchHeader(String ifMatch) {
+        StringBuilder header = new StringBuilder();
+        for (String element : ifMatch.split(",", -1)) {
+            String value = element.strip();
+            if (header.length() > 0) {
+                header.append(", ");
+            }
+            boolean bare = !value.isEmpty() && value.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '"'
+                    && c != '*' && c != '/');
+            header.append(bare ? "\"" + value + "\"" : value);
+        }
+        return header.toString();
     }
 
     /** Null when the caller may go on, else the refusal. */

@@ -10,7 +10,9 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.filter.reactive.ServerWebExchangeContextFilter;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
@@ -60,9 +62,14 @@ public class SluiceReactiveEndpoint {
     private static Mono<WebEndpointResponse<Object>> answer(SecurityContext security,
             Function<Caller, CompletableFuture<WebEndpointResponse<Object>>> call) {
         return Mono.deferContextual(context -> {
-            String authorization = ServerWebExchangeContextFilter.getExchange(context)
-                    .map(exchange -> exchange.getRequest().getHeaders().getFirst("Authorization")).orElse(null);
-            return Mono.fromFuture(() -> call.apply(Callers.of(authorization, security)));
+            ServerHttpRequest request = ServerWebExchangeContextFilter.getExchange(context)
+                    .map(ServerWebExchange::getRequest).orElse(null);
+            String authorization = request == null ? null : request.getHeaders().getFirst("Authorization");
+            String address = request == null || request.getRemoteAddress() == null ? null
+                    : request.getRemoteAddress().getAddress() != null
+                            ? request.getRemoteAddress().getAddress().getHostAddress()
+                            : request.getRemoteAddress().getHostString();
+            return Mono.fromFuture(() -> call.apply(Callers.of(authorization, address, security)));
         });
     }
 }

@@ -61,9 +61,11 @@ public class SluiceServletEndpoint {
 
     private static Caller caller(SecurityContext security) {
         RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
-        String authorization = attributes instanceof ServletRequestAttributes servlet
-                ? servlet.getRequest().getHeader("Authorization") : null;
-        return Callers.of(authorization, security);
+        if (attributes instanceof ServletRequestAttributes servlet) {
+            return Callers.of(servlet.getRequest().getHeader("Authorization"), servlet.getRequest().getRemoteAddr(),
+                    security);
+        }
+        return Callers.of(null, null, security);
     }
 
     private static WebEndpointResponse<Object> await(CompletableFuture<WebEndpointResponse<Object>> answer) {

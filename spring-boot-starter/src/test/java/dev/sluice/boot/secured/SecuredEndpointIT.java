@@ -74,6 +74,7 @@ class SecuredEndpointIT {
                 "{\"patch\":\"rate: {limit: 7}\"}");
         assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
         assertThat(sluice.policies().get(0).policy().rate().limit()).isEqualTo(7);
-        assertThat(send("GET", "/actuator/sluice/audit", "viewer", null).body()).contains("admin");
+        assertThat(send("GET", "/actuator/sluice/audit", "viewer", null).body()).as("the audit names the user and "
+                + "the address").contains("\"who\":\"admin\"").contains("\"address\":\"127.0.0.1\"");
     }
 }

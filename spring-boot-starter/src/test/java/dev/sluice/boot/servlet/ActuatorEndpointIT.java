@@ -80,7 +80,9 @@ class ActuatorEndpointIT {
             assertThat(http.get("/free").statusCode()).isEqualTo(200);
             assertThat(http.send("DELETE", "/actuator/sluice/policies/extra", null, TOKEN).statusCode())
                     .isEqualTo(204);
-            assertThat(http.get("/actuator/sluice/audit", TOKEN).body()).contains("extra");
+            assertThat(http.get("/actuator/sluice/audit", TOKEN).body()).contains("extra")
+                    .as("a token caller is audited by the token's name and the address")
+                    .contains("\"who\":\"default\"").contains("\"address\":\"127.0.0.1\"");
             assertThat(http.send("POST", "/actuator/sluice/policies/hello-rate", "{}", TOKEN).statusCode())
                     .as("neither policy nor patch").isEqualTo(400);
         }

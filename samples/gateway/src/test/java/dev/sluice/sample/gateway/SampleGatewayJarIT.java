@@ -9,10 +9,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -39,6 +41,8 @@ class SampleGatewayJarIT {
         builder.environment().put("PORT", Integer.toString(port));
         builder.environment().put("SERVER_ADDRESS", "127.0.0.1");
         builder.environment().put("SLUICE_TOKEN", "sample-token");
+        builder.environment().put("SLUICE_VIEWER_PASSWORD", "viewer-pw");
+        builder.environment().put("SLUICE_ADMIN_PASSWORD", "admin-pw");
         builder.environment().put("SLUICE_HZ_PORT", Integer.toString(freePort()));
         builder.environment().remove("SLUICE_MEMBERS");
         process = builder.start();
@@ -101,6 +105,19 @@ class SampleGatewayJarIT {
     }
 
     @Test
+    void theApiRouteCarriesTheQuotaPolicysFieldsForTheBandClosestToExhaustion() throws Exception {
+        HttpResponse<String> first = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/orders")).header("X-Api-Key", "jar-it-key"));
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.body()).isEqualTo("/echo/api/orders");
+        assertThat(first.headers().firstValue("RateLimit")).as("the per-second band, its own r and t")
+                .contains("\"api-quota\";r=9;t=1");
+        assertThat(first.headers().firstValue("X-RateLimit-Remaining")).contains("9");
+        assertThat(first.headers().firstValue("X-RateLimit-Reset")).contains("1");
+        assertThat(get("/api/orders").statusCode()).as("no X-Api-Key").isEqualTo(400);
+    }
+
+    @Test
     void theManagementEndpointTakesTheTokenFromTheEnvironment() throws Exception {
         assertThat(get("/actuator/sluice/policies/work-concurrency").statusCode()).as("no token").isEqualTo(401);
         HttpRequest.Builder patch = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
@@ -112,6 +129,33 @@ class SampleGatewayJarIT {
         HttpRequest.Builder read = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/actuator/sluice/policies/work-concurrency")).header("Authorization", "Bearer sample-token");
         assertThat(send(read).body()).contains("\"permits\":3");
+    }
+
+    private HttpRequest.Builder management(String path, String user, String password) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/sluice" + path))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void theViewerReadsAndTheAdminWrites() throws Exception {
+        HttpResponse<String> read = send(management("/policies/api-quota", "viewer", "viewer-pw"));
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).contains("\"name\":\"api-quota\"");
+        String patch = "{\"patch\":\"quota: {limit: 2000}\"}";
+        HttpResponse<String> refused = send(management("/policies/api-quota", "viewer", "viewer-pw")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(patch)));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("application/problem+json"));
+        assertThat(send(management("/policies", "viewer", "wrong")).statusCode()).as("a wrong password")
+                .isEqualTo(401);
+        HttpResponse<String> changed = send(management("/policies/api-quota", "admin", "admin-pw")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(patch)));
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        assertThat(changed.body()).contains("\"limit\":2000");
+        HttpResponse<String> audit = send(management("/audit", "viewer", "viewer-pw"));
+        assertThat(audit.body()).contains("\"who\":\"admin\"").contains("\"address\":\"127.0.0.1\"");
     }
 
     @Test

@@ -8,7 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The sample as configured by its application.yml, on a real server (port 0), with a real HTTP client. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"server.address=127.0.0.1", "sluice.management.token=sample-token",
-                "sluice.cluster.host=127.0.0.1"})
+                "sluice.cluster.host=127.0.0.1", "sample.viewer-password=viewer-pw",
+                "sample.admin-password=admin-pw"})
 class SampleMvcApplicationIT {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -84,5 +87,34 @@ class SampleMvcApplicationIT {
         assertThat(policies.statusCode()).isEqualTo(200);
         assertThat(policies.body()).contains("shared-concurrency");
         assertThat(send(request("/actuator/health")).body()).contains("\"sluice\"");
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theViewerReadsAndTheAdminWrites() throws Exception {
+        HttpResponse<String> read = send(request("/actuator/sluice/policies/hello-rate")
+                .header("Authorization", basic("viewer", "viewer-pw")));
+        assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).contains("\"name\":\"hello-rate\"");
+        String patch = "{\"patch\": \"mode: shadow\"}";
+        HttpResponse<String> refused = send(request("/actuator/sluice/policies/reports-shadow")
+                .header("Authorization", basic("viewer", "viewer-pw")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(patch)));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("application/problem+json"));
+        assertThat(send(request("/actuator/sluice/policies").header("Authorization", basic("viewer", "wrong")))
+                .statusCode()).as("a wrong password").isEqualTo(401);
+        HttpResponse<String> changed = send(request("/actuator/sluice/policies/reports-shadow")
+                .header("Authorization", basic("admin", "admin-pw")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(patch)));
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        HttpResponse<String> audit = send(request("/actuator/sluice/audit")
+                .header("Authorization", basic("viewer", "viewer-pw")));
+        assertThat(audit.body()).contains("\"who\":\"admin\"").contains("\"address\":\"127.0.0.1\"")
+                .contains("reports-shadow");
     }
 }
