@@ -197,7 +197,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         concurrencyPhase = true;
         if (rate.consumed()) {
             if (!step.limitsConcurrency) {
-                step.binding.metrics.admitted();
+                step.binding.admitted(steps[index].key);
             }
             return null;
         }
@@ -218,7 +218,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         }
         if (permit.granted()) {
             hold(permit.lease());
-            step.binding.metrics.admitted();
+            step.binding.admitted(steps[index].key);
             nextStep();
             return null;
         }
@@ -232,14 +232,14 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     /** A refusal: in shadow mode noted and passed over (returns null), else the final decision. */
     private Admission refuse(CompiledPolicy step, Reason reason, long retryNanos) {
         if (step.policy.shadow()) {
-            step.binding.metrics.refused(reason, true);
+            step.binding.refused(reason, true, steps[index].key);
             if (shadowReason == null) {
                 shadowReason = reason;
                 shadowPolicy = step;
             }
             return null;
         }
-        step.binding.metrics.refused(reason, false);
+        step.binding.refused(reason, false, steps[index].key);
         releaseAll();
         Integer status = step.policy.reject().status();
         return new Decision(false, false, reason, step, status != null ? status : reason.defaultStatus(),

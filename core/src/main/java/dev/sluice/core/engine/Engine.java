@@ -5,13 +5,10 @@ import dev.sluice.core.PolicyFigures;
 import dev.sluice.core.Reason;
 import dev.sluice.core.RequestView;
 import dev.sluice.core.config.ConfigException;
-import dev.sluice.core.config.Concurrency;
-import dev.sluice.core.config.Cost;
 import dev.sluice.core.config.MissingKey;
 import dev.sluice.core.config.Policy;
-import dev.sluice.core.config.Quota;
-import dev.sluice.core.config.Rate;
 import dev.sluice.core.config.Scope;
+import dev.sluice.core.config.TopKeys;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.key.KeyResolver;
 import dev.sluice.core.spi.Backend;
@@ -22,6 +19,7 @@ import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
+import dev.sluice.core.top.KeySketches;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -189,7 +187,7 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
                     + table.byName.keySet());
         }
-        long ceiling = maxCost(policy.policy);
+        long ceiling = CompiledPolicy.maxCost(policy.policy);
         if (cost < 1 || cost > ceiling) {
             throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policyName
                     + "', got " + cost);
@@ -197,20 +195,6 @@ public final class Engine implements AutoCloseable {
         String bounded = KeyResolver.bounded(key == null || key.isEmpty() ? KeyResolver.GLOBAL : key);
         return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, bounded, cost)}, 1, !wait)
                 .start();
-    }
-
-    private static long maxCost(Policy policy) {
-        long ceiling = Long.MAX_VALUE;
-        if (policy.rate() != null) {
-            ceiling = Math.min(ceiling, policy.rate().burst());
-        }
-        if (policy.quota() != null) {
-            ceiling = Math.min(ceiling, policy.quota().limit());
-        }
-        if (policy.concurrency() != null) {
-            ceiling = Math.min(ceiling, policy.concurrency().permits());
-        }
-        return ceiling;
     }
 
     /**
@@ -245,11 +229,12 @@ public final class Engine implements AutoCloseable {
             if (binding != null && binding.backend == backend) {
                 if (before == null || before.versioned.version() != versioned.version()) {
                     binding.limiter.reconfigure(policy);
+                    binding.topKeys(policy.topKeys() == TopKeys.ON, scheduler.ticker());
                     synchronized (binding) {
                         PolicyLimiter fallback = binding.fallback;
                         if (fallback != null) {
                             int members = members();
-                            fallback.reconfigure(localShare(policy, members));
+                            fallback.reconfigure(LocalShare.of(policy, members));
                             binding.fallbackMembers = members;
                         }
                     }
@@ -285,7 +270,8 @@ public final class Engine implements AutoCloseable {
     private Binding bind(Backend backend, Policy policy) {
         PolicyLimiter limiter = backend.bind(policy);
         PolicyMetrics metrics = new PolicyMetrics(registry, policy.name(), () -> limiter);
-        return new Binding(backend, limiter, metrics);
+        return new Binding(backend, limiter, metrics,
+                policy.topKeys() == TopKeys.ON ? new KeySketches(scheduler.ticker()) : null);
     }
 
     /**
@@ -303,12 +289,12 @@ public final class Engine implements AutoCloseable {
             synchronized (binding) {
                 fallback = binding.fallback;
                 if (fallback == null) {
-                    fallback = local.bind(localShare(step.policy, members));
+                    fallback = local.bind(LocalShare.of(step.policy, members));
                     binding.fallbackMembers = members;
                     binding.fallback = fallback;
                 } else if (binding.fallbackMembers != members) {
                     // the cluster changed size since the share was computed: the share follows, its state lives on
-                    fallback.reconfigure(localShare(step.policy, members));
+                    fallback.reconfigure(LocalShare.of(step.policy, members));
                     binding.fallbackMembers = members;
                 }
             }
@@ -326,26 +312,7 @@ public final class Engine implements AutoCloseable {
      * saw while it answered (at least 1), never below what one request may cost.
      */
     Policy localShare(Policy policy) {
-        return localShare(policy, members());
-    }
-
-    private Policy localShare(Policy policy, int members) {
-        long floor = policy.cost().ceiling();
-        Policy.Builder share = policy.toBuilder().scope(Scope.NODE);
-        if (policy.rate() != null) {
-            Rate rate = policy.rate();
-            share.rate(new Rate(Math.max(1, rate.limit() / members), rate.period(),
-                    Math.max(floor, rate.burst() / members)));
-        }
-        if (policy.quota() != null) {
-            share.quota(new Quota(Math.max(floor, policy.quota().limit() / members), policy.quota().period()));
-        }
-        if (policy.concurrency() != null) {
-            Concurrency concurrency = policy.concurrency();
-            share.concurrency(new Concurrency((int) Math.max(floor, concurrency.permits() / members),
-                    concurrency.lease()));
-        }
-        return share.cost(policy.cost() == null ? Cost.ONE : policy.cost()).build();
+        return LocalShare.of(policy, members());
     }
 
     /** The live policies in order. */
@@ -367,13 +334,31 @@ public final class Engine implements AutoCloseable {
         PolicyMetrics metrics = policy.binding.metrics;
         return Optional.of(new PolicyFigures(metrics.admittedCount(), metrics.refusedCount(),
                 metrics.refusedByReason(), stats.queued(), stats.permitsInUse(), stats.oldestWaiterNanos(),
-                stats.keys()));
+                stats.keys(), metrics.shadowRefusedCount(), metrics.queueWaitP99Nanos()));
+    }
+
+    /** The top-keys sketches of the live policies that keep them ({@code top-keys: on}), by policy name. */
+    public Map<String, KeySketches> sketches() {
+        Map<String, KeySketches> all = new java.util.LinkedHashMap<>();
+        for (CompiledPolicy policy : table.policies) {
+            KeySketches top = policy.binding.sketches;
+            if (top != null) {
+                all.put(policy.name, top);
+            }
+        }
+        return all;
     }
 
     /** One key's state in one policy; empty when there is no such policy. */
     public Optional<CompletableFuture<KeyState>> keyState(String name, String key) {
         CompiledPolicy policy = table.byName.get(name);
         return policy == null ? Optional.empty() : Optional.of(policy.binding.limiter.state(KeyResolver.bounded(key)));
+    }
+
+    /** One page of the keys of one policy ({@link PolicyLimiter#keys}); empty when there is no such policy. */
+    public Optional<CompletableFuture<List<String>>> keys(String name, String after, int limit) {
+        CompiledPolicy policy = table.byName.get(name);
+        return policy == null ? Optional.empty() : Optional.of(policy.binding.limiter.keys(after, limit));
     }
 
     /** Resets one key of one policy; empty when there is no such policy. */
