@@ -65,7 +65,7 @@ public final class Sluice implements AutoCloseable {
             cluster.backend().bindMetrics(registry);
         }
         this.engine = new Engine(local, cluster == null ? null : cluster.backend(), scheduler, registry,
-                builder.clientAddress);
+                builder.clientAddress, builder.trace);
         for (Policy policy : builder.policies.policies()) {
             engine.check(policy, builder.source);
         }
@@ -231,6 +231,7 @@ public final class Sluice implements AutoCloseable {
         private ClientAddress clientAddress = ClientAddress.DIRECT;
         private long maxKeysPerPolicy = LocalBackend.DEFAULT_MAX_KEYS;
         private Duration topKeysInterval = Duration.ofSeconds(5);
+        private DecisionTrace trace = DecisionTrace.OFF;
 
         private Builder() {}
 
@@ -295,13 +296,20 @@ public final class Sluice implements AutoCloseable {
 
         /**
          * How often this node publishes its top-keys sketches for the other nodes of the cluster (their answers
-         * include this node's counts as of the last publication); default 5 s, from 100 ms to 1 min.
+         * include this node's counts as of the last publication); default 5 s, from 100 ms to 10 s (a snapshot
+         * lives 30 s in the cluster unless renewed).
          */
         public Builder topKeysInterval(Duration value) {
-            if (value == null || value.toMillis() < 100 || value.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("topKeysInterval must be from 100ms to 1m, got " + value);
+            if (value == null || value.toMillis() < 100 || value.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("topKeysInterval must be from 100ms to 10s, got " + value);
             }
             this.topKeysInterval = value;
+            return this;
+        }
+
+        /** The decision trace ({@link DecisionTrace#of}); default {@link DecisionTrace#OFF}. */
+        public Builder decisionTrace(DecisionTrace value) {
+            this.trace = Objects.requireNonNull(value, "decisionTrace");
             return this;
         }
 

@@ -31,7 +31,9 @@ final class ManagementHandler {
 
     Mono<ServerResponse> handle(ServerRequest request) {
         String raw = request.requestPath().pathWithinApplication().value();
-        String below = raw.length() > mount.length() ? raw.substring(mount.length()) : "/";
+        String query = request.uri().getRawQuery();
+        String below = (raw.length() > mount.length() ? raw.substring(mount.length()) : "/")
+                + (query == null ? "" : "?" + query);
         return DataBufferUtils.join(request.bodyToFlux(DataBuffer.class), maxBodyBytes)
                 .map(ManagementHandler::bytes)
                 .map(Body::new)

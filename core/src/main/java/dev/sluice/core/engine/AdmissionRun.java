@@ -32,6 +32,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     private final Step[] steps;
     private final int count;
     private final boolean noWait;
+    private final boolean traced;
     private Lease[] leases;
     private int leaseCount;
     private int index;
@@ -44,8 +45,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     private CompletableFuture<Admission> result;
     private volatile CompletableFuture<?> pending;
 
-    AdmissionRun(Engine engine, Ticker ticker, Step[] steps, int count, boolean noWait) {
+    AdmissionRun(Engine engine, Ticker ticker, Step[] steps, int count, boolean noWait, boolean traced) {
         this.engine = engine;
+        this.traced = traced;
         this.ticker = ticker;
         this.steps = steps;
         this.count = count;
@@ -186,6 +188,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
             return onBackendFailure(step, failure);
         }
         RateOutcome rate = (RateOutcome) outcome;
+        if (fallback) {
+            steps[index].degradedVia = "degraded-local";
+        }
         if (rate.degraded()) {
             degraded = true;
         }
@@ -210,6 +215,10 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
             return onBackendFailure(step, failure);
         }
         PermitOutcome permit = (PermitOutcome) outcome;
+        steps[index].permit = permit;
+        if (fallback) {
+            steps[index].degradedVia = "degraded-local";
+        }
         if (permit.degraded()) {
             degraded = true;
         }
@@ -243,13 +252,15 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         releaseAll();
         Integer status = step.policy.reject().status();
         return new Decision(false, false, reason, step, status != null ? status : reason.defaultStatus(),
-                retryNanos, steps, index + 1, Lease.NONE, degraded);
+                retryNanos, steps, index + 1, Lease.NONE, degraded, traced);
     }
 
     private Admission onBackendFailure(CompiledPolicy step, Throwable failure) {
         step.binding.metrics.backendFailure();
         degraded = true;
         BackendFailure rule = step.policy.onBackendFailure();
+        steps[index].degradedVia = "degraded-" + (rule == BackendFailure.LOCAL ? (fallback ? "allow" : "local")
+                : rule.name().toLowerCase(java.util.Locale.ROOT));
         if (rule == BackendFailure.LOCAL && !fallback && engine.fallbackFor(step) != null) {
             LOG.debug("Policy '{}': cluster backend failed ({}); enforcing the local share", step.name,
                     failure.toString());
@@ -291,9 +302,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         };
         leaseCount = 0;
         if (shadowReason == null) {
-            return new Decision(true, false, null, null, 200, 0, steps, count, lease, degraded);
+            return new Decision(true, false, null, null, 200, 0, steps, count, lease, degraded, traced);
         }
-        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, steps, count, lease, degraded);
+        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, steps, count, lease, degraded, traced);
     }
 
     private static <T> T joinQuietly(CompletableFuture<T> future) {

@@ -1,6 +1,7 @@
 package dev.sluice.core.engine;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.DecisionTrace;
 import dev.sluice.core.PolicyFigures;
 import dev.sluice.core.Reason;
 import dev.sluice.core.RequestView;
@@ -48,6 +49,7 @@ public final class Engine implements AutoCloseable {
     private final Scheduler scheduler;
     private final MeterRegistry registry;
     private final ClientAddress clientAddress;
+    private final DecisionTrace trace;
     private final Map<String, Binding> bindings = new HashMap<>();
     private final List<Meter> backendMeters = new ArrayList<>();
     private volatile PolicyTable table = new PolicyTable(new CompiledPolicy[0]);
@@ -62,6 +64,13 @@ public final class Engine implements AutoCloseable {
      */
     public Engine(Backend local, Backend cluster, Scheduler scheduler, MeterRegistry registry,
             ClientAddress clientAddress) {
+        this(local, cluster, scheduler, registry, clientAddress, DecisionTrace.OFF);
+    }
+
+    /** As above, answering the decision trace to requests that carry its secret. */
+    public Engine(Backend local, Backend cluster, Scheduler scheduler, MeterRegistry registry,
+            ClientAddress clientAddress, DecisionTrace trace) {
+        this.trace = trace;
         this.local = local;
         this.cluster = cluster;
         this.scheduler = scheduler;
@@ -111,7 +120,7 @@ public final class Engine implements AutoCloseable {
                 }
                 if (rule == MissingKey.REJECT) {
                     if (!policy.policy.shadow()) {
-                        return CompletableFuture.completedFuture(badKey(policy));
+                        return CompletableFuture.completedFuture(Decision.badKey(policy));
                     }
                     policy.binding.metrics.refused(Reason.BAD_KEY, true);
                     continue;
@@ -123,10 +132,11 @@ public final class Engine implements AutoCloseable {
             }
             steps[count++] = new Step(policy, key, policy.cost(request));
         }
+        boolean traced = trace.wanted(request);
         if (count == 0) {
-            return CompletableFuture.completedFuture(Decision.UNLIMITED);
+            return CompletableFuture.completedFuture(traced ? Decision.UNLIMITED_TRACED : Decision.UNLIMITED);
         }
-        return new AdmissionRun(this, scheduler.ticker(), steps, count, false).start();
+        return new AdmissionRun(this, scheduler.ticker(), steps, count, false, traced).start();
     }
 
     /**
@@ -152,7 +162,7 @@ public final class Engine implements AutoCloseable {
             }
             if (rule == MissingKey.REJECT) {
                 if (!policy.policy.shadow()) {
-                    return CompletableFuture.completedFuture(badKey(policy));
+                    return CompletableFuture.completedFuture(Decision.badKey(policy));
                 }
                 policy.binding.metrics.refused(Reason.BAD_KEY, true);
                 return CompletableFuture.completedFuture(Decision.UNLIMITED);
@@ -160,19 +170,12 @@ public final class Engine implements AutoCloseable {
             key = KeyResolver.GLOBAL;
         }
         return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request))}, 1,
-                false).start();
+                false, trace.wanted(request)).start();
     }
 
     /** Whether a policy of that name is live. */
     public boolean has(String policyName) {
         return table.byName.containsKey(policyName);
-    }
-
-    private static Decision badKey(CompiledPolicy policy) {
-        policy.binding.metrics.refused(Reason.BAD_KEY, false);
-        Integer status = policy.policy.reject().status();
-        return new Decision(false, false, Reason.BAD_KEY, policy, status != null ? status : 400, 0,
-                new Step[0], 0, Lease.NONE, false);
     }
 
     /**
@@ -193,8 +196,8 @@ public final class Engine implements AutoCloseable {
                     + "', got " + cost);
         }
         String bounded = KeyResolver.bounded(key == null || key.isEmpty() ? KeyResolver.GLOBAL : key);
-        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, bounded, cost)}, 1, !wait)
-                .start();
+        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, bounded, cost)}, 1, !wait,
+                false).start();
     }
 
     /**

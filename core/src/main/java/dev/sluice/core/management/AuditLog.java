@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 final class AuditLog {
     /** The most entries one read returns. */
     static final int MAX_READ = 1000;
+    /** The most entries of a cluster's store a read by policy looks through. */
+    static final int MAX_SCAN = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(ManagementService.class);
 
     private final int capacity;
@@ -107,8 +109,8 @@ final class AuditLog {
             }
             return CompletableFuture.completedFuture(list);
         }
-        // filtering by policy reads every kept entry (the store's capacity bounds it) and keeps the newest matches
-        return store.newest(policy == null ? limit : Math.min(store.capacity(), MAX_READ * 10)).thenApply(jsons -> {
+        // filtering by policy reads up to MAX_SCAN of the newest entries and keeps the newest matches
+        return store.newest(policy == null ? limit : MAX_SCAN).thenApply(jsons -> {
             List<Map<String, Object>> list = new ArrayList<>();
             for (String json : jsons) {
                 if (list.size() == limit) {

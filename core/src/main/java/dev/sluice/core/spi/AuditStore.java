@@ -12,9 +12,6 @@ public interface AuditStore {
     /** Adds one entry; completes when the store holds it (with its backups). */
     CompletableFuture<Void> append(String entryJson);
 
-    /** Up to {@code max} of the newest entries, newest first. */
+    /** Up to {@code max} of the newest entries (at most what the store keeps), newest first. */
     CompletableFuture<List<String>> newest(int max);
-
-    /** How many entries the store keeps at most. */
-    int capacity();
 }
