@@ -157,12 +157,14 @@ public final class Sluice implements AutoCloseable {
     /**
      * The most frequent keys of a policy for one outcome over one window, merged over every node of the cluster
      * (other nodes' counts are up to one publishing interval old). Empty when there is no such policy or it keeps no
-     * top keys ({@code top-keys: off}). The future fails when the cluster cannot be read.
+     * top keys ({@code top-keys: off}). The future fails when the cluster cannot be read. With
+     * {@code thisNodeOnly}, this node's counts alone.
      */
-    public Optional<CompletableFuture<TopAnswer>> topKeys(String policy, Outcome outcome, Window window, int limit) {
+    public Optional<CompletableFuture<TopAnswer>> topKeys(String policy, Outcome outcome, Window window, int limit,
+            boolean thisNodeOnly) {
         KeySketches sketches = engine.sketches().get(policy);
         return sketches == null ? Optional.empty()
-                : Optional.of(topKeys.read(policy, sketches, outcome, window, limit));
+                : Optional.of(topKeys.read(policy, sketches, outcome, window, limit, thisNodeOnly));
     }
 
     /**

@@ -22,13 +22,14 @@ import java.util.concurrent.CompletableFuture;
  * ({@code GET /policies/{name}/keys}) and what was changed ({@code GET /audit}). Never blocks. Thread-safe.
  */
 final class OperatorReads {
-    static final List<String> TOP_PARAMETERS = List.of("outcome", "window", "limit");
+    static final List<String> TOP_PARAMETERS = List.of("outcome", "window", "limit", "scope");
     static final List<String> KEYS_PARAMETERS = List.of("limit", "after");
     static final List<String> AUDIT_PARAMETERS = List.of("policy", "limit");
     static final int MAX_TOP = 100;
     static final int MAX_KEYS = 1000;
     private static final List<String> OUTCOMES = List.of("refused", "shadow-refused", "admitted");
     private static final List<String> WINDOWS = List.of("1m", "10m");
+    private static final List<String> SCOPES = List.of("cluster", "node");
 
     private final Sluice sluice;
     private final AuditLog audit;
@@ -38,7 +39,10 @@ final class OperatorReads {
         this.audit = audit;
     }
 
-    /** {@code {"policy","outcome","window","nodes","keys":[{"key","estimate","lower","upper"}]}}. */
+    /**
+     * {@code {"policy","outcome","window","nodes","keys":[{"key","estimate","lower","upper"}]}}; {@code scope=node}
+     * answers from this node's counts alone (which node saw what), the default {@code cluster} merges every node's.
+     */
     CompletableFuture<ManagementResponse> top(String name, String rawQuery) {
         Query query = Query.of(rawQuery, TOP_PARAMETERS);
         if (query.problem() != null) {
@@ -60,12 +64,16 @@ final class OperatorReads {
         if (limit == null) {
             return done(problem[0]);
         }
+        String scope = query.get("scope", "cluster");
+        if (!SCOPES.contains(scope)) {
+            return done(Query.bad("scope", "must be one of cluster, node", scope, SCOPES));
+        }
         Optional<Policy> policy = live(name);
         if (policy.isEmpty()) {
             return done(ManagementService.noSuchPolicy(name));
         }
         Optional<CompletableFuture<TopAnswer>> answer = policy.get().topKeys() == TopKeys.OFF ? Optional.empty()
-                : sluice.topKeys(name, outcome, window, limit);
+                : sluice.topKeys(name, outcome, window, limit, scope.equals("node"));
         if (answer.isEmpty()) {
             return done(Problems.of(409, "top-keys-off", "This policy keeps no top keys",
                     "Policy '" + name + "' has top-keys: off, so its keys are not counted. Set top-keys: on (for "

@@ -86,13 +86,14 @@ public final class TopKeysBoard implements AutoCloseable {
      * The top {@code limit} keys of {@code policy}, merged over the cluster. Fails when the exchange cannot be read
      * (the cluster does not answer).
      *
-     * @param local this node's sketches of the policy
+     * @param local        this node's sketches of the policy
+     * @param thisNodeOnly answer from {@code local} alone
      */
     public CompletableFuture<TopAnswer> read(String policy, KeySketches local, Outcome outcome, Window window,
-            int limit) {
+            int limit, boolean thisNodeOnly) {
         Tally merged = new Tally();
         merged.add(local.window(outcome, window));
-        if (exchange == null) {
+        if (exchange == null || thisNodeOnly) {
             return CompletableFuture.completedFuture(answer(policy, outcome, window, 1, merged, limit));
         }
         String self = exchange.node();
