@@ -73,8 +73,8 @@ public final class Sluice implements AutoCloseable {
         List<VersionedPolicy> current = store.initialize(builder.policies.policies());
         engine.apply(current);
         this.subscription = store.subscribe(engine::apply);
-        this.topKeys = new TopKeysBoard(cluster == null ? null : cluster.sketchExchange(), scheduler,
-                engine::sketches, builder.topKeysInterval.toNanos());
+        this.topKeys = new TopKeysBoard(cluster == null ? null : cluster.sketchExchange(), engine::sketches,
+                builder.topKeysInterval.toNanos());
         LOG.info("Sluice started with {} policies ({})", current.size(), cluster == null ? "node scope only"
                 : "cluster backend " + cluster.backend().name());
     }

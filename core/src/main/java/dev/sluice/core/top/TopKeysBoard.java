@@ -1,12 +1,14 @@
 package dev.sluice.core.top;
 
 import dev.sluice.core.spi.SketchExchange;
-import dev.sluice.core.time.Scheduler;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * from this node alone.
  *
  * <p>Every {@code interval} this node publishes a snapshot of each policy that counted something in the last ten
- * minutes (and withdraws it once nothing is left), on the scheduler's timer; publishing is asynchronous. Other nodes'
+ * minutes (and withdraws it once nothing is left), on a daemon thread of its own (started only with an exchange),
+ * so that building snapshots never delays the queues' timers; the writes to the cluster are asynchronous. Other nodes'
  * figures are therefore up to one interval old; this node's are current. A node that stops publishing drops out when
  * its snapshots expire ({@link SketchExchange#expiryMillis()}). Thread-safe.
  */
@@ -25,39 +28,34 @@ public final class TopKeysBoard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopKeysBoard.class);
 
     private final SketchExchange exchange;
-    private final Scheduler scheduler;
     private final Supplier<Map<String, KeySketches>> live;
-    private final long intervalNanos;
     private final Set<String> published = new HashSet<>();
-    private volatile boolean closed;
-    private volatile Scheduler.Cancellable next = Scheduler.Cancellable.NONE;
+    private final ScheduledExecutorService timer;
 
     /**
      * @param exchange where nodes meet, or null (no cluster)
      * @param live     the policies' sketches on this node, by name
      */
-    public TopKeysBoard(SketchExchange exchange, Scheduler scheduler, Supplier<Map<String, KeySketches>> live,
-            long intervalNanos) {
+    public TopKeysBoard(SketchExchange exchange, Supplier<Map<String, KeySketches>> live, long intervalNanos) {
         this.exchange = exchange;
-        this.scheduler = scheduler;
         this.live = live;
-        this.intervalNanos = intervalNanos;
-        if (exchange != null) {
-            next = scheduler.schedule(this::publishAndReschedule, intervalNanos);
-        }
-    }
-
-    private void publishAndReschedule() {
-        if (closed) {
+        if (exchange == null) {
+            timer = null;
             return;
         }
+        timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "sluice-top-keys");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::publishQuietly, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void publishQuietly() {
         try {
             publish();
         } catch (RuntimeException failure) {
             LOG.warn("Sluice could not publish its top-keys sketches; the next round retries", failure);
-        }
-        if (!closed) {
-            next = scheduler.schedule(this::publishAndReschedule, intervalNanos);
         }
     }
 
@@ -126,8 +124,9 @@ public final class TopKeysBoard implements AutoCloseable {
     /** Stops publishing and withdraws what this node published (should that fail, it expires on its own). */
     @Override
     public void close() {
-        closed = true;
-        next.cancel();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         synchronized (this) {
             if (exchange != null) {
                 for (String policy : published) {
