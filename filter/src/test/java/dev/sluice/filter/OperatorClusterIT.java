@@ -225,6 +225,44 @@ class OperatorClusterIT {
         assertThat(estimates(withoutC)).doesNotContainKey("dave");
     }
 
+    @Test
+    void mergedCountsKeepTheirErrorBoundsWhenManyClientsAreRefusedALittle() throws Exception {
+        members(3);
+        Node a = start("node-a");
+        Node b = start("node-b");
+        Node c = start("node-c");
+        a.load("alice", 40);
+        b.load("alice", 20);
+        c.load("dave", 30);
+        // 150 clients each refused twice on node-c: more distinct keys than a sketch keeps, so it forgets some
+        for (int i = 0; i < 150; i++) {
+            c.load(String.format("client-%03d", i), 7);
+        }
+        Map<String, Long> truth = Map.of("alice", 55L, "dave", 25L);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode merged = a.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=5");
+        while (merged.get("nodes").asInt() < 3 || !estimates(merged).containsKey("dave")) {
+            assertThat(System.nanoTime()).as("merged answer in time: " + merged).isLessThan(deadline);
+            Thread.sleep(50);
+            merged = a.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=5");
+        }
+        System.out.println("node-c alone, 150 clients refused twice each besides dave: "
+                + c.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=5&scope=node"));
+        System.out.println("Merged from node-a, with error bounds (true counts: alice 55, dave 25, each client 2): "
+                + merged);
+        JsonNode keys = merged.get("keys");
+        assertThat(keys.get(0).get("key").asString()).isEqualTo("alice");
+        assertThat(keys.get(1).get("key").asString()).isEqualTo("dave");
+        for (JsonNode key : keys) {
+            long lower = key.get("lower").asLong();
+            long upper = key.get("upper").asLong();
+            long actual = truth.getOrDefault(key.get("key").asString(), 2L);
+            assertThat(actual).as(key.toString()).isBetween(lower, upper);
+            assertThat(upper).as("node-c's sketch had to forget keys, so the bounds are apart").isGreaterThan(lower);
+        }
+    }
+
     private JsonNode awaitMerged(Node node, Map<String, Long> expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonNode last = null;
