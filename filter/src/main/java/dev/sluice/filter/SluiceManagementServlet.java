@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * service's timeout, and says so once at WARN. The body (at most {@code max-body-bytes}) is read on the container
  * thread before the call starts.
  *
+ * <p>{@code GET <mapping>/} serves the live dashboard page (without a token: it holds no data and asks for one);
+ * {@code GET <mapping>} redirects there.
+ *
  * <p>A key is percent-decoded from the path, so a key containing '/' is sent as {@code %2F}. Containers refuse that by
  * default (400 before this servlet runs): Tomcat needs {@code encodedSolidusHandling="passthrough"} on its connector,
  * Jetty a {@code UriCompliance} allowing {@code AMBIGUOUS_PATH_SEPARATOR} and {@code decodeAmbiguousURIs} on the
@@ -155,6 +158,12 @@ public class SluiceManagementServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (rawPath(request).isEmpty() && ("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()))) {
+            // the dashboard is at <mapping>/: its script and style sheet are addressed relative to that
+            response.setHeader("Cache-Control", "no-store");
+            response.sendRedirect(request.getRequestURI() + "/");
+            return;
+        }
         ManagementService management;
         try {
             management = service();

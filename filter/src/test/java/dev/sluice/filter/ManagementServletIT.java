@@ -139,6 +139,25 @@ class ManagementServletIT {
     }
 
     @Test
+    void servesTheDashboardAtTheMappingAndRedirectsToIt() {
+        HttpResponse<String> bare = send("GET", "/sluice", null);
+        assertThat(bare.statusCode()).isEqualTo(302);
+        assertThat(bare.headers().firstValue("Location").orElseThrow()).endsWith("/sluice/");
+        HttpResponse<String> page = send("GET", "/sluice/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html")
+                .containsIgnoringCase("charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("default-src 'none'", "script-src 'self'");
+        assertThat(page.body()).contains("<script src=\"ui/dashboard.js\" defer></script>");
+        HttpResponse<String> script = send("GET", "/sluice/ui/dashboard.js", null);
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/javascript");
+        assertThat(send("GET", "/sluice/ui/dashboard.css", null).headers().firstValue("Content-Type").orElseThrow())
+                .startsWith("text/css");
+    }
+
+    @Test
     void everyCallAnswersOverHttp() {
         HttpResponse<String> list = send("GET", "/sluice/policies", null);
         assertThat(list.statusCode()).isEqualTo(200);

@@ -7,13 +7,16 @@ import java.net.InetSocketAddress;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 /**
- * Serves the management API ({@link ManagementService}) under a mount path such as {@code /actuator/sluice}: every
+ * Serves the management API ({@link ManagementService}) and its dashboard page ({@code GET <mount>/}; {@code <mount>}
+ * redirects there) under a mount path such as {@code /sluice}: every
  * method, raw bodies (JSON, YAML, merge patches) and the headers the API reads, as the servlet endpoint does. The
  * body is read without blocking and at most {@code maxBodyBytes + 1} bytes of it are kept; the answer is written
  * when the service's future completes. Thread-safe.
@@ -31,6 +34,11 @@ final class ManagementHandler {
 
     Mono<ServerResponse> handle(ServerRequest request) {
         String raw = request.requestPath().pathWithinApplication().value();
+        if (raw.equals(mount) && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD)) {
+            // the dashboard is at <mount>/: its script and style sheet are addressed relative to that
+            return ServerResponse.status(HttpStatus.FOUND).header("Location", request.requestPath().value() + "/")
+                    .header("Cache-Control", "no-store").build();
+        }
         String query = request.uri().getRawQuery();
         String below = (raw.length() > mount.length() ? raw.substring(mount.length()) : "/")
                 + (query == null ? "" : "?" + query);

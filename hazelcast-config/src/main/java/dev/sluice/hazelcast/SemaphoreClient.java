@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.topic.ITopic;
 import dev.sluice.core.Reason;
@@ -76,7 +77,8 @@ final class SemaphoreClient implements AutoCloseable {
     private final IMap<String, SemaphoreState> map;
     private final Scheduler scheduler;
     private final Ticker clock;
-    private final UUID self;
+    /** This node's member UUID: Hazelcast gives a member a new one when it merges into another cluster. */
+    private volatile UUID self;
     private final boolean member;
     private final AtomicLong tickets = new AtomicLong(ThreadLocalRandom.current().nextLong());
     private final Map<Long, Waiting> waiting = new ConcurrentHashMap<>();
@@ -86,9 +88,10 @@ final class SemaphoreClient implements AutoCloseable {
     private volatile Set<UUID> departedNow = Set.of();
     private final Map<UUID, ITopic<Notice.Batch>> topics = new ConcurrentHashMap<>();
     private final ExecutorService topicMaker;
-    private final ITopic<Notice.Batch> ownTopic;
-    private final UUID topicRegistration;
+    private volatile ITopic<Notice.Batch> ownTopic;
+    private volatile UUID topicRegistration;
     private final UUID membershipRegistration;
+    private final UUID lifecycleRegistration;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long renewNanos = 10_000_000_000L;
     private volatile Scheduler.Cancellable renewTimer = Scheduler.Cancellable.NONE;
@@ -113,7 +116,7 @@ final class SemaphoreClient implements AutoCloseable {
         this.membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                // a new member takes part through its own calls
+                returned(event.getMember().getUuid());
             }
 
             @Override
@@ -121,9 +124,49 @@ final class SemaphoreClient implements AutoCloseable {
                 left(event.getMember().getUuid());
             }
         });
+        this.lifecycleRegistration = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                merged();
+            }
+        });
         scheduleRenew();
         scheduleSweep();
         schedulePoll();
+    }
+
+    /**
+     * This member merged into the other side of a split. Hazelcast gave it a new UUID, so its notices now come to a
+     * topic of that name; and the members it saw leave are back (with their UUIDs), so they no longer count as
+     * departed: their leases must not be swept. Leases this node took before the merge carry its old UUID, which the
+     * other side saw leave: they are dropped (their requests run on uncounted, at most one lease time).
+     */
+    private void merged() {
+        UUID now = hazelcast.getLocalEndpoint().getUuid();
+        for (Member member : hazelcast.getCluster().getMembers()) {
+            returned(member.getUuid());
+        }
+        if (now.equals(self) || closed.get()) {
+            return;
+        }
+        ITopic<Notice.Batch> oldTopic = ownTopic;
+        UUID oldRegistration = topicRegistration;
+        ITopic<Notice.Batch> topic = hazelcast.getTopic(NOTICE_TOPIC + now);
+        topicRegistration = topic.addMessageListener(message -> handle(message.getMessageObject()));
+        ownTopic = topic;
+        LOG.info("This member merged into the cluster as {} (was {}); notices now come to its new topic", now, self);
+        self = now;
+        try {
+            oldTopic.removeMessageListener(oldRegistration);
+        } catch (RuntimeException gone) {
+            LOG.debug("The old notice topic's listener stays ({})", gone.toString());
+        }
+    }
+
+    /** A member seen leaving is in the cluster again (a merge): its leases are live again. */
+    private synchronized void returned(UUID member) {
+        if (departed.remove(member) != null) {
+            departedNow = Set.copyOf(departed.keySet());
+        }
     }
 
     /** A request's permits: granted at once, queued (completing later), or refused. */
@@ -600,6 +643,7 @@ final class SemaphoreClient implements AutoCloseable {
         try {
             ownTopic.removeMessageListener(topicRegistration);
             hazelcast.getCluster().removeMembershipListener(membershipRegistration);
+            hazelcast.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
         } catch (RuntimeException gone) {
             // the instance is already shut down
         }

@@ -144,6 +144,9 @@ public final class ManagementService implements AutoCloseable {
                     "The path has an invalid percent-encoding."));
         }
         String method = request.method() == null ? "" : request.method(); // case-sensitive (RFC 9110)
+        if (Dashboard.serves(segments)) {
+            return done(Dashboard.answer(method, segments));
+        }
         int size = segments.size();
         boolean policies = size > 0 && segments.get(0).equals("policies");
         if (size == 1 && policies) {

@@ -54,4 +54,9 @@ abstract class DeployedSample {
     void queuesWorkAndRefusesAfterTheMaximumWait() throws Exception {
         sample.queuesWorkAndRefusesAfterTheMaximumWait();
     }
+
+    @Test
+    void servesTheDashboardFromTheManagementServlet() throws Exception {
+        sample.servesTheDashboard();
+    }
 }

@@ -80,6 +80,28 @@ final class SampleChecks {
         calls.forEach(call -> call.cancel(true));
     }
 
+    /**
+     * The dashboard comes from the management servlet's mapping, in any container: {@code /sluice} redirects to
+     * {@code /sluice/}, whose page and files answer with their types and the Content-Security-Policy, without a token.
+     */
+    void servesTheDashboard() throws Exception {
+        HttpResponse<String> bare = get("/sluice");
+        assertThat(bare.statusCode()).isEqualTo(302);
+        assertThat(bare.headers().firstValue("Location")).hasValueSatisfying(
+                location -> assertThat(location).endsWith("/sluice/"));
+        for (String[] file : List.of(new String[] {"/sluice/", "text/html"},
+                new String[] {"/sluice/ui/dashboard.js", "text/javascript"},
+                new String[] {"/sluice/ui/dashboard.css", "text/css"})) {
+            HttpResponse<String> answer = get(file[0]);
+            assertThat(answer.statusCode()).as(file[0]).isEqualTo(200);
+            assertThat(answer.headers().firstValue("Content-Type")).as(file[0]).hasValueSatisfying(
+                    type -> assertThat(type).startsWith(file[1]));
+            assertThat(answer.headers().firstValue("Content-Security-Policy")).as(file[0]).hasValueSatisfying(
+                    policy -> assertThat(policy).contains("default-src 'none'"));
+        }
+        assertThat(get("/sluice/policies").statusCode()).as("reads are open in the sample").isEqualTo(200);
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -8,8 +8,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,6 +54,12 @@ final class SampleCluster implements AutoCloseable {
      */
     static SampleCluster start(HttpClient client, String name, int size, String token, List<String> jvmOptions)
             throws Exception {
+        return start(client, name, size, token, jvmOptions, node -> Map.of());
+    }
+
+    /** As {@link #start(HttpClient, String, int, String, List)}, with {@code nodeEnv} added to node i's environment. */
+    static SampleCluster start(HttpClient client, String name, int size, String token, List<String> jvmOptions,
+            IntFunction<Map<String, String>> nodeEnv) throws Exception {
         SampleCluster cluster = new SampleCluster(client, token);
         try {
             List<String> members = new ArrayList<>();
@@ -68,11 +76,11 @@ final class SampleCluster implements AutoCloseable {
                 command.addAll(jvmOptions);
                 command.addAll(List.of("-Djava.io.tmpdir=" + work.toAbsolutePath(), "-jar",
                         Deployments.jar().toString()));
-                cluster.nodes.add(ServerProcess.start(name + " node " + i, command, work,
-                        Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1", "SLUICE_TOKEN", token,
-                                "SLUICE_HZ_PORT", Integer.toString(hzPorts[i]),
-                                "SLUICE_MEMBERS", String.join(",", members),
-                                "SLUICE_CLUSTER_TIMEOUT", CLUSTER_TIMEOUT),
+                Map<String, String> env = new HashMap<>(Map.of("PORT", Integer.toString(port), "HOST", "127.0.0.1",
+                        "SLUICE_TOKEN", token, "SLUICE_HZ_PORT", Integer.toString(hzPorts[i]),
+                        "SLUICE_MEMBERS", String.join(",", members), "SLUICE_CLUSTER_TIMEOUT", CLUSTER_TIMEOUT));
+                env.putAll(nodeEnv.apply(i));
+                cluster.nodes.add(ServerProcess.start(name + " node " + i, command, work, env,
                         work.resolve("node.log")));
                 cluster.uris.add(URI.create("http://127.0.0.1:" + port));
             }
@@ -141,13 +149,23 @@ final class SampleCluster implements AutoCloseable {
 
     /** A JSON merge patch of one policy through {@code node}, with the management token; fails unless 200. */
     void patchPolicy(int node, String policy, String mergePatch) throws Exception {
+        write(node, "PATCH", policy, mergePatch, "application/merge-patch+json", 200);
+    }
+
+    /** Creates {@code policy} (a JSON definition) through {@code node}, with the management token; fails unless 201. */
+    void putPolicy(int node, String policy, String definition) throws Exception {
+        write(node, "PUT", policy, definition, "application/json", 201);
+    }
+
+    private void write(int node, String method, String policy, String body, String type, int expected)
+            throws Exception {
         HttpResponse<String> answer = client.send(HttpRequest.newBuilder(uri(node, "/sluice/policies/" + policy))
                 .timeout(CALL_TIMEOUT)
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(mergePatch))
-                .header("Content-Type", "application/merge-patch+json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", type)
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-        if (answer.statusCode() != 200) {
-            throw new AssertionError("PATCH " + policy + " " + mergePatch + " answered " + answer.statusCode() + ": "
+        if (answer.statusCode() != expected) {
+            throw new AssertionError(method + " " + policy + " " + body + " answered " + answer.statusCode() + ": "
                     + answer.body());
         }
     }

@@ -1,0 +1,152 @@
+package dev.sluice.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node whose clock runs {@value #SKEW_SECONDS} s ahead: two sample jars clustered on loopback, the second under
+ * libfaketime ({@code FAKETIME=+2s}, Debian's {@code faketime}), both offered {@value #OFFERED}/s on one cluster-scope
+ * rate of {@value #LIMIT}/s (key {@code global}). Checked: the cluster admits at most limit · t plus one burst (the
+ * limit is as exact as with true clocks, because every node reads Hazelcast's cluster time), and the skewed pair is
+ * logged with its offset. The figures are printed with the prefix {@code [clock-skew]}. Skipped without libfaketime
+ * (with the reason), failing when skipped under {@code CI=true}; {@code .ci/run} installs it.
+ */
+class ClockSkewIT {
+    private static final String TOKEN = "clock-skew-it";
+    private static final int SKEW_SECONDS = 2;
+    private static final int LIMIT = 40;
+    private static final int BURST = 4;
+    private static final int OFFERED = 40;
+    private static final Duration WARM_UP = Duration.ofSeconds(3);
+    private static final Duration MEASURED = Duration.ofSeconds(20);
+    private static final Pattern SKEW_LOG = Pattern.compile("clock is (\\d+) ms (ahead of|behind) the Hazelcast");
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private SampleCluster cluster;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aNodeTwoSecondsAheadDoesNotLoosenAClusterRate() throws Exception {
+        Path faketime = libfaketime();
+        if (faketime == null) {
+            String reason = "libfaketime (Debian package faketime) is not installed";
+            if ("true".equals(System.getenv("CI"))) {
+                fail("The clock-skew test must run on CI, but cannot: " + reason);
+            }
+            Assumptions.abort("Clock-skew test skipped: " + reason);
+        }
+        cluster = SampleCluster.start(client, "clock-skew", 2, TOKEN, List.of("-Xmx256m"), node -> node == 1
+                ? Map.of("LD_PRELOAD", faketime.toString(), "FAKETIME", "+" + SKEW_SECONDS + "s",
+                        "FAKETIME_DONT_FAKE_MONOTONIC", "1")
+                : Map.of());
+        cluster.putPolicy(0, "skew-rate", "{\"match\":{\"paths\":[\"/echo/skew/**\"]},\"key\":\"global\","
+                + "\"scope\":\"cluster\",\"rate\":{\"limit\":" + LIMIT + ",\"period\":\"1s\",\"burst\":" + BURST
+                + "},\"on-backend-failure\":\"local\"}");
+        for (int node = 0; node < 2; node++) {
+            cluster.awaitManagement(node, "/policies/skew-rate", body -> body.contains("\"live\""),
+                    Duration.ofSeconds(30), "the new policy");
+        }
+
+        long from = System.currentTimeMillis() + WARM_UP.toMillis();
+        long to = from + MEASURED.toMillis();
+        AtomicLongArray admitted = new AtomicLongArray(2);
+        AtomicLongArray offered = new AtomicLongArray(2);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            long period = 1_000_000L / OFFERED;
+            for (int node = 0; node < 2; node++) {
+                int target = node;
+                timer.scheduleAtFixedRate(() -> offer(target, from, to, offered, admitted), 0, period,
+                        TimeUnit.MICROSECONDS);
+            }
+            Thread.sleep(to - System.currentTimeMillis() + 11_000);
+        } finally {
+            timer.shutdownNow();
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+
+        long total = admitted.get(0) + admitted.get(1);
+        double seconds = MEASURED.toMillis() / 1000.0;
+        double ratio = total / (LIMIT * seconds);
+        String skewLine = skewLogged();
+        System.out.printf(Locale.ROOT, "[clock-skew] node 2 %d s ahead: offered %d + %d, admitted %d + %d in %.0f s; "
+                + "admitted / (limit · t) = %.3f; logged: %s%n", SKEW_SECONDS, offered.get(0), offered.get(1),
+                admitted.get(0), admitted.get(1), seconds, ratio, skewLine);
+        assertThat(total).as("admitted by both nodes").isLessThanOrEqualTo((long) (LIMIT * seconds) + BURST);
+        assertThat(skewLine).as("a node logs the skew with its offset").isNotNull();
+        Matcher offset = SKEW_LOG.matcher(skewLine);
+        assertThat(offset.find()).isTrue();
+        assertThat(Long.parseLong(offset.group(1))).as("logged offset, ms").isBetween(1000L, 3000L);
+    }
+
+    private void offer(int node, long from, long to, AtomicLongArray offered, AtomicLongArray admitted) {
+        long sent = System.currentTimeMillis();
+        if (sent >= to) {
+            return;
+        }
+        client.sendAsync(HttpRequest.newBuilder(cluster.uri(node, "/echo/skew/x")).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.discarding()).whenComplete((answer, failure) -> {
+                    if (sent >= from) {
+                        offered.incrementAndGet(node);
+                        if (failure == null && answer.statusCode() == 200) {
+                            admitted.incrementAndGet(node);
+                        }
+                    }
+                });
+    }
+
+    /** The WARN line of whichever node found its clock off the cluster's, or null. */
+    private String skewLogged() {
+        for (int node = 0; node < 2; node++) {
+            for (String line : cluster.node(node).output().split("\\R")) {
+                if (SKEW_LOG.matcher(line).find()) {
+                    return line;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Path libfaketime() throws IOException {
+        Path lib = Path.of("/usr/lib");
+        if (!Files.isDirectory(lib)) {
+            return null;
+        }
+        try (DirectoryStream<Path> arches = Files.newDirectoryStream(lib)) {
+            for (Path arch : arches) {
+                Path candidate = arch.resolve("faketime").resolve("libfaketime.so.1");
+                if (Files.isReadable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+}
