@@ -1,4 +1,4 @@
-package dev.sluice.filter;
+package dev.sluice.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,8 @@ import dev.sluice.core.Sluice;
 import dev.sluice.core.config.PolicyParser;
 import dev.sluice.core.spi.ClusterSettings;
 import dev.sluice.core.testkit.Ports;
+import dev.sluice.filter.SluiceFilter;
+import dev.sluice.filter.SluiceManagementServlet;
 import dev.sluice.hazelcast.HazelcastCluster;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -37,6 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The operators' reads across a real cluster: three nodes in this JVM, each an embedded Hazelcast member with its own
  * Jetty, SluiceFilter and management servlet, under skewed load. Top keys merge every node's sketch; keys and the
  * audit live in the cluster, the audit outliving the node that took the change.
+ *
+ * <p>It lives here, with the sample's other cluster tests, because this module has the filter and the Hazelcast
+ * provider together; the filter module's own tests run without a cluster provider on the class path.
  */
 class OperatorClusterIT {
     private static final String TOKEN = "cluster-operator-token";
