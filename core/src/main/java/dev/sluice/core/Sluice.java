@@ -15,7 +15,13 @@ import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.SystemScheduler;
 import dev.sluice.core.versions.VersionCheck;
+import dev.sluice.core.top.KeySketches;
+import dev.sluice.core.top.Outcome;
+import dev.sluice.core.top.TopAnswer;
+import dev.sluice.core.top.TopKeysBoard;
+import dev.sluice.core.top.Window;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +49,7 @@ public final class Sluice implements AutoCloseable {
     private final SystemScheduler ownedScheduler;
     private final MeterRegistry registry;
     private final AutoCloseable subscription;
+    private final TopKeysBoard topKeys;
 
     private Sluice(Builder builder) {
         VersionCheck.requireCore();
@@ -58,7 +65,7 @@ public final class Sluice implements AutoCloseable {
             cluster.backend().bindMetrics(registry);
         }
         this.engine = new Engine(local, cluster == null ? null : cluster.backend(), scheduler, registry,
-                builder.clientAddress);
+                builder.clientAddress, builder.trace);
         for (Policy policy : builder.policies.policies()) {
             engine.check(policy, builder.source);
         }
@@ -66,6 +73,8 @@ public final class Sluice implements AutoCloseable {
         List<VersionedPolicy> current = store.initialize(builder.policies.policies());
         engine.apply(current);
         this.subscription = store.subscribe(engine::apply);
+        this.topKeys = new TopKeysBoard(cluster == null ? null : cluster.sketchExchange(), engine::sketches,
+                builder.topKeysInterval.toNanos());
         LOG.info("Sluice started with {} policies ({})", current.size(), cluster == null ? "node scope only"
                 : "cluster backend " + cluster.backend().name());
     }
@@ -145,6 +154,28 @@ public final class Sluice implements AutoCloseable {
         return engine.keyState(policy, key);
     }
 
+    /**
+     * The most frequent keys of a policy for one outcome over one window, merged over every node of the cluster
+     * (other nodes' counts are up to one publishing interval old). Empty when there is no such policy or it keeps no
+     * top keys ({@code top-keys: off}). The future fails when the cluster cannot be read. With
+     * {@code thisNodeOnly}, this node's counts alone.
+     */
+    public Optional<CompletableFuture<TopAnswer>> topKeys(String policy, Outcome outcome, Window window, int limit,
+            boolean thisNodeOnly) {
+        KeySketches sketches = engine.sketches().get(policy);
+        return sketches == null ? Optional.empty()
+                : Optional.of(topKeys.read(policy, sketches, outcome, window, limit, thisNodeOnly));
+    }
+
+    /**
+     * Up to {@code limit} keys of a policy that have state, in ascending order after {@code after} (null: from the
+     * first); this node's for a node-scope policy, the cluster's for a cluster-scope one. Empty when there is no such
+     * policy.
+     */
+    public Optional<CompletableFuture<List<String>>> keys(String policy, String after, int limit) {
+        return engine.keys(policy, after, limit);
+    }
+
     /** Forgets one key's state, or empty when there is no such policy. */
     public Optional<CompletableFuture<Boolean>> resetKey(String policy, String key) {
         return engine.resetKey(policy, key);
@@ -164,6 +195,11 @@ public final class Sluice implements AutoCloseable {
         return new ArrayList<>(engine.health());
     }
 
+    /** Where the management audit is kept for every node: the cluster's, or null (each node keeps its own). */
+    public dev.sluice.core.spi.AuditStore auditStore() {
+        return cluster == null ? null : cluster.auditStore();
+    }
+
     public MeterRegistry meterRegistry() {
         return registry;
     }
@@ -176,6 +212,7 @@ public final class Sluice implements AutoCloseable {
         } catch (Exception failure) {
             LOG.warn("Could not unsubscribe from the policy store", failure);
         }
+        topKeys.close();
         engine.close();
         local.close();
         if (cluster == null) {
@@ -195,6 +232,8 @@ public final class Sluice implements AutoCloseable {
         private MeterRegistry registry;
         private ClientAddress clientAddress = ClientAddress.DIRECT;
         private long maxKeysPerPolicy = LocalBackend.DEFAULT_MAX_KEYS;
+        private Duration topKeysInterval = Duration.ofSeconds(5);
+        private DecisionTrace trace = DecisionTrace.OFF;
 
         private Builder() {}
 
@@ -254,6 +293,25 @@ public final class Sluice implements AutoCloseable {
                 throw new IllegalArgumentException("maxKeysPerPolicy must be at least 1, got " + value);
             }
             this.maxKeysPerPolicy = value;
+            return this;
+        }
+
+        /**
+         * How often this node publishes its top-keys sketches for the other nodes of the cluster (their answers
+         * include this node's counts as of the last publication); default 5 s, from 100 ms to 10 s (a snapshot
+         * lives 30 s in the cluster unless renewed).
+         */
+        public Builder topKeysInterval(Duration value) {
+            if (value == null || value.toMillis() < 100 || value.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("topKeysInterval must be from 100ms to 10s, got " + value);
+            }
+            this.topKeysInterval = value;
+            return this;
+        }
+
+        /** The decision trace ({@link DecisionTrace#of}); default {@link DecisionTrace#OFF}. */
+        public Builder decisionTrace(DecisionTrace value) {
+            this.trace = Objects.requireNonNull(value, "decisionTrace");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.sluice.filter;
 
+import dev.sluice.core.DecisionTrace;
 import dev.sluice.core.config.Durations;
 import dev.sluice.core.config.FieldException;
 import dev.sluice.core.key.Cidr;
@@ -46,17 +47,21 @@ import java.util.regex.Pattern;
  * @param hazelcastHost  the address this member binds, or null
  * @param clusterOptions the cluster provider's options ({@code timeout} from {@code cluster-timeout}, the rest from
  *                       {@code cluster-options}); empty when none
+ * @param trace          the decision trace, from {@code trace-header} and {@code trace-secret}; off by default
  */
 record FilterSettings(String config, String configSource, List<String> trustedProxies, String hazelcast,
-        List<String> members, Integer hazelcastPort, String hazelcastHost, Map<String, String> clusterOptions) {
+        List<String> members, Integer hazelcastPort, String hazelcastHost, Map<String, String> clusterOptions,
+        DecisionTrace trace) {
 
     static final String CONFIG = "config";
     static final String TRUSTED_PROXIES = "trusted-proxies";
     static final String HAZELCAST = "hazelcast";
     static final String CLUSTER_TIMEOUT = "cluster-timeout";
     static final String CLUSTER_OPTIONS = "cluster-options";
+    static final String TRACE_HEADER = "trace-header";
+    static final String TRACE_SECRET = "trace-secret";
     static final Set<String> INIT_PARAMS = Set.of(CONFIG, TRUSTED_PROXIES, HAZELCAST, CLUSTER_TIMEOUT,
-            CLUSTER_OPTIONS);
+            CLUSTER_OPTIONS, TRACE_HEADER, TRACE_SECRET);
     /** The provider option {@code cluster-timeout} sets. */
     static final String TIMEOUT_OPTION = "timeout";
 
@@ -68,6 +73,8 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
     static final String ENV_HZ_HOST = "SLUICE_HZ_HOST";
     static final String ENV_CLUSTER_TIMEOUT = "SLUICE_CLUSTER_TIMEOUT";
     static final String ENV_CLUSTER_OPTIONS = "SLUICE_CLUSTER_OPTIONS";
+    static final String ENV_TRACE_HEADER = "SLUICE_TRACE_HEADER";
+    static final String ENV_TRACE_SECRET = "SLUICE_TRACE_SECRET";
 
     static final String DEFAULT_CONFIG = "/WEB-INF/sluice.yaml";
 
@@ -118,7 +125,23 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
             options.put(TIMEOUT_OPTION, timeout.value());
         }
         return new FilterSettings(location, config == null ? "default" : config.origin(), cidrs, cluster, members,
-                port, host, options);
+                port, host, options, trace(pick(initParams, TRACE_HEADER, env, ENV_TRACE_HEADER),
+                        pick(initParams, TRACE_SECRET, env, ENV_TRACE_SECRET)));
+    }
+
+    private static DecisionTrace trace(Setting header, Setting secret) {
+        try {
+            DecisionTrace.of(header == null ? null : header.value(), null);
+        } catch (IllegalArgumentException bad) {
+            throw header.problem(bad.getMessage());
+        }
+        try {
+            return DecisionTrace.of(header == null ? null : header.value(), secret == null ? null : secret.value());
+        } catch (IllegalArgumentException bad) {
+            // never quote the secret back
+            throw new IllegalArgumentException(secret.origin() + ": the trace secret must be at least "
+                    + DecisionTrace.MIN_SECRET_LENGTH + " characters");
+        }
     }
 
     /** How to reach the cluster, from {@code hazelcast} and the {@code SLUICE_*} variables. */

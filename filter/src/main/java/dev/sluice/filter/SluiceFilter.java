@@ -64,6 +64,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code cluster-timeout} ({@code SLUICE_CLUSTER_TIMEOUT}): the time limit of a cluster call on a request's
  *       path, default {@code 50ms}; {@code cluster-options} ({@code SLUICE_CLUSTER_OPTIONS}): further cluster
  *       options, {@code name=value,...} (circuit breaker, cluster name; see the README).</li>
+ *   <li>{@code trace-secret} ({@code SLUICE_TRACE_SECRET}), at least 16 characters, turns the decision trace on: a
+ *       request carrying it in {@code trace-header} ({@code SLUICE_TRACE_HEADER}, default {@code Sluice-Trace}) gets
+ *       a {@code Sluice-Decision} response header saying how each policy decided
+ *       ({@link dev.sluice.core.DecisionTrace}). Off by default.</li>
  * </ul>
  *
  * <p>Per request: the engine decides at once in the common case, and the filter either answers the refusal (status,
@@ -157,6 +161,7 @@ public class SluiceFilter implements Filter {
                     .source(settings.config())
                     .trustedProxies(List.copyOf(proxies))
                     .cluster(connection)
+                    .decisionTrace(settings.trace())
                     .build();
             cluster = connection;
             LOG.info("SluiceFilter started with {} policies from {} ({}){}", policies.policies().size(),

@@ -185,7 +185,9 @@ public class SluiceManagementServlet extends HttpServlet {
             body = in.readNBytes(limit + 1);
         }
         boolean tooLarge = body.length > limit;
-        ManagementRequest call = new ManagementRequest(request.getMethod(), rawPath(request), request::getHeader,
+        String query = request.getQueryString();
+        ManagementRequest call = new ManagementRequest(request.getMethod(),
+                query == null ? rawPath(request) : rawPath(request) + "?" + query, request::getHeader,
                 tooLarge ? new byte[0] : body, tooLarge, request.getRemoteAddr(),
                 request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName());
         CompletableFuture<ManagementResponse> answer = management.handle(call);

@@ -92,7 +92,8 @@ class ConfigurationIT {
         assertThatThrownBy(() -> start(Map.of("config", "classpath:policies/limited.yaml", "trusted-proxy", "::1"),
                 name -> null))
                 .hasStackTraceContaining("SluiceFilter 'sluice' cannot start: unknown init-param trusted-proxy; "
-                        + "allowed: cluster-options, cluster-timeout, config, hazelcast, trusted-proxies");
+                        + "allowed: cluster-options, cluster-timeout, config, hazelcast, trace-header, "
+                        + "trace-secret, trusted-proxies");
     }
 
     @Test

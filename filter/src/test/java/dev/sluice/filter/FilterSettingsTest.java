@@ -70,7 +70,20 @@ class FilterSettingsTest {
         assertThatThrownBy(() -> read(Map.of("confg", "/WEB-INF/sluice.yaml")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("unknown init-param confg; allowed: cluster-options, cluster-timeout, config, hazelcast, "
-                        + "trusted-proxies");
+                        + "trace-header, trace-secret, trusted-proxies");
+    }
+
+    @Test
+    void theTraceIsOffByDefaultAndItsSecretIsNeverQuotedBack() {
+        assertThat(read(Map.of()).trace().enabled()).isFalse();
+        assertThat(read(Map.of("trace-secret", "0123456789abcdef", "trace-header", "X-Why")).trace().requestHeader())
+                .isEqualTo("X-Why");
+        assertThatThrownBy(() -> read(Map.of("trace-secret", "short-secret")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("init-param trace-secret").hasMessageContaining("at least 16")
+                .hasMessageNotContaining("short-secret");
+        assertThatThrownBy(() -> read(Map.of("trace-header", "bad header")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("init-param trace-header");
     }
 
     @Test

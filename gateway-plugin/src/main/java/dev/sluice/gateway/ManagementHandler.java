@@ -39,7 +39,9 @@ final class ManagementHandler {
             return ServerResponse.status(HttpStatus.FOUND).header("Location", request.requestPath().value() + "/")
                     .header("Cache-Control", "no-store").build();
         }
-        String below = raw.length() > mount.length() ? raw.substring(mount.length()) : "/";
+        String query = request.uri().getRawQuery();
+        String below = (raw.length() > mount.length() ? raw.substring(mount.length()) : "/")
+                + (query == null ? "" : "?" + query);
         return DataBufferUtils.join(request.bodyToFlux(DataBuffer.class), maxBodyBytes)
                 .map(ManagementHandler::bytes)
                 .map(Body::new)

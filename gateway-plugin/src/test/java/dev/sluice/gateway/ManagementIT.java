@@ -16,11 +16,12 @@ import reactor.netty.ByteBufFlux;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManagementIT {
     private static final Map<String, String> TOKEN = Map.of("Authorization", "Bearer secret-token");
+    private static final String TRACE_SECRET = "gateway-trace-secret-42";
     private RunningGateway gateway;
 
     @BeforeAll
     void start() {
-        gateway = RunningGateway.start("managed");
+        gateway = RunningGateway.start("managed", "sluice.trace.secret=" + TRACE_SECRET);
     }
 
     @AfterAll
@@ -91,6 +92,36 @@ class ManagementIT {
         assertThat(send("GET", "/actuator/prometheus", null, Map.of()).body())
                 .as("Sluice records into the application's registry").contains("sluice_requests_total");
         assertThat(send("GET", "/actuator/sluice/nope", null, TOKEN).status()).isEqualTo(404);
+    }
+
+    @Test
+    void topKeysAndKeyPagesAreReadThroughTheActuatorEndpointWithTheirParameters() {
+        gateway.get("/echo/api/top-1", Map.of());
+        Answer top = send("GET", "/actuator/sluice/policies/route-api/top?outcome=admitted&window=10m&limit=5",
+                null, TOKEN);
+        assertThat(top.status()).as(top.body()).isEqualTo(200);
+        assertThat(top.body()).contains("\"policy\":\"route-api\"", "\"outcome\":\"admitted\"",
+                "\"window\":\"10m\"", "\"nodes\":1", "\"key\":\"*\"");
+        Answer bad = send("GET", "/actuator/sluice/policies/route-api/top?window=2h", null, TOKEN);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("\"parameter\":\"window\"");
+        Answer keys = send("GET", "/actuator/sluice/policies/route-api/keys?limit=1", null, TOKEN);
+        assertThat(keys.status()).as(keys.body()).isEqualTo(200);
+        assertThat(keys.body()).contains("\"keys\":[{\"key\":\"*\"", "\"next\":null");
+        assertThat(send("GET", "/actuator/sluice/policies/route-api/top", null, Map.of()).status()).isEqualTo(401);
+    }
+
+    @Test
+    void theDecisionTraceAnswersTheGatewaysRoutesOnlyWithTheSecret() {
+        Answer traced = gateway.get("/echo/api/trace", Map.of("Sluice-Trace", TRACE_SECRET));
+        // each stage adds its line: the global filter (no global policy applies: none), then the route's filter
+        assertThat(traced.headers().getAll("Sluice-Decision")).containsExactly("none",
+                traced.headers().getAll("Sluice-Decision").get(1));
+        assertThat(traced.headers().getAll("Sluice-Decision").get(1)).startsWith("route-api;key=\"*\";outcome=")
+                .contains(";via=local");
+        assertThat(gateway.get("/echo/api/trace", Map.of("Sluice-Trace", "wrong-secret-wrong-secret"))
+                .header("Sluice-Decision")).isNull();
+        assertThat(gateway.get("/echo/api/trace", Map.of()).header("Sluice-Decision")).isNull();
     }
 
     private static Map<String, String> json() {

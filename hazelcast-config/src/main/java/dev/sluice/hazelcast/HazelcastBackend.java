@@ -58,6 +58,7 @@ public final class HazelcastBackend implements Backend {
     private final Set<HazelcastPolicyLimiter> limiters = ConcurrentHashMap.newKeySet();
     private final ClusterGuard guard;
     private final UUID membership;
+    private final ClusterReads reads = new ClusterReads();
     private volatile int membersLastSeen;
 
     /**
@@ -217,6 +218,7 @@ public final class HazelcastBackend implements Backend {
         }
         limiters.clear();
         semaphores.close();
+        reads.close();
         try {
             hazelcast.getCluster().removeMembershipListener(membership);
         } catch (RuntimeException gone) {
@@ -231,6 +233,15 @@ public final class HazelcastBackend implements Backend {
 
     void forget(HazelcastPolicyLimiter limiter) {
         limiters.remove(limiter);
+    }
+
+    /** The threads of the management reads Hazelcast only offers blocking (queries, ringbuffer sequences). */
+    ClusterReads reads() {
+        return reads;
+    }
+
+    HazelcastInstance hazelcast() {
+        return hazelcast;
     }
 
     AsyncProxyManager<String> buckets() {

@@ -1,6 +1,5 @@
 package dev.sluice.hazelcast;
 
-import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientClasspathYamlConfig;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.client.config.XmlClientConfigBuilder;
@@ -9,16 +8,14 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.ListenerConfig;
-import com.hazelcast.core.LifecycleEvent;
-import com.hazelcast.core.LifecycleListener;
-import com.hazelcast.partition.Partition;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.sluice.core.spi.AuditStore;
 import dev.sluice.core.spi.Backend;
 import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.ClusterSettings;
 import dev.sluice.core.spi.PolicyStore;
+import dev.sluice.core.spi.SketchExchange;
 import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.SystemScheduler;
 import java.io.File;
@@ -30,10 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +74,8 @@ public final class HazelcastCluster implements ClusterConnection {
     private final HazelcastPolicyStore store;
     private final HazelcastBackend backend;
     private final ExecutorService checker;
+    private final HazelcastSketchExchange sketches;
+    private final HazelcastAuditStore audit;
     private final UUID membership;
 
     private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, Scheduler scheduler,
@@ -88,6 +85,8 @@ public final class HazelcastCluster implements ClusterConnection {
         this.ownedScheduler = ownedScheduler;
         this.store = new HazelcastPolicyStore(hazelcast);
         this.backend = new HazelcastBackend(hazelcast, scheduler, store::versionOf, guardSettings);
+        this.sketches = new HazelcastSketchExchange(hazelcast, backend.reads());
+        this.audit = new HazelcastAuditStore(hazelcast, backend.reads());
         this.checker = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sluice-hazelcast-check");
             thread.setDaemon(true);
@@ -169,59 +168,9 @@ public final class HazelcastCluster implements ClusterConnection {
         }
     }
 
-    /**
-     * Starts a client and waits for its first connection: at once when its configuration starts synchronously, at
-     * most {@value #CLIENT_CONNECT_SECONDS} s when it starts in the background (the default configuration, which
-     * never gives up reconnecting later).
-     *
-     * @throws IllegalStateException when it did not connect in time (the client is shut down)
-     */
+    /** Starts a client and waits for its first connection; see {@link ClientStart#start}. */
     static HazelcastInstance startClient(ClientConfig config) {
-        CountDownLatch connected = new CountDownLatch(1);
-        config.addListenerConfig(new ListenerConfig((LifecycleListener) event -> {
-            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_CONNECTED) {
-                connected.countDown();
-            }
-        }));
-        HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLIENT_CONNECT_SECONDS);
-        boolean ready;
-        try {
-            ready = connected.await(CLIENT_CONNECT_SECONDS, TimeUnit.SECONDS) && partitionTable(client, deadline);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            ready = false;
-        }
-        if (!ready) {
-            client.shutdown();
-            throw new IllegalStateException("The Hazelcast client could not connect to cluster '"
-                    + config.getClusterName() + "' at " + config.getNetworkConfig().getAddresses() + " within "
-                    + CLIENT_CONNECT_SECONDS + " s: check SLUICE_MEMBERS, the cluster name and that the members run");
-        }
-        return client;
-    }
-
-    /**
-     * Waits until a newly connected client knows the owner of every partition (it learns them just after it
-     * connects), so that the start-up check finds a key owned by each member; false when {@code deadline} passes.
-     */
-    private static boolean partitionTable(HazelcastInstance client, long deadline) throws InterruptedException {
-        while (true) {
-            boolean known = !client.getCluster().getMembers().isEmpty();
-            for (Partition partition : client.getPartitionService().getPartitions()) {
-                if (!known || partition.getOwner() == null) {
-                    known = false;
-                    break;
-                }
-            }
-            if (known) {
-                return true;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
+        return ClientStart.start(config, CLIENT_CONNECT_SECONDS);
     }
 
     private static void verify(HazelcastInstance instance) {
@@ -404,6 +353,18 @@ public final class HazelcastCluster implements ClusterConnection {
     @Override
     public PolicyStore policyStore() {
         return store;
+    }
+
+    /** Top-keys snapshots in IMap {@value HazelcastSketchExchange#MAP}. */
+    @Override
+    public SketchExchange sketchExchange() {
+        return sketches;
+    }
+
+    /** The audit in Ringbuffer {@value HazelcastAuditStore#RINGBUFFER}. */
+    @Override
+    public AuditStore auditStore() {
+        return audit;
     }
 
     /** Closes the backend and the store; leaves the cluster if this connection started the instance. */

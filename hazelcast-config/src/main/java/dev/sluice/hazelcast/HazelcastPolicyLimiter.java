@@ -1,5 +1,8 @@
 package dev.sluice.hazelcast;
 
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.Lease;
@@ -7,6 +10,9 @@ import dev.sluice.core.spi.LimiterStats;
 import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.RateOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,6 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class HazelcastPolicyLimiter implements PolicyLimiter {
     static final char SEPARATOR = '\u001f';
+    /** The query attribute of an entry's key (Hazelcast's {@code QueryConstants.KEY_ATTRIBUTE_NAME}). */
+    static final String KEY = "__key";
 
     private final HazelcastBackend backend;
     private final String prefix;
@@ -90,6 +98,31 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     public CompletableFuture<Boolean> reset(String key) {
         return buckets.reset(key).thenCombine(backend.semaphores().refuseWaiters(prefix + key),
                 (bucket, waiters) -> bucket || waiters);
+    }
+
+    /**
+     * One page of the keys with a bucket or a semaphore in the cluster: a paging query per map, sorted by key on the
+     * members, so no more than {@code limit} keys per map travel; on {@link ClusterReads}' threads.
+     */
+    @Override
+    public CompletableFuture<List<String>> keys(String after, int limit) {
+        String from = prefix + (after == null ? "" : after);
+        String to = policy.name() + (char) (SEPARATOR + 1);
+        return backend.reads().run(() -> {
+            TreeSet<String> page = new TreeSet<>();
+            for (String map : List.of(HazelcastBackend.BUCKETS, HazelcastBackend.SEMAPHORES)) {
+                String attribute = KEY;
+                Predicate<String, Object> range = Predicates.and(after == null
+                        ? Predicates.greaterEqual(attribute, from) : Predicates.greaterThan(attribute, from),
+                        Predicates.lessThan(attribute, to));
+                IMap<String, Object> entries = backend.hazelcast().getMap(map);
+                for (String key : entries.keySet(Predicates.pagingPredicate(range, limit))) {
+                    page.add(key.substring(prefix.length()));
+                }
+            }
+            List<String> keys = new ArrayList<>(page);
+            return keys.size() > limit ? keys.subList(0, limit) : keys;
+        });
     }
 
     @Override

@@ -35,6 +35,8 @@ public class PolicyProperties {
     private String mode;
     /** What a cluster-scope policy does when the cluster cannot answer in time: local (default), allow or deny. */
     private String onBackendFailure;
+    /** Whether the most frequent keys per outcome are kept for the top endpoint: on (default) or off. */
+    private String topKeys;
 
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
@@ -58,6 +60,8 @@ public class PolicyProperties {
     public void setMode(String mode) { this.mode = mode; }
     public String getOnBackendFailure() { return onBackendFailure; }
     public void setOnBackendFailure(String onBackendFailure) { this.onBackendFailure = onBackendFailure; }
+    public String getTopKeys() { return topKeys; }
+    public void setTopKeys(String topKeys) { this.topKeys = topKeys; }
 
     /** Which requests the policy applies to; all of its conditions must hold. */
     public static class Match {

@@ -1,5 +1,6 @@
 package dev.sluice.boot;
 
+import dev.sluice.core.DecisionTrace;
 import dev.sluice.core.Sluice;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -61,11 +62,22 @@ public class SluiceAutoConfiguration {
         }
 
         @Bean(destroyMethod = "close")
-        Sluice sluice(SluicePolicies policies, SluiceCluster cluster, ObjectProvider<MeterRegistry> registry) {
+        Sluice sluice(SluicePolicies policies, SluiceCluster cluster, ObjectProvider<MeterRegistry> registry,
+                SluiceProperties properties, Environment environment) {
+            SluiceProperties.Trace trace = properties.getTrace();
+            String secret = trace.getSecret() != null ? trace.getSecret()
+                    : environment.getProperty("SLUICE_TRACE_SECRET");
+            DecisionTrace decisionTrace;
+            try {
+                decisionTrace = DecisionTrace.of(trace.getHeader(), secret);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalStateException("sluice.trace: " + bad.getMessage().replace("trace-", ""), bad);
+            }
             Sluice.Builder builder = Sluice.builder()
                     .policies(policies.all())
                     .source(policies.source())
-                    .cluster(cluster.connection());
+                    .cluster(cluster.connection())
+                    .decisionTrace(decisionTrace);
             MeterRegistry meters = registry.getIfUnique();
             if (meters != null) {
                 builder.meterRegistry(meters);

@@ -30,6 +30,7 @@ public class SluiceProperties {
 
     private final Management management = new Management();
     private final Cluster cluster = new Cluster();
+    private final Trace trace = new Trace();
 
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -41,6 +42,23 @@ public class SluiceProperties {
     public void setTrustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; }
     public Management getManagement() { return management; }
     public Cluster getCluster() { return cluster; }
+    public Trace getTrace() { return trace; }
+
+    /**
+     * {@code sluice.trace.*}: the decision trace. A request carrying {@link #secret} in the header {@link #header}
+     * gets a {@code Sluice-Decision} response header saying how each policy decided. Off without a secret.
+     */
+    public static class Trace {
+        /** The request header that carries the secret. */
+        private String header = "Sluice-Trace";
+        /** The trace secret, at least 16 characters; else the environment variable SLUICE_TRACE_SECRET; else off. */
+        private String secret;
+
+        public String getHeader() { return header; }
+        public void setHeader(String header) { this.header = header; }
+        public String getSecret() { return secret; }
+        public void setSecret(String secret) { this.secret = secret; }
+    }
 
     /**
      * {@code sluice.management.*}: the management API, served as the Actuator endpoint {@code sluice} (exposed like

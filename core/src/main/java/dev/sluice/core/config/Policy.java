@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * @param headers          which rate-limit headers to send; default {@link HeaderStyle#IETF}
  * @param mode             enforce or shadow; default {@link Mode#ENFORCE}
  * @param onBackendFailure what a cluster-scope policy does when the backend fails; default {@link BackendFailure#LOCAL}
+ * @param topKeys          whether its most frequent keys are kept for the top endpoint; default {@link TopKeys#ON}
  */
 public record Policy(
         String name,
@@ -36,7 +37,8 @@ public record Policy(
         Reject reject,
         HeaderStyle headers,
         Mode mode,
-        BackendFailure onBackendFailure) {
+        BackendFailure onBackendFailure,
+        TopKeys topKeys) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -54,6 +56,7 @@ public record Policy(
         headers = headers == null ? HeaderStyle.IETF : headers;
         mode = mode == null ? Mode.ENFORCE : mode;
         onBackendFailure = onBackendFailure == null ? BackendFailure.LOCAL : onBackendFailure;
+        topKeys = topKeys == null ? TopKeys.ON : topKeys;
 
         if (rate == null && quota == null && concurrency == null) {
             throw new FieldException("rate", "is required unless quota or concurrency is set: a policy needs at "
@@ -80,6 +83,14 @@ public record Policy(
         }
     }
 
+    /** A policy with the default {@code top-keys: on}; see the canonical constructor. */
+    public Policy(String name, Match match, KeyExpression key, MissingKey missingKey, Scope scope, Rate rate,
+            Quota quota, Cost cost, Concurrency concurrency, QueueLimit queue, Reject reject, HeaderStyle headers,
+            Mode mode, BackendFailure onBackendFailure) {
+        this(name, match, key, missingKey, scope, rate, quota, cost, concurrency, queue, reject, headers, mode,
+                onBackendFailure, TopKeys.ON);
+    }
+
     /** Starts a builder with the defaults, for programmatic configuration. */
     public static Builder builder(String name) {
         return new Builder(name);
@@ -89,7 +100,7 @@ public record Policy(
     public Builder toBuilder() {
         return new Builder(name).match(match).key(key).missingKey(missingKey).scope(scope).rate(rate).quota(quota)
                 .cost(cost).concurrency(concurrency).queue(queue).reject(reject).headers(headers).mode(mode)
-                .onBackendFailure(onBackendFailure);
+                .onBackendFailure(onBackendFailure).topKeys(topKeys);
     }
 
     public boolean shadow() {
@@ -112,6 +123,7 @@ public record Policy(
         private HeaderStyle headers;
         private Mode mode;
         private BackendFailure onBackendFailure;
+        private TopKeys topKeys;
 
         private Builder(String name) { this.name = name; }
 
@@ -130,10 +142,11 @@ public record Policy(
         public Builder headers(HeaderStyle value) { this.headers = value; return this; }
         public Builder mode(Mode value) { this.mode = value; return this; }
         public Builder onBackendFailure(BackendFailure value) { this.onBackendFailure = value; return this; }
+        public Builder topKeys(TopKeys value) { this.topKeys = value; return this; }
 
         public Policy build() {
             return new Policy(name, match, key, missingKey, scope, rate, quota, cost, concurrency, queue, reject,
-                    headers, mode, onBackendFailure);
+                    headers, mode, onBackendFailure, topKeys);
         }
     }
 }

@@ -17,7 +17,8 @@ import java.util.function.Function;
 final class PolicyBinder {
     static final List<String> SET_FIELDS = List.of("policies", "trusted-proxies");
     static final List<String> POLICY_FIELDS = List.of("name", "match", "key", "missing-key", "scope", "rate",
-            "quota", "cost", "concurrency", "queue", "reject", "headers", "mode", "on-backend-failure");
+            "quota", "cost", "concurrency", "queue", "reject", "headers", "mode", "on-backend-failure",
+            "top-keys");
 
     private final String source;
     private final List<ConfigException.Problem> problems;
@@ -110,6 +111,10 @@ final class PolicyBinder {
         optional(node, path, "mode", (n, p) -> choice(n, p, Mode.class), builder::mode);
         optional(node, path, "on-backend-failure", (n, p) -> choice(n, p, BackendFailure.class),
                 builder::onBackendFailure);
+        // YAML 1.1 readers turn a bare off/on into a boolean: both spellings mean the same here
+        optional(node, path, "top-keys", (n, p) -> n.kind == ConfigNode.Kind.BOOLEAN
+                ? (Boolean.TRUE.equals(n.scalar) ? TopKeys.ON : TopKeys.OFF) : choice(n, p, TopKeys.class),
+                builder::topKeys);
         if (problems.size() != before) {
             return null;
         }

@@ -65,6 +65,7 @@ public final class PolicyWriter {
         tree.put("headers", PolicyBinder.wire(policy.headers()));
         tree.put("mode", PolicyBinder.wire(policy.mode()));
         tree.put("on-backend-failure", PolicyBinder.wire(policy.onBackendFailure()));
+        tree.put("top-keys", PolicyBinder.wire(policy.topKeys()));
         return tree;
     }
 

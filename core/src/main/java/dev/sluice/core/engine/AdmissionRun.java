@@ -32,6 +32,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     private final Step[] steps;
     private final int count;
     private final boolean noWait;
+    private final boolean traced;
     private Lease[] leases;
     private int leaseCount;
     private int index;
@@ -44,8 +45,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     private CompletableFuture<Admission> result;
     private volatile CompletableFuture<?> pending;
 
-    AdmissionRun(Engine engine, Ticker ticker, Step[] steps, int count, boolean noWait) {
+    AdmissionRun(Engine engine, Ticker ticker, Step[] steps, int count, boolean noWait, boolean traced) {
         this.engine = engine;
+        this.traced = traced;
         this.ticker = ticker;
         this.steps = steps;
         this.count = count;
@@ -186,6 +188,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
             return onBackendFailure(step, failure);
         }
         RateOutcome rate = (RateOutcome) outcome;
+        if (fallback) {
+            steps[index].degradedVia = "degraded-local";
+        }
         if (rate.degraded()) {
             degraded = true;
         }
@@ -197,7 +202,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         concurrencyPhase = true;
         if (rate.consumed()) {
             if (!step.limitsConcurrency) {
-                step.binding.metrics.admitted();
+                step.binding.admitted(steps[index].key);
             }
             return null;
         }
@@ -210,6 +215,10 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
             return onBackendFailure(step, failure);
         }
         PermitOutcome permit = (PermitOutcome) outcome;
+        steps[index].permit = permit;
+        if (fallback) {
+            steps[index].degradedVia = "degraded-local";
+        }
         if (permit.degraded()) {
             degraded = true;
         }
@@ -218,7 +227,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         }
         if (permit.granted()) {
             hold(permit.lease());
-            step.binding.metrics.admitted();
+            step.binding.admitted(steps[index].key);
             nextStep();
             return null;
         }
@@ -232,24 +241,26 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     /** A refusal: in shadow mode noted and passed over (returns null), else the final decision. */
     private Admission refuse(CompiledPolicy step, Reason reason, long retryNanos) {
         if (step.policy.shadow()) {
-            step.binding.metrics.refused(reason, true);
+            step.binding.refused(reason, true, steps[index].key);
             if (shadowReason == null) {
                 shadowReason = reason;
                 shadowPolicy = step;
             }
             return null;
         }
-        step.binding.metrics.refused(reason, false);
+        step.binding.refused(reason, false, steps[index].key);
         releaseAll();
         Integer status = step.policy.reject().status();
         return new Decision(false, false, reason, step, status != null ? status : reason.defaultStatus(),
-                retryNanos, steps, index + 1, Lease.NONE, degraded);
+                retryNanos, steps, index + 1, Lease.NONE, degraded, traced);
     }
 
     private Admission onBackendFailure(CompiledPolicy step, Throwable failure) {
         step.binding.metrics.backendFailure();
         degraded = true;
         BackendFailure rule = step.policy.onBackendFailure();
+        steps[index].degradedVia = "degraded-" + (rule == BackendFailure.LOCAL ? (fallback ? "allow" : "local")
+                : rule.name().toLowerCase(java.util.Locale.ROOT));
         if (rule == BackendFailure.LOCAL && !fallback && engine.fallbackFor(step) != null) {
             LOG.debug("Policy '{}': cluster backend failed ({}); enforcing the local share", step.name,
                     failure.toString());
@@ -291,9 +302,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         };
         leaseCount = 0;
         if (shadowReason == null) {
-            return new Decision(true, false, null, null, 200, 0, steps, count, lease, degraded);
+            return new Decision(true, false, null, null, 200, 0, steps, count, lease, degraded, traced);
         }
-        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, steps, count, lease, degraded);
+        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, steps, count, lease, degraded, traced);
     }
 
     private static <T> T joinQuietly(CompletableFuture<T> future) {

@@ -122,4 +122,19 @@ final class CompiledPolicy {
         }
         into.append('"').append(name).append("\";q=").append(quota).append(";w=").append(window);
     }
+
+    /** The most one request may cost under {@code policy}: its smallest burst, quota or permit count. */
+    static long maxCost(Policy policy) {
+        long ceiling = Long.MAX_VALUE;
+        if (policy.rate() != null) {
+            ceiling = Math.min(ceiling, policy.rate().burst());
+        }
+        if (policy.quota() != null) {
+            ceiling = Math.min(ceiling, policy.quota().limit());
+        }
+        if (policy.concurrency() != null) {
+            ceiling = Math.min(ceiling, policy.concurrency().permits());
+        }
+        return ceiling;
+    }
 }

@@ -17,7 +17,11 @@ final class Decision implements Admission {
     static final String DEGRADED_HEADER = "Sluice-Degraded";
     private static final Step[] NO_STEPS = new Step[0];
     /** The decision for a request no policy applied to. */
-    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, false);
+    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, false,
+            false);
+    /** The decision for a request no policy applied to that asked for the trace. */
+    static final Decision UNLIMITED_TRACED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE,
+            false, true);
 
     private final boolean admitted;
     private final boolean wouldRefuse;
@@ -29,10 +33,11 @@ final class Decision implements Admission {
     private final int stepCount;
     private final Lease lease;
     private final boolean degraded;
+    private final boolean traced;
     private List<Header> headers;
 
     Decision(boolean admitted, boolean wouldRefuse, Reason reason, CompiledPolicy refusing, int status,
-            long retryAfterNanos, Step[] steps, int stepCount, Lease lease, boolean degraded) {
+            long retryAfterNanos, Step[] steps, int stepCount, Lease lease, boolean degraded, boolean traced) {
         this.admitted = admitted;
         this.wouldRefuse = wouldRefuse;
         this.reason = reason;
@@ -43,6 +48,15 @@ final class Decision implements Admission {
         this.stepCount = stepCount;
         this.lease = lease;
         this.degraded = degraded;
+        this.traced = traced;
+    }
+
+    /** A refusal for a request lacking the policy's key under {@code missing-key: reject} (counted here). */
+    static Decision badKey(CompiledPolicy policy) {
+        policy.binding.metrics.refused(Reason.BAD_KEY, false);
+        Integer status = policy.policy.reject().status();
+        return new Decision(false, false, Reason.BAD_KEY, policy, status != null ? status : 400, 0,
+                new Step[0], 0, Lease.NONE, false, false);
     }
 
     @Override public boolean admitted() { return admitted; }
@@ -100,7 +114,7 @@ final class Decision implements Admission {
      * describe the one band, over all policies, with the fewest tokens left.
      */
     private List<Header> renderHeaders() {
-        if (stepCount == 0 && admitted && !degraded) {
+        if (stepCount == 0 && admitted && !degraded && !traced) {
             return Collections.emptyList();
         }
         List<Header> list = new ArrayList<>(4);
@@ -143,6 +157,10 @@ final class Decision implements Admission {
         }
         if (degraded) {
             list.add(new Header(DEGRADED_HEADER, "backend-failure"));
+        }
+        if (traced) {
+            list.add(new Header(dev.sluice.core.DecisionTrace.RESPONSE_HEADER,
+                    TraceText.render(steps, stepCount, admitted)));
         }
         return Collections.unmodifiableList(list);
     }

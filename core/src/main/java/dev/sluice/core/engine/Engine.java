@@ -1,17 +1,15 @@
 package dev.sluice.core.engine;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.DecisionTrace;
 import dev.sluice.core.PolicyFigures;
 import dev.sluice.core.Reason;
 import dev.sluice.core.RequestView;
 import dev.sluice.core.config.ConfigException;
-import dev.sluice.core.config.Concurrency;
-import dev.sluice.core.config.Cost;
 import dev.sluice.core.config.MissingKey;
 import dev.sluice.core.config.Policy;
-import dev.sluice.core.config.Quota;
-import dev.sluice.core.config.Rate;
 import dev.sluice.core.config.Scope;
+import dev.sluice.core.config.TopKeys;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.key.KeyResolver;
 import dev.sluice.core.spi.Backend;
@@ -22,6 +20,7 @@ import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
+import dev.sluice.core.top.KeySketches;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -50,6 +49,7 @@ public final class Engine implements AutoCloseable {
     private final Scheduler scheduler;
     private final MeterRegistry registry;
     private final ClientAddress clientAddress;
+    private final DecisionTrace trace;
     private final Map<String, Binding> bindings = new HashMap<>();
     private final List<Meter> backendMeters = new ArrayList<>();
     private volatile PolicyTable table = new PolicyTable(new CompiledPolicy[0]);
@@ -64,6 +64,13 @@ public final class Engine implements AutoCloseable {
      */
     public Engine(Backend local, Backend cluster, Scheduler scheduler, MeterRegistry registry,
             ClientAddress clientAddress) {
+        this(local, cluster, scheduler, registry, clientAddress, DecisionTrace.OFF);
+    }
+
+    /** As above, answering the decision trace to requests that carry its secret. */
+    public Engine(Backend local, Backend cluster, Scheduler scheduler, MeterRegistry registry,
+            ClientAddress clientAddress, DecisionTrace trace) {
+        this.trace = trace;
         this.local = local;
         this.cluster = cluster;
         this.scheduler = scheduler;
@@ -113,7 +120,7 @@ public final class Engine implements AutoCloseable {
                 }
                 if (rule == MissingKey.REJECT) {
                     if (!policy.policy.shadow()) {
-                        return CompletableFuture.completedFuture(badKey(policy));
+                        return CompletableFuture.completedFuture(Decision.badKey(policy));
                     }
                     policy.binding.metrics.refused(Reason.BAD_KEY, true);
                     continue;
@@ -125,10 +132,11 @@ public final class Engine implements AutoCloseable {
             }
             steps[count++] = new Step(policy, key, policy.cost(request));
         }
+        boolean traced = trace.wanted(request);
         if (count == 0) {
-            return CompletableFuture.completedFuture(Decision.UNLIMITED);
+            return CompletableFuture.completedFuture(traced ? Decision.UNLIMITED_TRACED : Decision.UNLIMITED);
         }
-        return new AdmissionRun(this, scheduler.ticker(), steps, count, false).start();
+        return new AdmissionRun(this, scheduler.ticker(), steps, count, false, traced).start();
     }
 
     /**
@@ -154,7 +162,7 @@ public final class Engine implements AutoCloseable {
             }
             if (rule == MissingKey.REJECT) {
                 if (!policy.policy.shadow()) {
-                    return CompletableFuture.completedFuture(badKey(policy));
+                    return CompletableFuture.completedFuture(Decision.badKey(policy));
                 }
                 policy.binding.metrics.refused(Reason.BAD_KEY, true);
                 return CompletableFuture.completedFuture(Decision.UNLIMITED);
@@ -162,19 +170,12 @@ public final class Engine implements AutoCloseable {
             key = KeyResolver.GLOBAL;
         }
         return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request))}, 1,
-                false).start();
+                false, trace.wanted(request)).start();
     }
 
     /** Whether a policy of that name is live. */
     public boolean has(String policyName) {
         return table.byName.containsKey(policyName);
-    }
-
-    private static Decision badKey(CompiledPolicy policy) {
-        policy.binding.metrics.refused(Reason.BAD_KEY, false);
-        Integer status = policy.policy.reject().status();
-        return new Decision(false, false, Reason.BAD_KEY, policy, status != null ? status : 400, 0,
-                new Step[0], 0, Lease.NONE, false);
     }
 
     /**
@@ -189,28 +190,14 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
                     + table.byName.keySet());
         }
-        long ceiling = maxCost(policy.policy);
+        long ceiling = CompiledPolicy.maxCost(policy.policy);
         if (cost < 1 || cost > ceiling) {
             throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policyName
                     + "', got " + cost);
         }
         String bounded = KeyResolver.bounded(key == null || key.isEmpty() ? KeyResolver.GLOBAL : key);
-        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, bounded, cost)}, 1, !wait)
-                .start();
-    }
-
-    private static long maxCost(Policy policy) {
-        long ceiling = Long.MAX_VALUE;
-        if (policy.rate() != null) {
-            ceiling = Math.min(ceiling, policy.rate().burst());
-        }
-        if (policy.quota() != null) {
-            ceiling = Math.min(ceiling, policy.quota().limit());
-        }
-        if (policy.concurrency() != null) {
-            ceiling = Math.min(ceiling, policy.concurrency().permits());
-        }
-        return ceiling;
+        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, bounded, cost)}, 1, !wait,
+                false).start();
     }
 
     /**
@@ -245,11 +232,12 @@ public final class Engine implements AutoCloseable {
             if (binding != null && binding.backend == backend) {
                 if (before == null || before.versioned.version() != versioned.version()) {
                     binding.limiter.reconfigure(policy);
+                    binding.topKeys(policy.topKeys() == TopKeys.ON, scheduler.ticker());
                     synchronized (binding) {
                         PolicyLimiter fallback = binding.fallback;
                         if (fallback != null) {
                             int members = members();
-                            fallback.reconfigure(localShare(policy, members));
+                            fallback.reconfigure(LocalShare.of(policy, members));
                             binding.fallbackMembers = members;
                         }
                     }
@@ -285,7 +273,8 @@ public final class Engine implements AutoCloseable {
     private Binding bind(Backend backend, Policy policy) {
         PolicyLimiter limiter = backend.bind(policy);
         PolicyMetrics metrics = new PolicyMetrics(registry, policy.name(), () -> limiter);
-        return new Binding(backend, limiter, metrics);
+        return new Binding(backend, limiter, metrics,
+                policy.topKeys() == TopKeys.ON ? new KeySketches(scheduler.ticker()) : null);
     }
 
     /**
@@ -303,12 +292,12 @@ public final class Engine implements AutoCloseable {
             synchronized (binding) {
                 fallback = binding.fallback;
                 if (fallback == null) {
-                    fallback = local.bind(localShare(step.policy, members));
+                    fallback = local.bind(LocalShare.of(step.policy, members));
                     binding.fallbackMembers = members;
                     binding.fallback = fallback;
                 } else if (binding.fallbackMembers != members) {
                     // the cluster changed size since the share was computed: the share follows, its state lives on
-                    fallback.reconfigure(localShare(step.policy, members));
+                    fallback.reconfigure(LocalShare.of(step.policy, members));
                     binding.fallbackMembers = members;
                 }
             }
@@ -326,26 +315,7 @@ public final class Engine implements AutoCloseable {
      * saw while it answered (at least 1), never below what one request may cost.
      */
     Policy localShare(Policy policy) {
-        return localShare(policy, members());
-    }
-
-    private Policy localShare(Policy policy, int members) {
-        long floor = policy.cost().ceiling();
-        Policy.Builder share = policy.toBuilder().scope(Scope.NODE);
-        if (policy.rate() != null) {
-            Rate rate = policy.rate();
-            share.rate(new Rate(Math.max(1, rate.limit() / members), rate.period(),
-                    Math.max(floor, rate.burst() / members)));
-        }
-        if (policy.quota() != null) {
-            share.quota(new Quota(Math.max(floor, policy.quota().limit() / members), policy.quota().period()));
-        }
-        if (policy.concurrency() != null) {
-            Concurrency concurrency = policy.concurrency();
-            share.concurrency(new Concurrency((int) Math.max(floor, concurrency.permits() / members),
-                    concurrency.lease()));
-        }
-        return share.cost(policy.cost() == null ? Cost.ONE : policy.cost()).build();
+        return LocalShare.of(policy, members());
     }
 
     /** The live policies in order. */
@@ -367,13 +337,31 @@ public final class Engine implements AutoCloseable {
         PolicyMetrics metrics = policy.binding.metrics;
         return Optional.of(new PolicyFigures(metrics.admittedCount(), metrics.refusedCount(),
                 metrics.refusedByReason(), stats.queued(), stats.permitsInUse(), stats.oldestWaiterNanos(),
-                stats.keys()));
+                stats.keys(), metrics.shadowRefusedCount(), metrics.queueWaitP99Nanos()));
+    }
+
+    /** The top-keys sketches of the live policies that keep them ({@code top-keys: on}), by policy name. */
+    public Map<String, KeySketches> sketches() {
+        Map<String, KeySketches> all = new java.util.LinkedHashMap<>();
+        for (CompiledPolicy policy : table.policies) {
+            KeySketches top = policy.binding.sketches;
+            if (top != null) {
+                all.put(policy.name, top);
+            }
+        }
+        return all;
     }
 
     /** One key's state in one policy; empty when there is no such policy. */
     public Optional<CompletableFuture<KeyState>> keyState(String name, String key) {
         CompiledPolicy policy = table.byName.get(name);
         return policy == null ? Optional.empty() : Optional.of(policy.binding.limiter.state(KeyResolver.bounded(key)));
+    }
+
+    /** One page of the keys of one policy ({@link PolicyLimiter#keys}); empty when there is no such policy. */
+    public Optional<CompletableFuture<List<String>>> keys(String name, String after, int limit) {
+        CompiledPolicy policy = table.byName.get(name);
+        return policy == null ? Optional.empty() : Optional.of(policy.binding.limiter.keys(after, limit));
     }
 
     /** Resets one key of one policy; empty when there is no such policy. */

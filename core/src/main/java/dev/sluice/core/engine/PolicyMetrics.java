@@ -4,47 +4,60 @@ import dev.sluice.core.Reason;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.PolicyLimiter;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * One policy's meters, created once when the policy is bound so the request path only increments counters:
  * {@code sluice.requests} (tags policy, outcome = admitted | refused | shadow-refused, reason),
- * {@code sluice.queue.wait} (seconds waited by requests that queued), {@code sluice.backend.failures},
+ * {@code sluice.queue.wait} (a timer with a percentile histogram of the waits of requests that queued),
+ * {@code sluice.backend.failures},
  * and gauges read at scrape time: {@code sluice.queued}, {@code sluice.permits.in.use}, {@code sluice.permits},
  * {@code sluice.queue.oldest} (seconds the longest waiter has waited). In Prometheus text these become
  * {@code sluice_requests_total}, {@code sluice_queue_wait_seconds}, {@code sluice_queued} and so on.
  */
 final class PolicyMetrics {
+    private static final String REQUESTS = "Requests a policy decided on, by outcome (admitted, refused, shadow-refused) "
+            + "and reason";
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
     private final Counter admitted;
     private final Map<Reason, Counter> refused = new EnumMap<>(Reason.class);
     private final Map<Reason, Counter> shadowRefused = new EnumMap<>(Reason.class);
     private final Counter backendFailures;
-    private final DistributionSummary waited;
+    private final Timer waited;
 
     PolicyMetrics(MeterRegistry registry, String policy, Supplier<PolicyLimiter> limiter) {
         this.registry = registry;
         this.admitted = keep(Counter.builder("sluice.requests").tag("policy", policy).tag("outcome", "admitted")
-                .tag("reason", "none").description("Requests a policy decided on").register(registry));
+                .tag("reason", "none").description(REQUESTS).register(registry));
         for (Reason reason : Reason.values()) {
             refused.put(reason, keep(Counter.builder("sluice.requests").tag("policy", policy)
-                    .tag("outcome", "refused").tag("reason", reason.wire()).register(registry)));
+                    .tag("outcome", "refused").tag("reason", reason.wire()).description(REQUESTS)
+                    .register(registry)));
             shadowRefused.put(reason, keep(Counter.builder("sluice.requests").tag("policy", policy)
-                    .tag("outcome", "shadow-refused").tag("reason", reason.wire()).register(registry)));
+                    .tag("outcome", "shadow-refused").tag("reason", reason.wire()).description(REQUESTS)
+                    .register(registry)));
         }
         this.backendFailures = keep(Counter.builder("sluice.backend.failures").tag("policy", policy)
                 .description("Decisions taken by the on-backend-failure rule").register(registry));
-        this.waited = keep(DistributionSummary.builder("sluice.queue.wait").baseUnit("seconds").tag("policy", policy)
-                .description("Time spent waiting in a queue").register(registry));
+        // a percentile histogram (Prometheus: histogram_quantile(0.99, ...) over the buckets, aggregatable across
+        // nodes) and this node's p99 for the management API's live figures
+        this.waited = keep(Timer.builder("sluice.queue.wait").tag("policy", policy)
+                .description("Time requests spent waiting in the policy's queue before they were admitted or refused")
+                .publishPercentileHistogram().publishPercentiles(0.99)
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry));
         keep(Gauge.builder("sluice.queued", limiter, l -> l.get().stats().queued()).tag("policy", policy)
                 .description("Requests waiting now").register(registry));
         keep(Gauge.builder("sluice.permits.in.use", limiter, l -> l.get().stats().permitsInUse())
@@ -74,7 +87,24 @@ final class PolicyMetrics {
     }
 
     void waited(long nanos) {
-        waited.record(nanos / 1e9);
+        waited.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    long queueWaitP99Nanos() {
+        for (ValueAtPercentile value : waited.takeSnapshot().percentileValues()) {
+            if (value.percentile() == 0.99) {
+                return (long) value.value(TimeUnit.NANOSECONDS);
+            }
+        }
+        return 0;
+    }
+
+    long shadowRefusedCount() {
+        double total = 0;
+        for (Counter counter : shadowRefused.values()) {
+            total += counter.count();
+        }
+        return (long) total;
     }
 
     void backendFailure() {

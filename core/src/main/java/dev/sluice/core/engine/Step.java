@@ -1,5 +1,6 @@
 package dev.sluice.core.engine;
 
+import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.RateOutcome;
 
 /** One policy's part in one request's decision: what it was asked, and what its bucket answered. */
@@ -9,6 +10,10 @@ final class Step {
     final long cost;
     /** The bucket's answer, or null when the policy has no rate or quota (or has not been asked yet). */
     RateOutcome rate;
+    /** The semaphore's answer, or null when the policy has no concurrency (or has not been asked yet). */
+    PermitOutcome permit;
+    /** How a failure rule decided instead of the backend ({@code degraded-local}, ...), or null. */
+    String degradedVia;
 
     Step(CompiledPolicy policy, String key, long cost) {
         this.policy = policy;

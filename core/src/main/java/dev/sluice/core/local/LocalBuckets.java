@@ -172,9 +172,9 @@ final class LocalBuckets {
         return queued.get();
     }
 
-    long keys() {
+    Set<String> keys() { // a live view, once the expired buckets are gone
         entries.cleanUp();
-        return entries.estimatedSize();
+        return entries.asMap().keySet();
     }
 
     long oldestWaiterNanos(long now) {

@@ -7,6 +7,10 @@ import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.time.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -72,12 +76,30 @@ final class LocalPolicyLimiter implements PolicyLimiter {
         return CompletableFuture.completedFuture(had);
     }
 
+    /** Sorts no more than a page: one pass over the keys keeps the {@code limit} smallest after {@code after}. */
+    @Override
+    public CompletableFuture<List<String>> keys(String after, int limit) {
+        TreeSet<String> page = new TreeSet<>();
+        for (Set<String> keys : List.of(buckets.keys(), semaphores.keys())) {
+            for (String key : keys) {
+                boolean later = after == null || key.compareTo(after) > 0;
+                if (later && (page.size() < limit || key.compareTo(page.last()) < 0)) {
+                    page.add(key);
+                    if (page.size() > limit) {
+                        page.pollLast();
+                    }
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(new ArrayList<>(page));
+    }
+
     @Override
     public LimiterStats stats() {
         long now = scheduler.ticker().nanos();
         return new LimiterStats(buckets.queued() + semaphores.queued(), semaphores.inUse(),
                 Math.max(buckets.oldestWaiterNanos(now), semaphores.oldestWaiterNanos(now)),
-                buckets.keys() + semaphores.keys());
+                buckets.keys().size() + semaphores.keys().size());
     }
 
     @Override

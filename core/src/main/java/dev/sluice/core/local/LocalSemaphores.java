@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -188,8 +189,8 @@ final class LocalSemaphores {
         return queued.get();
     }
 
-    long keys() {
-        return semaphores.size();
+    Set<String> keys() { // a live view
+        return semaphores.keySet();
     }
 
     long oldestWaiterNanos(long now) {

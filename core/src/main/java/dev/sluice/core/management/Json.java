@@ -12,6 +12,17 @@ final class Json {
         return MAPPER.writeValueAsString(value);
     }
 
+    /** A JSON object as a map, or null when {@code json} is not one. */
+    @SuppressWarnings("unchecked")
+    static java.util.Map<String, Object> readObject(String json) {
+        try {
+            Object value = MAPPER.readValue(json, Object.class);
+            return value instanceof java.util.Map<?, ?> map ? (java.util.Map<String, Object>) map : null;
+        } catch (RuntimeException malformed) {
+            return null;
+        }
+    }
+
     /** Client text quoted back in messages, cut to a readable length and stripped of control characters. */
     static String clip(String text) {
         String cut = text.length() > 80 ? text.substring(0, 77) + "..." : text;

@@ -8,7 +8,8 @@ import java.util.TreeMap;
  * A call to the management API as the adapters hand it over.
  *
  * @param method        the HTTP method
- * @param path          the path below the mount point, not decoded, e.g. {@code /policies/api/keys/a%2Fb}
+ * @param path          the path below the mount point, not decoded, e.g. {@code /policies/api/keys/a%2Fb}, followed
+ *                      by {@code ?} and the raw query string when the request has one
  * @param headers       the request headers the API reads (Authorization, Content-Type, If-Match, If-None-Match)
  * @param body          the body, at most what the adapter read (adapters stop reading past the size limit and pass
  *                      {@code tooLarge})

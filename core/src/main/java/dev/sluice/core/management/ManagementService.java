@@ -56,6 +56,7 @@ public final class ManagementService implements AutoCloseable {
     private final ManagementAccess access;
     private final AuditLog audit;
     private final PolicyWrites writes;
+    private final OperatorReads reads;
     private final ExecutorService writer;
 
     /**
@@ -66,8 +67,9 @@ public final class ManagementService implements AutoCloseable {
         this.sluice = sluice;
         this.settings = settings;
         this.access = new ManagementAccess(settings);
-        this.audit = new AuditLog(settings.auditSize(), Clock.systemUTC());
+        this.audit = new AuditLog(settings.auditSize(), Clock.systemUTC(), sluice.auditStore());
         this.writes = new PolicyWrites(sluice, audit, this::view);
+        this.reads = new OperatorReads(sluice, audit);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(MAX_PENDING_WRITES), runnable -> {
                     Thread thread = new Thread(runnable, "sluice-management");
@@ -133,7 +135,10 @@ public final class ManagementService implements AutoCloseable {
     }
 
     private CompletableFuture<ManagementResponse> route(ManagementRequest request) {
-        List<String> segments = PathSegments.of(request.path());
+        String path = request.path();
+        int mark = path.indexOf('?');
+        String query = mark < 0 ? null : path.substring(mark + 1);
+        List<String> segments = PathSegments.of(mark < 0 ? path : path.substring(0, mark));
         if (segments == null) {
             return done(Problems.of(400, "bad-path", "Malformed path",
                     "The path has an invalid percent-encoding."));
@@ -156,6 +161,12 @@ public final class ManagementService implements AutoCloseable {
                 default -> write(request, () -> writes.delete(request, caller, name));
             });
         }
+        if (size == 3 && policies && (segments.get(2).equals("top") || segments.get(2).equals("keys"))) {
+            String name = segments.get(1);
+            boolean top = segments.get(2).equals("top");
+            return only(request, READ_ONLY, caller -> (top ? reads.top(name, query) : reads.keys(name, query))
+                    .exceptionally(failure -> backendFailed(name, failure)));
+        }
         if (size == 4 && policies && segments.get(2).equals("keys")) {
             String name = segments.get(1);
             String key = segments.get(3);
@@ -169,10 +180,11 @@ public final class ManagementService implements AutoCloseable {
             return only(request, READ_ONLY, caller -> done(health()));
         }
         if (size == 1 && segments.get(0).equals("audit")) {
-            return only(request, READ_ONLY, caller -> done(auditList()));
+            return only(request, READ_ONLY, caller -> reads.audit(query));
         }
         return done(Problems.of(404, "not-found", "No such resource", "Known: /policies, /policies/{name}, "
-                + "/policies/{name}/keys/{key}, /metrics, /health, /audit."));
+                + "/policies/{name}/top, /policies/{name}/keys, /policies/{name}/keys/{key}, /metrics, /health, "
+                + "/audit."));
     }
 
     private interface Call {
@@ -254,7 +266,9 @@ public final class ManagementService implements AutoCloseable {
             live.put("refused-by-reason", f.refusedByReason());
             live.put("queued", f.queued());
             live.put("permits-in-use", f.permitsInUse());
+            live.put("shadow-refused", f.shadowRefused());
             live.put("oldest-waiter-seconds", f.oldestWaiterNanos() / 1e9);
+            live.put("queue-wait-p99-seconds", f.queueWaitP99Nanos() / 1e9);
             live.put("keys", f.keys());
             view.put("live", live);
         });
@@ -285,11 +299,9 @@ public final class ManagementService implements AutoCloseable {
         if (reset.isEmpty()) {
             return done(noSuchPolicy(name));
         }
-        return reset.get().thenApply(had -> {
-            audit.record(caller, "reset-key", name, null, null,
-                    Map.of("key", key, "had-state", had));
-            return ManagementResponse.empty(204);
-        }).exceptionally(failure -> backendFailed(name, failure));
+        return reset.get().thenCompose(had -> audit.record(caller, "reset-key", name, null, null,
+                        Map.of("key", key, "had-state", had)).thenApply(stored -> ManagementResponse.empty(204)))
+                .exceptionally(failure -> backendFailed(name, failure));
     }
 
     /** A key's state or reset failed in the backend (a cluster that cannot answer): 504 or 503, never 500. */
@@ -330,10 +342,6 @@ public final class ManagementService implements AutoCloseable {
         body.put("policies", sluice.policies().size());
         body.put("backends", list);
         return ManagementResponse.json(status.equals("DOWN") ? 503 : 200, Json.write(body), Map.of());
-    }
-
-    private ManagementResponse auditList() {
-        return ManagementResponse.json(200, Json.write(Map.of("entries", audit.entries())), Map.of());
     }
 
     // ---------------------------------------------------------------- helpers

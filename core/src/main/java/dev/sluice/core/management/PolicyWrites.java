@@ -25,6 +25,8 @@ final class PolicyWrites {
             "application/x-yaml", "text/yaml");
     private static final List<String> PATCH_TYPES = List.of("application/merge-patch+json", "application/json");
 
+    private static final int AUDIT_WAIT_SECONDS = 2;
+
     private final Sluice sluice;
     private final PolicyParser parser = new PolicyParser();
     private final AuditLog audit;
@@ -58,7 +60,7 @@ final class PolicyWrites {
             try {
                 VersionedPolicy written = sluice.policyStore().put(policy,
                         conditions.any() ? (version == null ? 0L : version) : null);
-                audit.record(caller, "put", name, before.map(VersionedPolicy::policy).orElse(null), written, Map.of());
+                stored(audit.record(caller, "put", name, before.orElse(null), written, Map.of()));
                 ManagementResponse response = ManagementResponse.json(before.isPresent() ? 200 : 201,
                         Json.write(view.apply(written)), Map.of("ETag", etag(written)));
                 // Relative to the request's own URI, whatever the mount point: the policy's name (letters, digits,
@@ -97,7 +99,9 @@ final class PolicyWrites {
             try {
                 // A patch applies to the version it was computed on: another write in between means read again.
                 VersionedPolicy written = sluice.policyStore().put(patched, version);
-                audit.record(caller, "patch", name, current.get().policy(), written, Map.of());
+                Map<String, Object> patch = Json.readObject(change.body());
+                stored(audit.record(caller, "patch", name, current.get(), written,
+                        patch == null ? Map.of() : Map.of("change", patch)));
                 return ManagementResponse.json(200, Json.write(view.apply(written)), Map.of("ETag", etag(written)));
             } catch (VersionConflictException conflict) {
                 if (attempt >= ATTEMPTS) {
@@ -127,7 +131,7 @@ final class PolicyWrites {
                 if (removed.isEmpty()) {
                     return ManagementService.noSuchPolicy(name);
                 }
-                audit.record(caller, "delete", name, removed.get().policy(), null, Map.of());
+                stored(audit.record(caller, "delete", name, removed.get(), null, Map.of()));
                 return ManagementResponse.empty(204);
             } catch (VersionConflictException conflict) {
                 if (attempt >= ATTEMPTS) {
@@ -171,5 +175,20 @@ final class PolicyWrites {
                             + Json.clip(start.substring(0, Math.min(start.length(), 20)))))));
         }
         return new Change(preconditions, body, null);
+    }
+
+    /**
+     * Waits (on the writer thread, which may block) until the audit entry is stored, so that every node shows it once
+     * the change is acknowledged; at most {@value #AUDIT_WAIT_SECONDS} s (the audit log itself logs a failure).
+     */
+    private static void stored(java.util.concurrent.CompletableFuture<Void> entry) {
+        try {
+            entry.get(AUDIT_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException late) {
+            org.slf4j.LoggerFactory.getLogger(ManagementService.class).warn(
+                    "Sluice management: the audit entry was not stored within {} s", AUDIT_WAIT_SECONDS);
+        }
     }
 }

@@ -6,6 +6,16 @@ public interface ClusterConnection extends AutoCloseable {
 
     PolicyStore policyStore();
 
+    /** Where nodes share their top-keys sketches, or null when the cluster offers none (each node answers alone). */
+    default SketchExchange sketchExchange() {
+        return null;
+    }
+
+    /** Where accepted management changes are kept for every node, or null (each node keeps its own, in memory). */
+    default AuditStore auditStore() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -46,6 +46,16 @@ public interface PolicyLimiter {
     /** Forgets one key's bucket (it starts full again); waiters of the key are refused. Completes with whether the key had state. */
     CompletableFuture<Boolean> reset(String key);
 
+    /**
+     * The keys that have state, in ascending {@link String#compareTo} order, starting after {@code after} (null: from
+     * the first), at most {@code limit}: one page of {@code GET /policies/{name}/keys}. A node-scope backend lists this
+     * node's keys, a cluster backend the cluster's. Keys appearing or expiring between pages may be missed or seen
+     * once more; a key never appears twice in one page.
+     */
+    default CompletableFuture<java.util.List<String>> keys(String after, int limit) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this backend cannot list keys"));
+    }
+
     /** Figures across all keys of the policy that this node can see cheaply. */
     LimiterStats stats();
 

@@ -157,7 +157,7 @@ class PolicyParserTest {
         "name: a, rate: {limit: 1, period: 1s}, match: {methods: ['G E T']}|policies[0].match.methods must list HTTP methods in upper case, such as GET or POST, got \"G E T\"",
         "name: a, rate: {limit: 1, period: 1s}, match: {headers: [{value: x}]}|policies[0].match.headers[0].name is required",
         "name: a, rate: {limit: 1, period: 1s}, match: {verbs: [GET]}|policies[0].match has an unknown field \"verbs\"; allowed: paths, methods, headers",
-        "name: a, rate: {limit: 1, period: 1s}, colour: blue|policies[0] has an unknown field \"colour\"; allowed: name, match, key, missing-key, scope, rate, quota, cost, concurrency, queue, reject, headers, mode, on-backend-failure",
+        "name: a, rate: {limit: 1, period: 1s}, colour: blue|policies[0] has an unknown field \"colour\"; allowed: name, match, key, missing-key, scope, rate, quota, cost, concurrency, queue, reject, headers, mode, on-backend-failure, top-keys",
     })
     void explainsEachKindOfMistake(String body, String expected) {
         assertThat(onlyProblem("{" + body + "}")).endsWith(expected).startsWith("sluice.yaml line ");

@@ -111,6 +111,50 @@ class BackendFailureRuleTest {
     }
 
     @Test
+    void theDecisionTraceSaysWhichFailureRuleDecided() {
+        String secret = "a-trace-secret-for-the-test";
+        Engine traced = new Engine(new LocalBackend(time), cluster, time, new SimpleMeterRegistry(),
+                ClientAddress.DIRECT, dev.sluice.core.DecisionTrace.of(null, secret));
+        try {
+            cluster.members = 2;
+            traced.apply(List.of(
+                    new VersionedPolicy(Policy.builder("shared").scope(Scope.CLUSTER).key("header:X-Client")
+                            .rate(new Rate(2, Duration.ofHours(1))).build(), 1),
+                    new VersionedPolicy(Policy.builder("open").scope(Scope.CLUSTER).key("header:X-Client")
+                            .onBackendFailure(BackendFailure.ALLOW).rate(new Rate(2, Duration.ofHours(1))).build(), 2),
+                    new VersionedPolicy(Policy.builder("closed").scope(Scope.CLUSTER).key("header:X-Client")
+                            .match(new dev.sluice.core.config.Match(List.of("/closed/**"), java.util.Set.of(), List.of()))
+                            .onBackendFailure(BackendFailure.DENY).rate(new Rate(2, Duration.ofHours(1))).build(),
+                            3)));
+            dev.sluice.core.testkit.TestRequest request = dev.sluice.core.testkit.TestRequest.get("/x")
+                    .header("X-Client", "alice").header("Sluice-Trace", secret);
+            assertThat(trace(traced.admit(request).join())).isEqualTo(
+                    "shared;key=\"alice\";outcome=admitted;by=rate;tokens=0;wait-ms=0;via=degraded-local, "
+                            + "open;key=\"alice\";outcome=admitted;by=none;wait-ms=0;via=degraded-allow");
+            Admission refused = traced.admit(dev.sluice.core.testkit.TestRequest.get("/closed/x")
+                    .header("X-Client", "bob").header("Sluice-Trace", secret)).join();
+            assertThat(refused.admitted()).isFalse();
+            assertThat(trace(refused)).endsWith(
+                    "closed;key=\"bob\";outcome=refused;by=backend-failure;wait-ms=0;via=degraded-deny");
+            assertThat(trace(traced.admit(request).join())).as("the local share (1 of 2 per hour) is spent")
+                    .startsWith("shared;key=\"alice\";outcome=refused;by=rate;tokens=0;wait-ms=0;via=degraded-local");
+            assertThat(trace(traced.admit(dev.sluice.core.testkit.TestRequest.get("/x").header("X-Client", "alice")
+                    .header("Sluice-Trace", secret.substring(1))).join())).as("a wrong secret").isNull();
+        } finally {
+            traced.close();
+        }
+    }
+
+    private static String trace(Admission admission) {
+        for (Admission.Header header : admission.headers()) {
+            if (header.name().equals("Sluice-Decision")) {
+                return header.value();
+            }
+        }
+        return null;
+    }
+
+    @Test
     void localDividesByTheMembersLastSeenNotByThoseSeenNow() {
         cluster.members = 4;
         apply(Policy.builder("shared").scope(Scope.CLUSTER).rate(new Rate(8, Duration.ofHours(1))).build());

@@ -167,7 +167,7 @@ class ManagementRefusalsTest {
 
     @Test
     void unknownPathsAndPoliciesAnswer404() {
-        for (String path : List.of("/nothing", "/policies/api/extra", "/policies/api/keys", "/audit/1",
+        for (String path : List.of("/nothing", "/policies/api/extra", "/policies/api/top/x", "/audit/1",
                 "/policies/api/keys/a/b", "/metrics/x", "/policies/api/keys/a%2Fb/c")) {
             JsonNode problem = problem(ManagementCall.get(path).send(service), 404);
             assertThat(problem.get("detail").asString()).as(path).contains("/policies/{name}");

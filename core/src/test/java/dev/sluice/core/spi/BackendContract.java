@@ -97,6 +97,26 @@ public abstract class BackendContract {
     // ---------------------------------------------------------------- rate
 
     @Test
+    void keysAreListedInOrderAPageAtATimeWhateverHoldsTheirState() {
+        PolicyLimiter limiter = bind(rate(5, SECOND, 5)
+                .concurrency(new Concurrency(2, Duration.ofMinutes(1))).build());
+        for (String key : List.of("delta", "alpha", "charlie")) {
+            assertThat(await(limiter.consume(key, 1, 0)).consumed()).isTrue();
+        }
+        PermitOutcome held = await(limiter.acquire("bravo", 1, 0));
+        assertThat(held.granted()).isTrue();
+        PolicyLimiter other = bind(rate(5, SECOND, 5).build());
+        assertThat(await(other.consume("aardvark", 1, 0)).consumed()).isTrue();
+
+        assertThat(await(limiter.keys(null, 3))).containsExactly("alpha", "bravo", "charlie");
+        assertThat(await(limiter.keys("charlie", 3))).as("after the cursor, not another policy's")
+                .containsExactly("delta");
+        assertThat(await(limiter.keys("delta", 3))).isEmpty();
+        assertThat(await(other.keys(null, 10))).containsExactly("aardvark");
+        held.lease().release();
+    }
+
+    @Test
     void rateAdmitsTheBurstThenRefuses() {
         PolicyLimiter limiter = bind(rate(3, SECOND, 3).build());
         for (int i = 0; i < 3; i++) {

@@ -1,6 +1,10 @@
 package dev.sluice.boot.management;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
@@ -9,8 +13,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * map onto this. Actuator has GET, POST and DELETE only, so PUT and PATCH are a POST naming what it carries:
  * <pre>
  * GET    /actuator/sluice                            = GET /policies
- * GET    /actuator/sluice/{path...}                  = GET /{path...} (policies/{name}, policies/{name}/keys/{key},
- *                                                      audit, health, metrics)
+ * GET    /actuator/sluice/{path...}?{query}          = GET /{path...}?{query} (policies/{name},
+ *                                                      policies/{name}/top, policies/{name}/keys,
+ *                                                      policies/{name}/keys/{key}, audit, health, metrics)
  * POST   /actuator/sluice/policies/{name}  {"policy": "rate: {limit: 5, period: 1s}", "ifMatch": "3"}
  *                                                      = PUT (create or replace; the policy in YAML or JSON)
  * POST   /actuator/sluice/policies/{name}  {"patch": "rate: {limit: 3}", "ifMatch": "3"}
@@ -28,8 +33,31 @@ final class SluiceEndpointOperations {
     }
 
     CompletableFuture<WebEndpointResponse<Object>> read(Caller caller, String[] path) {
-        return api.read(caller, path == null || path.length == 0 ? "/policies"
+        return read(caller, path, Map.of());
+    }
+
+    /** A read with the REST API's query parameters (names and values as given, encoded here). */
+    CompletableFuture<WebEndpointResponse<Object>> read(Caller caller, String[] path, Map<String, String> query) {
+        StringBuilder target = new StringBuilder(path == null || path.length == 0 ? "/policies"
                 : SluiceManagementApi.path(List.of(path)));
+        char separator = '?';
+        for (Map.Entry<String, String> parameter : query.entrySet()) {
+            target.append(separator).append(parameter.getKey()).append('=')
+                    .append(URLEncoder.encode(parameter.getValue(), StandardCharsets.UTF_8));
+            separator = '&';
+        }
+        return api.read(caller, target.toString());
+    }
+
+    /** The given parameters ({@code name, value, ...}), in order, leaving out those that are null. */
+    static Map<String, String> query(String... namesAndValues) {
+        Map<String, String> query = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            if (namesAndValues[i + 1] != null) {
+                query.put(namesAndValues[i], namesAndValues[i + 1]);
+            }
+        }
+        return query;
     }
 
     CompletableFuture<WebEndpointResponse<Object>> write(Caller caller, String collection, String name,

@@ -34,10 +34,17 @@ public class SluiceReactiveEndpoint {
         return answer(security, caller -> operations.read(caller, null));
     }
 
+    /**
+     * {@code GET /actuator/sluice/{path...}}; the query parameters of the REST API's reads
+     * ({@code /policies/{name}/top}, {@code /policies/{name}/keys}, {@code /audit}) pass through.
+     */
     @ReadOperation
-    public Mono<WebEndpointResponse<Object>> read(SecurityContext security,
+    public Mono<WebEndpointResponse<Object>> read(SecurityContext security, @Nullable String outcome, @Nullable String window,
+            @Nullable String limit, @Nullable String scope, @Nullable String after, @Nullable String policy,
             @Selector(match = Selector.Match.ALL_REMAINING) String... path) {
-        return answer(security, caller -> operations.read(caller, path));
+        java.util.Map<String, String> query = SluiceEndpointOperations.query("outcome", outcome, "window", window,
+                "limit", limit, "scope", scope, "after", after, "policy", policy);
+        return answer(security, caller -> operations.read(caller, path, query));
     }
 
     @WriteOperation

@@ -34,10 +34,17 @@ public class SluiceServletEndpoint {
         return await(operations.read(caller(security), null));
     }
 
+    /**
+     * {@code GET /actuator/sluice/{path...}}; the query parameters of the REST API's reads
+     * ({@code /policies/{name}/top}, {@code /policies/{name}/keys}, {@code /audit}) pass through.
+     */
     @ReadOperation
-    public WebEndpointResponse<Object> read(SecurityContext security,
+    public WebEndpointResponse<Object> read(SecurityContext security, @Nullable String outcome, @Nullable String window,
+            @Nullable String limit, @Nullable String scope, @Nullable String after, @Nullable String policy,
             @Selector(match = Selector.Match.ALL_REMAINING) String... path) {
-        return await(operations.read(caller(security), path));
+        java.util.Map<String, String> query = SluiceEndpointOperations.query("outcome", outcome, "window", window,
+                "limit", limit, "scope", scope, "after", after, "policy", policy);
+        return await(operations.read(caller(security), path, query));
     }
 
     @WriteOperation
