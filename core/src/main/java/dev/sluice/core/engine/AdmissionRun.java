@@ -140,8 +140,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                 }
             }
             if (step.limitsConcurrency) {
-                CompletableFuture<PermitOutcome> future = limiter(step).acquire(current.key, current.cost,
-                        budget(step));
+                CompletableFuture<PermitOutcome> future = current.flow == null
+                        ? limiter(step).acquire(current.key, current.cost, budget(step))
+                        : limiter(step).acquire(current.key, current.cost, budget(step), current.flow);
                 if (!future.isDone()) {
                     pending = future;
                     return null;

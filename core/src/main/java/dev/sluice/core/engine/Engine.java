@@ -123,7 +123,7 @@ public final class Engine implements AutoCloseable {
             if (steps == null) {
                 steps = new Step[candidates.length - i];
             }
-            steps[count++] = new Step(policy, key, policy.cost(request));
+            steps[count++] = new Step(policy, key, policy.cost(request), policy.flow(request));
         }
         if (count == 0) {
             return CompletableFuture.completedFuture(Decision.UNLIMITED);
@@ -161,7 +161,8 @@ public final class Engine implements AutoCloseable {
             }
             key = KeyResolver.GLOBAL;
         }
-        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request))}, 1,
+        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request),
+                policy.flow(request))}, 1,
                 false).start();
     }
 

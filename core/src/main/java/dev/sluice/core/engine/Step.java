@@ -10,10 +10,18 @@ final class Step {
     /** The bucket's answer, or null when the policy has no rate or quota (or has not been asked yet). */
     RateOutcome rate;
 
+    /** The request's flow in a fair queue, or null. */
+    final String flow;
+
     Step(CompiledPolicy policy, String key, long cost) {
+        this(policy, key, cost, null);
+    }
+
+    Step(CompiledPolicy policy, String key, long cost, String flow) {
         this.policy = policy;
         this.key = key;
         this.cost = cost;
+        this.flow = flow;
     }
 
     /** Whether this step's rate outcome goes into the response headers. */
