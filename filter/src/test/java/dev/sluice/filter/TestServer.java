@@ -41,16 +41,22 @@ final class TestServer implements AutoCloseable {
     static final int MAX_THREADS = 32;
 
     /** How SluiceFilter is registered: normally async-supported and mapped for REQUEST and ASYNC. */
-    record Registration(boolean asyncSupported, EnumSet<DispatcherType> dispatches, Map<String, String> initParams) {
+    record Registration(boolean asyncSupported, EnumSet<DispatcherType> dispatches, Map<String, String> initParams,
+            String managementToken) {
         static final Registration NORMAL = new Registration(true,
-                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), Map.of());
+                EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC), Map.of(), null);
 
         Registration(boolean asyncSupported, EnumSet<DispatcherType> dispatches) {
-            this(asyncSupported, dispatches, Map.of());
+            this(asyncSupported, dispatches, Map.of(), null);
         }
 
         static Registration withInitParams(Map<String, String> initParams) {
-            return new Registration(true, NORMAL.dispatches(), initParams);
+            return new Registration(true, NORMAL.dispatches(), initParams, null);
+        }
+
+        /** Normal, with the management servlet at {@code /app/sluice/*} taking {@code token}. */
+        static Registration withManagement(String token) {
+            return new Registration(true, NORMAL.dispatches(), Map.of(), token);
         }
     }
 
@@ -77,6 +83,12 @@ final class TestServer implements AutoCloseable {
         sluice.setAsyncSupported(registration.asyncSupported());
         registration.initParams().forEach(sluice::setInitParameter);
         context.addFilter(sluice, "/*", registration.dispatches());
+        if (registration.managementToken() != null) {
+            ServletHolder management = new ServletHolder(new SluiceManagementServlet(name -> null));
+            management.setAsyncSupported(true);
+            management.setInitParameter("token", registration.managementToken());
+            context.addServlet(management, "/sluice/*");
+        }
         ServletHolder servlet = new ServletHolder(app);
         servlet.setAsyncSupported(true);
         context.addServlet(servlet, "/*");

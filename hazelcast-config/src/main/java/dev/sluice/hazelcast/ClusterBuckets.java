@@ -72,8 +72,7 @@ final class ClusterBuckets {
     private final ClusterCalls calls;
     private final Scheduler scheduler;
     private final String prefix;
-    private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
-    private final AtomicLong queued = new AtomicLong();
+    private final ClusterRateWaiters waiters;
     private final Map<String, TokenSlice> slices = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final LongAdder takes = new LongAdder();
@@ -92,6 +91,7 @@ final class ClusterBuckets {
         this.scheduler = scheduler;
         this.prefix = prefix;
         this.config = configOf(policy, version);
+        this.waiters = new ClusterRateWaiters(scheduler, calls, this::giveBack);
     }
 
     private Config configOf(Policy policy, long version) {
@@ -121,24 +121,18 @@ final class ClusterBuckets {
     }
 
     /**
-     * Applies a new definition: buckets move to it on their next access; this node's waiters beyond a lowered
-     * depth (counted in refill time from now) are refused with {@code queue-full} and give their tokens back.
+     * Applies a new definition: buckets move to it on their next access; this node's waiters follow it at once
+     * ({@link ClusterRateWaiters#rebalance}), or are admitted when the policy has no rate or quota any more.
+     * Completes when this node's waiters have their new places.
      */
-    void reconfigure(Policy next, long version) {
+    CompletableFuture<Void> reconfigure(Policy next, long version) {
         Config current = configOf(next, version);
         config = current;
-        long now = scheduler.ticker().nanos();
-        for (Set<Waiter> keyWaiters : waiting.values()) {
-            for (Waiter waiter : keyWaiters) {
-                long bound = current.policy().queue() == null ? 0
-                        : depthBound(current.policy(), waiter.cost);
-                if (waiter.due - now > bound && waiter.finish()) {
-                    giveBack(waiter.bucket, waiter.cost);
-                    waiter.caller.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, 0,
-                            Math.max(1, waiter.due - now)).withWaited(now - waiter.start));
-                }
-            }
+        if (current.bucket() == null) {
+            admitAll();
+            return CompletableFuture.completedFuture(null);
         }
+        return waiters.rebalance(key -> proxy(current, key), cost -> depthBound(current.policy(), cost));
     }
 
     private AsyncBucketProxy proxy(Config current, String key) {
@@ -288,7 +282,7 @@ final class ClusterBuckets {
                 result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, resetNanos,
                         Math.max(1, wait - depthBound)));
             } else {
-                waitFor(key, bucket, cost, wait, result);
+                waiters.waitFor(key, bucket, cost, wait, maxWaitNanos, result);
             }
         });
     }
@@ -308,26 +302,6 @@ final class ClusterBuckets {
             }
             boolean quota = tokens.getState().getCurrentSize(current.quotaBand()) < cost;
             result.complete(RateOutcome.refused(quota ? Reason.QUOTA : Reason.RATE, 0, resetNanos, retry));
-        });
-    }
-
-    /** Waits for reserved tokens on this node; a cancelled caller leaves the wait and gives the tokens back. */
-    private void waitFor(String key, AsyncBucketProxy bucket, long cost, long wait,
-            CompletableFuture<RateOutcome> caller) {
-        long start = scheduler.ticker().nanos();
-        Waiter waiter = new Waiter(key, bucket, cost, start, start + wait, caller);
-        waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
-        queued.incrementAndGet();
-        waiter.timer = scheduler.schedule(() -> {
-            if (waiter.finish() && !caller.complete(RateOutcome.consumed(0, 0)
-                    .withWaited(scheduler.ticker().nanos() - start))) {
-                giveBack(bucket, cost);
-            }
-        }, wait);
-        caller.whenComplete((outcome, failure) -> {
-            if (caller.isCancelled() && waiter.finish()) {
-                giveBack(bucket, cost);
-            }
         });
     }
 
@@ -403,22 +377,15 @@ final class ClusterBuckets {
     }
 
     long queuedHere(String key) {
-        Set<Waiter> keyWaiters = waiting.get(key);
-        return keyWaiters == null ? 0 : keyWaiters.size();
+        return waiters.queuedHere(key);
     }
 
     long queuedHere() {
-        return queued.get();
+        return waiters.queuedHere();
     }
 
     long oldestWaiterNanos(long now) {
-        long oldest = 0;
-        for (Set<Waiter> keyWaiters : waiting.values()) {
-            for (Waiter waiter : keyWaiters) {
-                oldest = Math.max(oldest, now - waiter.start);
-            }
-        }
-        return oldest;
+        return waiters.oldestWaiterNanos(now);
     }
 
     /**
@@ -451,7 +418,7 @@ final class ClusterBuckets {
             hadWaiters = true;
             pending.result.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
         }
-        for (Waiter waiter : drain(key)) {
+        for (ClusterRateWaiters.Waiter waiter : waiters.drain(key)) {
             hadWaiters = true;
             waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
         }
@@ -466,8 +433,8 @@ final class ClusterBuckets {
         for (String key : new ArrayList<>(slices.keySet())) {
             retireSlice(key, true).forEach(pending -> pending.result.complete(RateOutcome.consumed(0, 0)));
         }
-        for (String key : new ArrayList<>(waiting.keySet())) {
-            for (Waiter waiter : drain(key)) {
+        for (String key : waiters.keys()) {
+            for (ClusterRateWaiters.Waiter waiter : waiters.drain(key)) {
                 waiter.caller.complete(RateOutcome.consumed(0, 0).withWaited(
                         scheduler.ticker().nanos() - waiter.start));
             }
@@ -484,59 +451,10 @@ final class ClusterBuckets {
             retireSlice(key, true).forEach(pending ->
                     pending.result.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1)));
         }
-        for (String key : new ArrayList<>(waiting.keySet())) {
-            for (Waiter waiter : drain(key)) {
+        for (String key : waiters.keys()) {
+            for (ClusterRateWaiters.Waiter waiter : waiters.drain(key)) {
                 waiter.caller.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1));
             }
-        }
-    }
-
-    private List<Waiter> drain(String key) {
-        List<Waiter> drained = new ArrayList<>();
-        Set<Waiter> keyWaiters = waiting.get(key);
-        if (keyWaiters != null) {
-            for (Waiter waiter : keyWaiters) {
-                if (waiter.finish()) {
-                    drained.add(waiter);
-                }
-            }
-        }
-        return drained;
-    }
-
-    /** A request waiting on this node for reserved tokens; finished exactly once. */
-    private final class Waiter {
-        final String key;
-        final AsyncBucketProxy bucket;
-        final long cost;
-        final long start;
-        final long due;
-        final CompletableFuture<RateOutcome> caller;
-        private final AtomicBoolean finished = new AtomicBoolean();
-        volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
-
-        Waiter(String key, AsyncBucketProxy bucket, long cost, long start, long due,
-                CompletableFuture<RateOutcome> caller) {
-            this.key = key;
-            this.bucket = bucket;
-            this.cost = cost;
-            this.start = start;
-            this.due = due;
-            this.caller = caller;
-        }
-
-        /** Takes the waiter out of the line; true only for the first caller. */
-        boolean finish() {
-            if (!finished.compareAndSet(false, true)) {
-                return false;
-            }
-            timer.cancel();
-            queued.decrementAndGet();
-            waiting.computeIfPresent(key, (k, keyWaiters) -> {
-                keyWaiters.remove(this);
-                return keyWaiters.isEmpty() ? null : keyWaiters;
-            });
-            return true;
         }
     }
 }

@@ -66,6 +66,13 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
         return backend.semaphores().acquire(prefix + key, permits, definition, maxWaitNanos);
     }
 
+    /** This node's rate waiters after the last live change: completes once they have their new places (tests). */
+    private volatile CompletableFuture<Void> rebalanced = CompletableFuture.completedFuture(null);
+
+    CompletableFuture<Void> rebalanced() {
+        return rebalanced;
+    }
+
     @Override
     public void reconfigure(Policy next) {
         if (!next.name().equals(policy.name())) {
@@ -76,7 +83,7 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
         Definition nextDefinition = definitionOf(next, version);
         policy = next;
         definition = nextDefinition;
-        buckets.reconfigure(next, version);
+        rebalanced = buckets.reconfigure(next, version);
         if (next.concurrency() != null) {
             backend.semaphores().reconfigure(prefix, nextDefinition);
         } else {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -247,7 +248,7 @@ final class PolicyBinder {
         if (!expect(node, ConfigNode.Kind.OBJECT, path, "must be an object {depth, max-wait}")) {
             return null;
         }
-        unknown(node, path, List.of("depth", "max-wait"));
+        unknown(node, path, List.of("depth", "max-wait", "fair-by", "weights", "default-weight", "flow-depth"));
         Long depth = requiredInteger(node, path, "depth");
         Duration maxWait = requiredDuration(node, path, "max-wait");
         if (depth == null || maxWait == null) {
@@ -258,7 +259,57 @@ final class PolicyBinder {
                     + ", got " + depth);
             return null;
         }
-        return record(node, path, () -> new QueueLimit(depth.intValue(), maxWait), null);
+        ConfigNode fairByNode = node.member("fair-by");
+        KeyExpression fairBy = null;
+        if (fairByNode != null && fairByNode.kind != ConfigNode.Kind.NULL) {
+            String text = string(fairByNode, join(path, "fair-by"));
+            if (text == null) {
+                return null;
+            }
+            fairBy = record(fairByNode, join(path, "fair-by"), () -> KeyExpression.parse(text), null);
+            if (fairBy == null) {
+                return null;
+            }
+        }
+        KeyExpression flows = fairBy;
+        Map<String, Integer> weights = new java.util.LinkedHashMap<>();
+        ConfigNode weightNode = node.member("weights");
+        if (weightNode != null) {
+            String weightsPath = join(path, "weights");
+            if (!expect(weightNode, ConfigNode.Kind.OBJECT, weightsPath, "must be an object {\"<value>\": weight}")) {
+                return null;
+            }
+            for (String flow : weightNode.members.keySet()) {
+                Long weight = requiredInteger(weightNode, weightsPath, flow);
+                if (weight == null) {
+                    return null;
+                }
+                if (weight < 1 || weight > QueueLimit.MAX_WEIGHT) {
+                    problem(weightNode.member(flow), join(weightsPath, flow), "must be an integer from 1 to "
+                            + QueueLimit.MAX_WEIGHT + ", got " + weight);
+                    return null;
+                }
+                weights.put(flow, weight.intValue());
+            }
+        }
+        Long defaultWeight = node.member("default-weight") == null ? Long.valueOf(1)
+                : requiredInteger(node, path, "default-weight");
+        Long flowDepth = node.member("flow-depth") == null ? depth : requiredInteger(node, path, "flow-depth");
+        if (defaultWeight == null || flowDepth == null) {
+            return null;
+        }
+        if (defaultWeight < 1 || defaultWeight > QueueLimit.MAX_WEIGHT) {
+            problem(node.member("default-weight"), join(path, "default-weight"), "must be an integer from 1 to "
+                    + QueueLimit.MAX_WEIGHT + ", got " + defaultWeight);
+            return null;
+        }
+        if (node.member("flow-depth") != null && (flowDepth < 1 || flowDepth > depth)) {
+            problem(node.member("flow-depth"), join(path, "flow-depth"), "must be an integer from 1 to depth ("
+                    + depth + "), got " + flowDepth);
+            return null;
+        }
+        return record(node, path, () -> new QueueLimit(depth.intValue(), maxWait, flows, weights,
+                defaultWeight.intValue(), flowDepth.intValue()), null);
     }
 
     private Reject reject(ConfigNode node, String path) {
@@ -412,7 +463,7 @@ final class PolicyBinder {
             if (alias != null && field.equals("fixed")) {
                 field = alias;
             }
-            if (field.equals("key") && path.endsWith("key")) {
+            if (field.equals("key") && (path.endsWith("key") || path.endsWith("fair-by"))) {
                 problem(node, path, message(invalid));
                 return null;
             }

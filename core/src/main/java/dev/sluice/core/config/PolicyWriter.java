@@ -56,8 +56,17 @@ public final class PolicyWriter {
                     Durations.format(policy.concurrency().lease())));
         }
         if (policy.queue() != null) {
-            tree.put("queue", ordered("depth", policy.queue().depth(), "max-wait",
-                    Durations.format(policy.queue().maxWait())));
+            Map<String, Object> queue = ordered("depth", policy.queue().depth(), "max-wait",
+                    Durations.format(policy.queue().maxWait()));
+            if (policy.queue().fair()) {
+                queue.put("fair-by", policy.queue().fairBy().toString());
+                if (!policy.queue().weights().isEmpty()) {
+                    queue.put("weights", new java.util.LinkedHashMap<>(policy.queue().weights()));
+                }
+                queue.put("default-weight", policy.queue().defaultWeight());
+                queue.put("flow-depth", policy.queue().flowDepth());
+            }
+            tree.put("queue", queue);
         }
         if (policy.reject().status() != null) {
             tree.put("reject", ordered("status", policy.reject().status()));

@@ -142,8 +142,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                 }
             }
             if (step.limitsConcurrency) {
-                CompletableFuture<PermitOutcome> future = limiter(step).acquire(current.key, current.cost,
-                        budget(step));
+                CompletableFuture<PermitOutcome> future = current.flow == null
+                        ? limiter(step).acquire(current.key, current.cost, budget(step))
+                        : limiter(step).acquire(current.key, current.cost, budget(step), current.flow);
                 if (!future.isDone()) {
                     pending = future;
                     return null;
@@ -226,16 +227,29 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
             step.binding.metrics.waited(permit.waitedNanos());
         }
         if (permit.granted()) {
-            hold(permit.lease());
+            hold(step.binding.holds.timed(permit.lease(), ticker));
             step.binding.admitted(steps[index].key);
             nextStep();
             return null;
         }
-        Admission refusal = refuse(step, permit.reason(), permit.nanosToRetry());
+        Admission refusal = refuse(step, permit.reason(), permitRetryNanos(step, permit));
         if (refusal == null) {
             nextStep();
         }
         return refusal;
+    }
+
+    /**
+     * Retry-After of a concurrency refusal: estimated from the line and the hold times observed ({@link HoldTimes}),
+     * never below the backend's own hint.
+     */
+    private long permitRetryNanos(CompiledPolicy step, PermitOutcome permit) {
+        Reason reason = permit.reason();
+        if (reason != Reason.CONCURRENCY && reason != Reason.QUEUE_FULL && reason != Reason.QUEUE_TIMEOUT) {
+            return permit.nanosToRetry();
+        }
+        long waitingHere = reason == Reason.QUEUE_TIMEOUT ? step.binding.limiter.stats().queued() : 0;
+        return Math.max(permit.nanosToRetry(), step.binding.holds.retryNanos(step.policy, reason, waitingHere));
     }
 
     /** A refusal: in shadow mode noted and passed over (returns null), else the final decision. */

@@ -15,6 +15,8 @@ final class Binding {
     final Backend backend;
     final PolicyLimiter limiter;
     final PolicyMetrics metrics;
+    /** How long this policy's permits are held here: the Retry-After of concurrency refusals. */
+    final HoldTimes holds = new HoldTimes();
     /** The local stand-in used under {@code on-backend-failure: local}; bound on first need. */
     volatile PolicyLimiter fallback;
     /** The member count {@link #fallback}'s share was computed for. */

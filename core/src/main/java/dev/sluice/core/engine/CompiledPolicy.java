@@ -28,6 +28,8 @@ final class CompiledPolicy {
     final MatchRule match;
     private final String costHeader;
     private final long costFixed;
+    /** Names a request's flow in a fair queue; null for a FIFO queue. */
+    private final KeyResolver fairBy;
     private final long costMax;
 
     CompiledPolicy(VersionedPolicy versioned, Binding binding, ClientAddress clientAddress) {
@@ -36,6 +38,8 @@ final class CompiledPolicy {
         this.name = policy.name();
         this.binding = binding;
         this.key = new KeyResolver(policy.key(), clientAddress);
+        this.fairBy = policy.queue() != null && policy.queue().fair()
+                ? new KeyResolver(policy.queue().fairBy(), clientAddress) : null;
         this.limitsRate = policy.rate() != null || policy.quota() != null;
         this.limitsConcurrency = policy.concurrency() != null;
         this.maxWaitNanos = policy.queue() == null || policy.shadow() ? 0 : policy.queue().maxWait().toNanos();
@@ -136,5 +140,14 @@ final class CompiledPolicy {
             ceiling = Math.min(ceiling, policy.concurrency().permits());
         }
         return ceiling;
+    }
+
+    /** The request's flow in this policy's fair queue ("" without a value), or null when the queue is FIFO. */
+    String flow(RequestView request) {
+        if (fairBy == null) {
+            return null;
+        }
+        String flow = fairBy.resolve(request);
+        return flow == null ? "" : flow;
     }
 }

@@ -130,7 +130,7 @@ public final class Engine implements AutoCloseable {
             if (steps == null) {
                 steps = new Step[candidates.length - i];
             }
-            steps[count++] = new Step(policy, key, policy.cost(request));
+            steps[count++] = new Step(policy, key, policy.cost(request), policy.flow(request));
         }
         boolean traced = trace.wanted(request);
         if (count == 0) {
@@ -169,8 +169,8 @@ public final class Engine implements AutoCloseable {
             }
             key = KeyResolver.GLOBAL;
         }
-        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request))}, 1,
-                false, trace.wanted(request)).start();
+        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request),
+                policy.flow(request))}, 1, false, trace.wanted(request)).start();
     }
 
     /** Whether a policy of that name is live. */

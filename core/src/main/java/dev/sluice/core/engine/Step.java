@@ -15,10 +15,18 @@ final class Step {
     /** How a failure rule decided instead of the backend ({@code degraded-local}, ...), or null. */
     String degradedVia;
 
+    /** The request's flow in a fair queue, or null. */
+    final String flow;
+
     Step(CompiledPolicy policy, String key, long cost) {
+        this(policy, key, cost, null);
+    }
+
+    Step(CompiledPolicy policy, String key, long cost, String flow) {
         this.policy = policy;
         this.key = key;
         this.cost = cost;
+        this.flow = flow;
     }
 
     /** Whether this step's rate outcome goes into the response headers. */

@@ -44,17 +44,17 @@ final class LocalBuckets {
      */
     static final long RECORD_EVERY_NANOS = Duration.ofMillis(100).toNanos();
 
-    private final Scheduler scheduler;
-    private final Ticker ticker;
-    private final TimeMeter timeMeter;
-    private final Cache<String, Entry> entries;
-    private final com.github.benmanes.caffeine.cache.Policy<String, Entry> quietly;
-    private final Function<String, Entry> creator = key -> new Entry();
-    private final Set<Entry> waiting = ConcurrentHashMap.newKeySet();
-    private final AtomicLong queued = new AtomicLong();
+    final Scheduler scheduler;
+    final Ticker ticker;
+    final TimeMeter timeMeter;
+    private final Cache<String, KeyBucket> entries;
+    private final com.github.benmanes.caffeine.cache.Policy<String, KeyBucket> quietly;
+    private final Function<String, KeyBucket> creator = key -> new KeyBucket(this);
+    final Set<KeyBucket> waiting = ConcurrentHashMap.newKeySet();
+    final AtomicLong queued = new AtomicLong();
 
     private volatile Policy policy;
-    private volatile BucketConfiguration configuration;
+    volatile BucketConfiguration configuration;
     private volatile int quotaBand;
 
     LocalBuckets(Policy policy, Scheduler scheduler, long maxKeys) {
@@ -89,7 +89,7 @@ final class LocalBuckets {
             // a live change removed the rate and quota while this request was on its way
             return CompletableFuture.completedFuture(RateOutcome.consumed(0, 0));
         }
-        Entry entry = entry(key);
+        KeyBucket entry = entry(key);
         Bucket bucket = entry.current();
         VerboseResult<ConsumptionProbe> verbose = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
         ConsumptionProbe probe = verbose.getValue();
@@ -109,8 +109,8 @@ final class LocalBuckets {
      * looked up without Caffeine's access bookkeeping (read buffer, access order, frequency sketch), which costs
      * more than the rest of the lookup on a hot key; the next access after that records it again.
      */
-    private Entry entry(String key) {
-        Entry entry = quietly.getIfPresentQuietly(key);
+    private KeyBucket entry(String key) {
+        KeyBucket entry = quietly.getIfPresentQuietly(key);
         if (entry != null) {
             long now = ticker.nanos();
             if (now - entry.recordedAt < RECORD_EVERY_NANOS) {
@@ -121,7 +121,7 @@ final class LocalBuckets {
         return entries.get(key, creator);
     }
 
-    private RateOutcome refusal(Entry entry, Bucket bucket, long cost, ConsumptionProbe probe) {
+    RateOutcome refusal(KeyBucket entry, Bucket bucket, long cost, ConsumptionProbe probe) {
         return RateOutcome.refused(limitingBand(bucket, cost), 0, probe.getNanosToWaitForReset(),
                 Math.max(1, probe.getNanosToWaitForRefill()));
     }
@@ -139,7 +139,7 @@ final class LocalBuckets {
     /** Tokens left per band for the management API: {rate, quota}, -1 for an absent band. */
     long[] tokens(String key) {
         Policy current = policy;
-        Entry entry = entries.getIfPresent(key);
+        KeyBucket entry = entries.getIfPresent(key);
         long rate = current.rate() == null ? -1 : current.rate().burst();
         long quota = current.quota() == null ? -1 : current.quota().limit();
         if (entry != null) {
@@ -159,7 +159,7 @@ final class LocalBuckets {
     }
 
     int queued(String key) {
-        Entry entry = entries.getIfPresent(key);
+        KeyBucket entry = entries.getIfPresent(key);
         if (entry == null) {
             return 0;
         }
@@ -179,9 +179,9 @@ final class LocalBuckets {
 
     long oldestWaiterNanos(long now) {
         long oldest = 0;
-        for (Entry entry : waiting) {
+        for (KeyBucket entry : waiting) {
             synchronized (entry) {
-                Waiter head = entry.waiters.peekFirst();
+                KeyBucket.Waiter head = entry.waiters.peekFirst();
                 if (head != null) {
                     oldest = Math.max(oldest, now - head.enqueuedAt);
                 }
@@ -193,24 +193,32 @@ final class LocalBuckets {
     /**
      * Applies a new definition: every bucket switches now (time before the change refills at the old rate, time
      * after it at the new), keeping its tokens as far as the new capacity allows. A bucket touched concurrently
-     * switches on that access instead.
+     * switches on that access instead. Waiting requests follow the change: each key gives its waiters' reservations
+     * back and takes them again in line order under the new configuration, so a faster rate releases them sooner, a
+     * slower one later, and nothing is admitted beyond what the new configuration allows from now on. A waiter the
+     * new configuration cannot serve within its max-wait is refused now ({@code queue-timeout}); waiters beyond a
+     * lowered depth are refused with {@code queue-full}. Without a rate or quota any more, waiters are admitted.
      */
     void reconfigure(Policy next) {
         apply(next);
         entries.policy().expireAfterAccess().ifPresent(expiry -> expiry.setExpiresAfter(idleTime(next)));
         if (configuration != null) {
-            for (Entry entry : entries.asMap().values()) {
+            for (KeyBucket entry : entries.asMap().values()) {
                 entry.current();
             }
         }
         int depth = next.queue() == null ? 0 : next.queue().depth();
-        for (Entry entry : waiting) {
-            entry.trimTo(depth);
+        for (KeyBucket entry : waiting) {
+            if (configuration == null) {
+                entry.admitAll();
+            } else {
+                entry.rebalance(depth);
+            }
         }
     }
 
     boolean reset(String key) {
-        Entry entry = entries.asMap().remove(key);
+        KeyBucket entry = entries.asMap().remove(key);
         if (entry == null) {
             return false;
         }
@@ -220,7 +228,7 @@ final class LocalBuckets {
 
     /** Admits every waiter (the policy is gone) and forgets all buckets. */
     void admitAll() {
-        for (Entry entry : waiting) {
+        for (KeyBucket entry : waiting) {
             entry.admitAll();
         }
         entries.invalidateAll();
@@ -228,172 +236,9 @@ final class LocalBuckets {
 
     /** Refuses every waiter (the backend is closing) and forgets all buckets. */
     void refuseAll() {
-        for (Entry entry : waiting) {
+        for (KeyBucket entry : waiting) {
             entry.refuseAll(Reason.QUEUE_TIMEOUT);
         }
         entries.invalidateAll();
-    }
-
-    /** One key's bucket and its waiters. The waiter deque and configuration changes are guarded by the entry. */
-    private final class Entry {
-        private final Bucket bucket;
-        private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(0);
-        private volatile BucketConfiguration applied;
-        /** When an access to this entry last went through the cache's bookkeeping (ticker nanos). */
-        volatile long recordedAt = ticker.nanos();
-
-        Entry() {
-            BucketConfiguration config = configuration;
-            LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(timeMeter)
-                    .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED);
-            for (Bandwidth band : config.getBandwidths()) {
-                builder.addLimit(band);
-            }
-            this.bucket = builder.build();
-            this.applied = config;
-        }
-
-        /** The bucket, first brought to the policy's current configuration if a live change happened. */
-        Bucket current() {
-            BucketConfiguration wanted = configuration;
-            if (applied != wanted && wanted != null) {
-                synchronized (this) {
-                    if (applied != wanted) {
-                        bucket.replaceConfiguration(wanted, TokensInheritanceStrategy.AS_IS);
-                        applied = wanted;
-                    }
-                }
-            }
-            return bucket;
-        }
-
-        CompletableFuture<RateOutcome> enqueue(String key, long cost, long maxWaitNanos, int depth,
-                ConsumptionProbe firstProbe) {
-            Waiter waiter;
-            synchronized (this) {
-                if (waiters.isEmpty()) {
-                    VerboseResult<ConsumptionProbe> verbose = bucket.asVerbose().tryConsumeAndReturnRemaining(cost);
-                    if (verbose.getValue().isConsumed()) {
-                        return CompletableFuture.completedFuture(
-                                RateOutcome.consumed(BucketConfigurations.closestBand(verbose, 0)));
-                    }
-                }
-                if (waiters.size() >= depth) {
-                    return CompletableFuture.completedFuture(RateOutcome.refused(Reason.QUEUE_FULL, 0,
-                            firstProbe.getNanosToWaitForReset(), Math.max(1, firstProbe.getNanosToWaitForRefill())));
-                }
-                long wait = bucket.consumeIgnoringRateLimits(cost);
-                if (wait > maxWaitNanos) {
-                    if (wait != Long.MAX_VALUE) {
-                        bucket.addTokens(cost);
-                    }
-                    return CompletableFuture.completedFuture(refusal(this, bucket, cost, firstProbe));
-                }
-                waiter = new Waiter(this, cost, scheduler.ticker().nanos(), wait);
-                waiters.addLast(waiter);
-                if (waiters.size() == 1) {
-                    waiting.add(this);
-                }
-                queued.incrementAndGet();
-            }
-            waiter.timer = scheduler.schedule(waiter::due, waiter.wait);
-            waiter.future.whenComplete((outcome, failure) -> {
-                if (waiter.future.isCancelled()) {
-                    waiter.timer.cancel();
-                    if (remove(waiter)) {
-                        bucket.addTokens(waiter.cost);
-                    }
-                }
-            });
-            return waiter.future;
-        }
-
-        boolean remove(Waiter waiter) {
-            synchronized (this) {
-                if (!waiters.remove(waiter)) {
-                    return false;
-                }
-                if (waiters.isEmpty()) {
-                    waiting.remove(this);
-                }
-            }
-            queued.decrementAndGet();
-            return true;
-        }
-
-        void trimTo(int depth) {
-            List<Waiter> excess = new ArrayList<>();
-            synchronized (this) {
-                while (waiters.size() > depth) {
-                    excess.add(waiters.pollLast());
-                }
-                if (waiters.isEmpty()) {
-                    waiting.remove(this);
-                }
-            }
-            queued.addAndGet(-excess.size());
-            for (Waiter waiter : excess) {
-                waiter.timer.cancel();
-                bucket.addTokens(waiter.cost);
-                waiter.future.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, 0, waiter.remainingNanos()));
-            }
-        }
-
-        void admitAll() {
-            for (Waiter waiter : drain()) {
-                waiter.timer.cancel();
-                waiter.future.complete(RateOutcome.consumed(0, 0).withWaited(waiter.waitedNanos()));
-            }
-        }
-
-        void refuseAll(Reason reason) {
-            for (Waiter waiter : drain()) {
-                waiter.timer.cancel();
-                waiter.future.complete(RateOutcome.refused(reason, 0, 0, 1));
-            }
-        }
-
-        private List<Waiter> drain() {
-            List<Waiter> all;
-            synchronized (this) {
-                all = new ArrayList<>(waiters);
-                waiters.clear();
-                waiting.remove(this);
-            }
-            queued.addAndGet(-all.size());
-            return all;
-        }
-    }
-
-    /** A request waiting for reserved tokens. */
-    private final class Waiter {
-        final Entry entry;
-        final long cost;
-        final long enqueuedAt;
-        final long wait;
-        final CompletableFuture<RateOutcome> future = new CompletableFuture<>();
-        volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
-
-        Waiter(Entry entry, long cost, long enqueuedAt, long wait) {
-            this.entry = entry;
-            this.cost = cost;
-            this.enqueuedAt = enqueuedAt;
-            this.wait = wait;
-        }
-
-        void due() {
-            if (entry.remove(this)
-                    && !future.complete(RateOutcome.consumed(0, 0).withWaited(waitedNanos()))) {
-                entry.bucket.addTokens(cost);
-            }
-        }
-
-        long waitedNanos() {
-            return Math.max(0, scheduler.ticker().nanos() - enqueuedAt);
-        }
-
-        long remainingNanos() {
-            return Math.max(1, wait - waitedNanos());
-        }
     }
 }

@@ -44,7 +44,12 @@ final class LocalPolicyLimiter implements PolicyLimiter {
 
     @Override
     public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos) {
-        return semaphores.acquire(key, permits, maxWaitNanos);
+        return semaphores.acquire(key, permits, maxWaitNanos, null);
+    }
+
+    @Override
+    public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos, String flow) {
+        return semaphores.acquire(key, permits, maxWaitNanos, flow);
     }
 
     @Override

@@ -2,10 +2,10 @@ package dev.sluice.core.local;
 
 import dev.sluice.core.Reason;
 import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.QueueLimit;
 import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.time.Scheduler;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ConcurrentHashMap#compute} on its key, which makes creation, use and removal atomic without a lock of our
  * own. Futures are completed only after {@code compute} returns, so that a continuation never runs inside the map.
  *
- * <p>Strict FIFO: a request is granted only when no one waits ahead of it, so one large request at the head is
- * served before the many small ones behind it.
+ * <p>Strict order: a request is granted only when no one waits ahead of it, so one large request at the head is
+ * served before the many small ones behind it. The order is first in first out, or weighted-fair across flows for a
+ * queue with {@code fair-by} ({@link WaitLine}); a semaphore keeps the kind of line it was made with while it lives.
  */
 final class LocalSemaphores {
     private final Scheduler scheduler;
@@ -31,6 +32,7 @@ final class LocalSemaphores {
     private final AtomicLong queued = new AtomicLong();
     private volatile long permits;
     private volatile int depth;
+    private volatile QueueLimit queue;
 
     LocalSemaphores(Policy policy, Scheduler scheduler) {
         this.scheduler = scheduler;
@@ -40,10 +42,12 @@ final class LocalSemaphores {
     private void apply(Policy policy) {
         this.permits = policy.concurrency() == null ? Long.MAX_VALUE : policy.concurrency().permits();
         this.depth = policy.queue() == null ? 0 : policy.queue().depth();
+        this.queue = policy.queue();
     }
 
-    CompletableFuture<PermitOutcome> acquire(String key, long count, long maxWaitNanos) {
-        Attempt attempt = new Attempt(key, count, maxWaitNanos);
+    /** @param flow the request's flow in a fair queue, or null */
+    CompletableFuture<PermitOutcome> acquire(String key, long count, long maxWaitNanos, String flow) {
+        Attempt attempt = new Attempt(key, count, maxWaitNanos, flow);
         semaphores.compute(key, attempt);
         if (attempt.waiter == null) {
             return CompletableFuture.completedFuture(attempt.outcome);
@@ -139,8 +143,7 @@ final class LocalSemaphores {
     boolean reset(String key) {
         List<Waiter> refused = new ArrayList<>();
         Semaphore semaphore = semaphores.computeIfPresent(key, (k, s) -> {
-            refused.addAll(s.waiters);
-            s.waiters.clear();
+            refused.addAll(s.waiters.drain());
             queued.addAndGet(-refused.size());
             return s.idle() ? null : s;
         });
@@ -169,9 +172,9 @@ final class LocalSemaphores {
         List<Waiter> all = new ArrayList<>();
         for (String key : semaphores.keySet()) {
             semaphores.computeIfPresent(key, (k, semaphore) -> {
-                all.addAll(semaphore.waiters);
-                queued.addAndGet(-semaphore.waiters.size());
-                semaphore.waiters.clear();
+                List<Waiter> drained = semaphore.waiters.drain();
+                all.addAll(drained);
+                queued.addAndGet(-drained.size());
                 return semaphore.idle() ? null : semaphore;
             });
         }
@@ -212,7 +215,13 @@ final class LocalSemaphores {
      */
     private final class Semaphore {
         long used;
-        final ArrayDeque<Waiter> waiters = new ArrayDeque<>(0);
+        final WaitLine<Waiter> waiters;
+        final QueueLimit line;
+
+        Semaphore(QueueLimit line) {
+            this.line = line;
+            this.waiters = new WaitLine<>(line != null && line.fair());
+        }
 
         synchronized void grantFromHead(List<Waiter> granted) {
             long limit = permits;
@@ -238,7 +247,10 @@ final class LocalSemaphores {
         PermitOutcome outcome;
         Waiter waiter;
 
-        Attempt(String key, long count, long maxWaitNanos) {
+        final String flow;
+
+        Attempt(String key, long count, long maxWaitNanos, String flow) {
+            this.flow = flow == null ? "" : flow;
             this.key = key;
             this.count = count;
             this.maxWaitNanos = maxWaitNanos;
@@ -246,7 +258,7 @@ final class LocalSemaphores {
 
         @Override
         public Semaphore apply(String k, Semaphore existing) {
-            Semaphore semaphore = existing == null ? new Semaphore() : existing;
+            Semaphore semaphore = existing == null ? new Semaphore(queue) : existing;
             synchronized (semaphore) {
                 long limit = permits;
                 if (semaphore.waiters.isEmpty() && semaphore.used + count <= limit) {
@@ -255,11 +267,12 @@ final class LocalSemaphores {
                     outcome = PermitOutcome.granted(new LocalLease(key, count), semaphore.used);
                 } else if (depth == 0 || maxWaitNanos <= 0) {
                     outcome = PermitOutcome.refused(Reason.CONCURRENCY, semaphore.used, 1);
-                } else if (semaphore.waiters.size() >= depth) {
+                } else if (semaphore.waiters.size() >= depth
+                        || !semaphore.waiters.flowHasRoom(flow, semaphore.line)) {
                     outcome = PermitOutcome.refused(Reason.QUEUE_FULL, semaphore.used, 1);
                 } else {
-                    waiter = new Waiter(key, count, scheduler.ticker().nanos());
-                    semaphore.waiters.addLast(waiter);
+                    waiter = new Waiter(key, count, flow, scheduler.ticker().nanos());
+                    semaphore.waiters.add(waiter, queue);
                     queued.incrementAndGet();
                 }
             }
@@ -267,16 +280,15 @@ final class LocalSemaphores {
         }
     }
 
-    private final class Waiter {
+    private final class Waiter extends WaitLine.Place {
         final String key;
-        final long count;
         final long enqueuedAt;
         final CompletableFuture<PermitOutcome> future = new CompletableFuture<>();
         volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
 
-        Waiter(String key, long count, long enqueuedAt) {
+        Waiter(String key, long count, String flow, long enqueuedAt) {
+            super(count, flow);
             this.key = key;
-            this.count = count;
             this.enqueuedAt = enqueuedAt;
         }
 

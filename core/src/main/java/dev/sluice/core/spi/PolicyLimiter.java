@@ -33,6 +33,14 @@ public interface PolicyLimiter {
     CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos);
 
     /**
+     * As {@link #acquire(String, long, long)}, for a policy whose queue is fair ({@code queue.fair-by}): a request
+     * that waits joins the flow {@code flow}. Backends without fair queues wait first in first out.
+     */
+    default CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos, String flow) {
+        return acquire(key, permits, maxWaitNanos);
+    }
+
+    /**
      * Applies a new definition of the same policy in place: buckets keep their tokens where the new configuration
      * allows, semaphores change their count by the difference (raised counts admit waiters at once, lowered ones
      * admit no one new until usage drops), queues beyond a lowered depth refuse their excess with

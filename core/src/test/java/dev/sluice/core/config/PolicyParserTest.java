@@ -139,6 +139,13 @@ class PolicyParserTest {
         "name: a, concurrency: {permits: 1}, queue: {depth: 0, max-wait: 1s}|policies[0].queue.depth must be an integer from 1 to 1000000, got 0",
         "name: a, concurrency: {permits: 1}, queue: {depth: 1, max-wait: 2h}|policies[0].queue.max-wait must be a duration from 1ms to 1h, got \"2h\"",
         "name: a, quota: {limit: 5, period: 1d}, queue: {depth: 1, max-wait: 1s}|policies[0].queue needs rate or concurrency to queue for (a quota alone does not queue)",
+        "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: 'header:X-Tenant', flow-depth: 5}|policies[0].queue.flow-depth must be an integer from 1 to depth (4), got 5",
+        "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: 'header:X-Tenant', default-weight: 0}|policies[0].queue.default-weight must be an integer from 1 to 1000, got 0",
+        "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: 'header:X-Tenant', weights: {gold: 5000}}|policies[0].queue.weights.gold must be an integer from 1 to 1000, got 5000",
+        "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: 'shoe'}|policies[0].queue.fair-by has an unknown part; allowed: ip, header:NAME, param:NAME, cookie:NAME, principal, path, method, global, got \"shoe\"",
+        "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, weights: {gold: 4}}|policies[0].queue.weights needs fair-by: weights and flow depths belong to flows",
+        "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: ip, fairness: max}|policies[0].queue has an unknown field \"fairness\"; allowed: depth, max-wait, fair-by, weights, default-weight, flow-depth",
+        "name: a, scope: cluster, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: ip}|policies[0].queue.fair-by is supported for concurrency queues of node scope without rate or quota (cluster scope and rate queues queue first in first out), got \"ip\"",
         "name: a, rate: {limit: 1, period: 1s}, cost: 5|policies[0].cost must not exceed rate.burst (1): such a request could never pass, got 5",
         "name: a, concurrency: {permits: 2}, cost: {header: X-Cost, max: 9}|policies[0].cost.max must not exceed concurrency.permits (2): such a request could never pass, got 9",
         "name: a, rate: {limit: 9, period: 1s}, cost: {max: 3}|policies[0].cost.header is required in the object form (else write the cost as an integer)",
@@ -286,5 +293,22 @@ class PolicyParserTest {
         assertThat(policy.rate().limit()).isEqualTo(5);
         assertThatThrownBy(() -> parser.bindPolicy(Map.of("rate", Map.of("limit", 5)), "route api", "route-api"))
                 .hasMessageContaining("route api: rate.period is required");
+    }
+
+    @Test
+    void readsAndWritesAFairQueue() {
+        Policy policy = parser.parse("""
+                policies:
+                  - name: fair
+                    concurrency: { permits: 2 }
+                    queue: { depth: 50, max-wait: 5s, fair-by: "header:X-Tenant", weights: { gold: 4 }, flow-depth: 10 }
+                """, "sluice.yaml").policies().get(0);
+        assertThat(policy.queue().fairBy()).isEqualTo(KeyExpression.parse("header:X-Tenant"));
+        assertThat(policy.queue().weightOf("gold")).isEqualTo(4);
+        assertThat(policy.queue().weightOf("other")).isEqualTo(1);
+        assertThat(policy.queue().flowDepth()).isEqualTo(10);
+        Policy again = parser.patch(policy, "{\"queue\":{\"depth\":60}}", "patch");
+        assertThat(again.queue()).isEqualTo(new QueueLimit(60, Duration.ofSeconds(5),
+                KeyExpression.parse("header:X-Tenant"), java.util.Map.of("gold", 4), 1, 10));
     }
 }

@@ -1,0 +1,165 @@
+package dev.sluice.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.Reason;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.QueueLimit;
+import dev.sluice.core.config.Rate;
+import dev.sluice.core.config.Scope;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.spi.RateOutcome;
+import dev.sluice.core.testkit.ManualScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests waiting in a cluster rate queue on two members follow a live change of the rate: each member re-places
+ * its own waiters under the new rate, so a raise releases them sooner, a lowering later, and the cluster never
+ * admits more than the bucket allows from the change on. Time is a manual clock shared by both nodes.
+ */
+class ClusterLiveQueueChangeTest {
+    private static final long MS = 1_000_000L;
+    private TestCluster cluster;
+    private ManualScheduler time;
+    private final List<HazelcastBackend> backends = new ArrayList<>();
+    private PolicyLimiter first;
+    private PolicyLimiter second;
+
+    @BeforeEach
+    void start() {
+        cluster = TestCluster.of(2);
+        time = new ManualScheduler();
+        for (int i = 0; i < 2; i++) {
+            backends.add(new HazelcastBackend(cluster.members.get(i), time, TestCluster.PATIENT));
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        backends.forEach(HazelcastBackend::close);
+        cluster.close();
+    }
+
+    private static Policy policy(Rate rate, Duration maxWait) {
+        return Policy.builder("line").scope(Scope.CLUSTER).rate(rate).queue(new QueueLimit(10, maxWait)).build();
+    }
+
+    private void bind(Policy policy) {
+        first = backends.get(0).bind(policy);
+        second = backends.get(1).bind(policy);
+    }
+
+    /** Both members apply the change, one after the other, as each hears of it; waits until both re-placed. */
+    private void change(Policy next) throws Exception {
+        for (PolicyLimiter limiter : List.of(first, second)) {
+            limiter.reconfigure(next);
+            ((HazelcastPolicyLimiter) limiter).rebalanced().get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(20, TimeUnit.SECONDS);
+    }
+
+    private static void awaitQueuedHere(PolicyLimiter limiter, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (await(limiter.state("k")).queued() != count) {
+            assertThat(System.nanoTime()).as("%d queued", count).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    /** One request takes the only token; then four wait, alternating between the members: a, b, c, d. */
+    private List<CompletableFuture<RateOutcome>> fourWaitersOnTwoMembers(long maxWait) throws Exception {
+        assertThat(await(first.consume("k", 1, maxWait)).consumed()).isTrue();
+        List<CompletableFuture<RateOutcome>> line = new ArrayList<>();
+        line.add(second.consume("k", 1, maxWait));
+        awaitQueuedHere(second, 1);
+        line.add(first.consume("k", 1, maxWait));
+        awaitQueuedHere(first, 1);
+        line.add(second.consume("k", 1, maxWait));
+        awaitQueuedHere(second, 2);
+        line.add(first.consume("k", 1, maxWait));
+        awaitQueuedHere(first, 2);
+        return line;
+    }
+
+    private static long admitted(List<CompletableFuture<RateOutcome>> line) {
+        return line.stream().filter(CompletableFuture::isDone).map(CompletableFuture::join)
+                .filter(RateOutcome::consumed).count();
+    }
+
+    private static void awaitAdmitted(List<CompletableFuture<RateOutcome>> line, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (admitted(line) < count) {
+            assertThat(System.nanoTime()).as("%d admitted", count).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aRaisedRateReleasesWaitersOnBothMembersSooner() throws Exception {
+        long maxWait = Duration.ofMinutes(1).toNanos();
+        bind(policy(new Rate(1, Duration.ofSeconds(1), 1), Duration.ofMinutes(1)));
+        List<CompletableFuture<RateOutcome>> line = fourWaitersOnTwoMembers(maxWait);   // due at 1, 2, 3, 4 s
+
+        change(policy(new Rate(10, Duration.ofSeconds(1), 1), Duration.ofMinutes(1)));
+
+        time.advance(Duration.ofMillis(300));
+        awaitAdmitted(line, 2);
+        Thread.sleep(200);
+        assertThat(admitted(line)).as("three tokens by 300 ms at 10/s, one taken before the line").isEqualTo(2);
+        time.advance(Duration.ofMillis(100));
+        awaitAdmitted(line, 4);
+        for (CompletableFuture<RateOutcome> waiter : line) {
+            assertThat(await(waiter).waitedNanos()).isLessThanOrEqualTo(400 * MS);
+        }
+        assertThat(await(first.consume("k", 1, 0)).consumed()).as("nothing beyond the new rate").isFalse();
+        assertThat(await(second.consume("k", 1, 0)).consumed()).isFalse();
+    }
+
+    @Test
+    void aLoweredRateReleasesWaitersOnBothMembersLaterAndNoMore() throws Exception {
+        long maxWait = Duration.ofSeconds(10).toNanos();
+        bind(policy(new Rate(10, Duration.ofSeconds(1), 1), Duration.ofSeconds(10)));
+        List<CompletableFuture<RateOutcome>> line = fourWaitersOnTwoMembers(maxWait);   // due at 100 .. 400 ms
+
+        change(policy(new Rate(1, Duration.ofSeconds(1), 1), Duration.ofSeconds(10)));
+
+        time.advance(Duration.ofMillis(400));
+        Thread.sleep(200);
+        assertThat(admitted(line)).as("at 1/s none is due yet").isZero();
+        time.advance(Duration.ofMillis(2600));
+        awaitAdmitted(line, 2);
+        Thread.sleep(200);
+        assertThat(admitted(line)).as("three tokens by 3 s, one taken before the line").isEqualTo(2);
+        time.advance(Duration.ofSeconds(1));
+        awaitAdmitted(line, 4);
+        assertThat(await(first.consume("k", 1, 0)).consumed()).as("nothing beyond the new rate").isFalse();
+    }
+
+    @Test
+    void aWaiterTheLoweredRateCannotServeWithinItsMaxWaitIsRefusedAtOnce() throws Exception {
+        long maxWait = Duration.ofSeconds(10).toNanos();
+        bind(policy(new Rate(10, Duration.ofSeconds(1), 1), Duration.ofSeconds(10)));
+        List<CompletableFuture<RateOutcome>> line = fourWaitersOnTwoMembers(maxWait);
+
+        change(policy(new Rate(1, Duration.ofMinutes(1), 1), Duration.ofSeconds(10)));
+
+        for (CompletableFuture<RateOutcome> waiter : line) {
+            RateOutcome outcome = await(waiter);
+            assertThat(outcome.consumed()).isFalse();
+            assertThat(outcome.reason()).isEqualTo(Reason.QUEUE_TIMEOUT);
+            assertThat(outcome.nanosToRetry()).as("when the new rate could serve it").isGreaterThan(maxWait);
+        }
+        assertThat(await(first.state("k")).queued()).isZero();
+        assertThat(await(second.state("k")).queued()).isZero();
+    }
+}
