@@ -17,6 +17,8 @@ import java.util.function.Function;
  */
 final class PolicyBinder {
     static final List<String> SET_FIELDS = List.of("policies", "trusted-proxies");
+    static final List<String> QUEUE_FIELDS = List.of("depth", "max-wait", "fair-by", "weights", "default-weight",
+            "flow-depth");
     static final List<String> POLICY_FIELDS = List.of("name", "match", "key", "missing-key", "scope", "rate",
             "quota", "cost", "concurrency", "queue", "reject", "headers", "mode", "on-backend-failure",
             "top-keys");
@@ -248,7 +250,7 @@ final class PolicyBinder {
         if (!expect(node, ConfigNode.Kind.OBJECT, path, "must be an object {depth, max-wait}")) {
             return null;
         }
-        unknown(node, path, List.of("depth", "max-wait", "fair-by", "weights", "default-weight", "flow-depth"));
+        unknown(node, path, QUEUE_FIELDS);
         Long depth = requiredInteger(node, path, "depth");
         Duration maxWait = requiredDuration(node, path, "max-wait");
         if (depth == null || maxWait == null) {

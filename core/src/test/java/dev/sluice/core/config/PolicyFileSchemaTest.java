@@ -31,7 +31,7 @@ class PolicyFileSchemaTest {
         JsonNode policy = schema.get("$defs").get("policy");
         assertThat(names(policy)).containsExactlyInAnyOrderElementsOf(PolicyBinder.POLICY_FIELDS);
         assertThat(names(policy.get("properties").get("rate"))).containsExactlyInAnyOrder("limit", "period", "burst");
-        assertThat(names(policy.get("properties").get("queue"))).containsExactlyInAnyOrder("depth", "max-wait");
+        assertThat(names(policy.get("properties").get("queue"))).containsExactlyInAnyOrderElementsOf(PolicyBinder.QUEUE_FIELDS);
         assertThat(names(policy.get("properties").get("concurrency"))).containsExactlyInAnyOrder("permits", "lease");
     }
 
