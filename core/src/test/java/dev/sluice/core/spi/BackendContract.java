@@ -402,7 +402,8 @@ public abstract class BackendContract {
         assertThat(granted.granted()).isTrue();
         granted.lease().release();
         eventually("nothing held", () -> await(limiter.state("k")).permitsInUse() == 0);
-        assertThat(limiter.stats().queued()).isZero();
+        // a cluster backend learns that the cancelled waiter left from the answer to its Leave, which may come later
+        eventually("nobody counted as waiting here", () -> limiter.stats().queued() == 0);
     }
 
     @Test
