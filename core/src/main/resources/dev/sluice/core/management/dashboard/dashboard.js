@@ -652,11 +652,14 @@
   }
 
   function summarize(entry) {
-    if (entry.change !== undefined) {
-      return typeof entry.change === 'string' ? entry.change : JSON.stringify(entry.change);
-    }
-    if (entry.key !== undefined) {
-      return 'key ' + entry.key;
+    // before/after say exactly what moved; the request's own change (a merge patch) only when they are absent
+    if (entry.before == null && entry.after == null) {
+      if (entry.change !== undefined) {
+        return typeof entry.change === 'string' ? entry.change : JSON.stringify(entry.change);
+      }
+      if (entry.key !== undefined) {
+        return 'key ' + entry.key;
+      }
     }
     const changes = [];
     const walk = (before, after, path) => {
