@@ -3,11 +3,14 @@ package dev.sluice.core;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicySet;
+import dev.sluice.core.engine.Candidates;
 import dev.sluice.core.engine.Engine;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.local.LocalBackend;
+import dev.sluice.core.local.LocalCandidateStore;
 import dev.sluice.core.local.LocalPolicyStore;
 import dev.sluice.core.management.PrometheusText;
+import dev.sluice.core.spi.CandidateStore;
 import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.PolicyStore;
@@ -50,6 +53,12 @@ public final class Sluice implements AutoCloseable {
     private final MeterRegistry registry;
     private final AutoCloseable subscription;
     private final TopKeysBoard topKeys;
+    private final CandidateStore candidateStore;
+    private final AutoCloseable candidateSubscription;
+    private final long publishNanos;
+    private final Scheduler scheduler;
+    private volatile Scheduler.Cancellable nextPublication = Scheduler.Cancellable.NONE;
+    private volatile boolean closed;
 
     private Sluice(Builder builder) {
         VersionCheck.requireCore();
@@ -75,6 +84,14 @@ public final class Sluice implements AutoCloseable {
         this.subscription = store.subscribe(engine::apply);
         this.topKeys = new TopKeysBoard(cluster == null ? null : cluster.sketchExchange(), engine::sketches,
                 builder.topKeysInterval.toNanos());
+        this.scheduler = scheduler;
+        this.publishNanos = builder.topKeysInterval.toNanos();
+        CandidateStore shared = cluster == null ? null : cluster.candidateStore();
+        this.candidateStore = shared != null ? shared : new LocalCandidateStore();
+        this.candidateSubscription = candidateStore.subscribe(engine.candidates()::sync);
+        if (shared != null) {
+            nextPublication = scheduler.schedule(this::publishCandidates, publishNanos);
+        }
         LOG.info("Sluice started with {} policies ({})", current.size(), cluster == null ? "node scope only"
                 : "cluster backend " + cluster.backend().name());
     }
@@ -204,6 +221,34 @@ public final class Sluice implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * Where candidate policies are kept for every node (the cluster's, or this JVM's); every node evaluates what is
+     * stored there.
+     */
+    public CandidateStore candidateStore() {
+        return candidateStore;
+    }
+
+    /** This node's counts of {@code policy}'s candidate, unless it evaluates none. */
+    public Optional<Candidates.Counts> candidateCounts(String policy) {
+        return engine.candidates().counts(policy);
+    }
+
+    /** Leaves this node's candidate counts for the other nodes, then again after one interval. */
+    private void publishCandidates() {
+        if (closed) {
+            return;
+        }
+        try {
+            engine.candidates().publish(candidateStore);
+        } catch (RuntimeException failure) {
+            LOG.warn("Sluice could not publish its candidate counts; the next round retries", failure);
+        }
+        if (!closed) {
+            nextPublication = scheduler.schedule(this::publishCandidates, publishNanos);
+        }
+    }
+
     /** Stops following the store, admits every waiter, closes what this instance created (not the cluster). */
     @Override
     public void close() {
@@ -211,6 +256,13 @@ public final class Sluice implements AutoCloseable {
             subscription.close();
         } catch (Exception failure) {
             LOG.warn("Could not unsubscribe from the policy store", failure);
+        }
+        closed = true;
+        nextPublication.cancel();
+        try {
+            candidateSubscription.close();
+        } catch (Exception failure) {
+            LOG.warn("Could not unsubscribe from the candidate store", failure);
         }
         topKeys.close();
         engine.close();
@@ -297,8 +349,8 @@ public final class Sluice implements AutoCloseable {
         }
 
         /**
-         * How often this node publishes its top-keys sketches for the other nodes of the cluster (their answers
-         * include this node's counts as of the last publication); default 5 s, from 100 ms to 10 s (a snapshot
+         * How often this node publishes its top-keys sketches and its candidates' counts for the other nodes of the
+         * cluster (their answers include this node's counts as of the last publication); default 5 s, from 100 ms to 10 s (a snapshot
          * lives 30 s in the cluster unless renewed).
          */
         public Builder topKeysInterval(Duration value) {

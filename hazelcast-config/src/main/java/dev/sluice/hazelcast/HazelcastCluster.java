@@ -12,6 +12,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.AuditStore;
 import dev.sluice.core.spi.Backend;
+import dev.sluice.core.spi.CandidateStore;
 import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.ClusterSettings;
 import dev.sluice.core.spi.PolicyStore;
@@ -76,6 +77,7 @@ public final class HazelcastCluster implements ClusterConnection {
     private final ExecutorService checker;
     private final HazelcastSketchExchange sketches;
     private final HazelcastAuditStore audit;
+    private final HazelcastCandidateStore candidates;
     private final UUID membership;
 
     private HazelcastCluster(HazelcastInstance hazelcast, boolean ownsInstance, Scheduler scheduler,
@@ -87,6 +89,7 @@ public final class HazelcastCluster implements ClusterConnection {
         this.backend = new HazelcastBackend(hazelcast, scheduler, store::versionOf, guardSettings);
         this.sketches = new HazelcastSketchExchange(hazelcast, backend.reads());
         this.audit = new HazelcastAuditStore(hazelcast, backend.reads());
+        this.candidates = new HazelcastCandidateStore(hazelcast, backend.reads());
         this.checker = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "sluice-hazelcast-check");
             thread.setDaemon(true);
@@ -367,9 +370,16 @@ public final class HazelcastCluster implements ClusterConnection {
         return audit;
     }
 
+    /** Candidate policies in IMap {@value HazelcastCandidateStore#MAP}, counts in {@value HazelcastCandidateStore#COUNTS}. */
+    @Override
+    public CandidateStore candidateStore() {
+        return candidates;
+    }
+
     /** Closes the backend and the store; leaves the cluster if this connection started the instance. */
     @Override
     public void close() {
+        candidates.close();
         backend.close();
         store.close();
         checker.shutdownNow();

@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class Engine implements AutoCloseable {
     private final MeterRegistry registry;
     private final ClientAddress clientAddress;
     private final DecisionTrace trace;
+    private final Candidates candidates;
     private final Map<String, Binding> bindings = new HashMap<>();
     private final List<Meter> backendMeters = new ArrayList<>();
     private volatile PolicyTable table = new PolicyTable(new CompiledPolicy[0]);
@@ -76,6 +78,7 @@ public final class Engine implements AutoCloseable {
         this.scheduler = scheduler;
         this.registry = registry;
         this.clientAddress = clientAddress;
+        this.candidates = new Candidates(scheduler, registry, Clock.systemUTC(), this::members);
         if (cluster != null) {
             backendMeters.add(Gauge.builder("sluice.backend.degraded", cluster,
                             backend -> backend.health().status() == BackendHealth.Status.DEGRADED ? 1 : 0)
@@ -101,11 +104,11 @@ public final class Engine implements AutoCloseable {
     public CompletableFuture<Admission> admit(RequestView request, Predicate<String> applies) {
         PolicyTable live = table;
         CompiledPolicy[] policies = live.policies;
-        int[] candidates = live.index.candidates(request);
+        int[] indexed = live.index.candidates(request);
         Step[] steps = null;
         int count = 0;
-        for (int i = 0; i < candidates.length; i++) {
-            CompiledPolicy policy = policies[candidates[i]];
+        for (int i = 0; i < indexed.length; i++) {
+            CompiledPolicy policy = policies[indexed[i]];
             if (applies != null && !applies.test(policy.policy.name())) {
                 continue;
             }
@@ -128,7 +131,7 @@ public final class Engine implements AutoCloseable {
                 key = KeyResolver.GLOBAL;
             }
             if (steps == null) {
-                steps = new Step[candidates.length - i];
+                steps = new Step[indexed.length - i];
             }
             steps[count++] = new Step(policy, key, policy.cost(request), policy.flow(request));
         }
@@ -136,7 +139,21 @@ public final class Engine implements AutoCloseable {
         if (count == 0) {
             return CompletableFuture.completedFuture(traced ? Decision.UNLIMITED_TRACED : Decision.UNLIMITED);
         }
-        return new AdmissionRun(this, scheduler.ticker(), steps, count, false, traced).start();
+        return observed(new AdmissionRun(this, scheduler.ticker(), steps, count, false, traced).start(), steps,
+                count);
+    }
+
+    /** Lets the candidates see the live decision, on a side branch: the decision itself is returned unchanged. */
+    private CompletableFuture<Admission> observed(CompletableFuture<Admission> decision, Step[] steps, int count) {
+        if (candidates.any()) {
+            decision.thenAccept(live -> candidates.observe(steps, count, live));
+        }
+        return decision;
+    }
+
+    /** The candidate policies evaluated beside the live ones on this node. */
+    public Candidates candidates() {
+        return candidates;
     }
 
     /**
@@ -169,8 +186,9 @@ public final class Engine implements AutoCloseable {
             }
             key = KeyResolver.GLOBAL;
         }
-        return new AdmissionRun(this, scheduler.ticker(), new Step[] {new Step(policy, key, policy.cost(request),
-                policy.flow(request))}, 1, false, trace.wanted(request)).start();
+        Step[] steps = {new Step(policy, key, policy.cost(request), policy.flow(request))};
+        return observed(new AdmissionRun(this, scheduler.ticker(), steps, 1, false, trace.wanted(request)).start(),
+                steps, 1);
     }
 
     /** Whether a policy of that name is live. */
@@ -387,6 +405,7 @@ public final class Engine implements AutoCloseable {
     /** Unbinds every policy; waiters are admitted. Backends are closed by their owners. */
     @Override
     public synchronized void close() {
+        candidates.close();
         apply(List.of());
         for (Meter meter : backendMeters) {
             registry.remove(meter);

@@ -50,6 +50,7 @@ public final class ManagementService implements AutoCloseable {
     private static final List<String> READ_ONLY = List.of("GET", "HEAD", "OPTIONS");
     private static final List<String> POLICY = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final List<String> KEY = List.of("GET", "HEAD", "DELETE", "OPTIONS");
+    private static final List<String> PROMOTE = List.of("POST", "OPTIONS");
 
     private final Sluice sluice;
     private final ManagementSettings settings;
@@ -57,6 +58,7 @@ public final class ManagementService implements AutoCloseable {
     private final AuditLog audit;
     private final PolicyWrites writes;
     private final OperatorReads reads;
+    private final CandidateRoutes candidates;
     private final ExecutorService writer;
 
     /**
@@ -70,6 +72,7 @@ public final class ManagementService implements AutoCloseable {
         this.audit = new AuditLog(settings.auditSize(), Clock.systemUTC(), sluice.auditStore());
         this.writes = new PolicyWrites(sluice, audit, this::view);
         this.reads = new OperatorReads(sluice, audit);
+        this.candidates = new CandidateRoutes(sluice, audit, Clock.systemUTC());
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(MAX_PENDING_WRITES), runnable -> {
                     Thread thread = new Thread(runnable, "sluice-management");
@@ -167,6 +170,9 @@ public final class ManagementService implements AutoCloseable {
             return only(request, READ_ONLY, caller -> (top ? reads.top(name, query) : reads.keys(name, query))
                     .exceptionally(failure -> backendFailed(name, failure)));
         }
+        if (size >= 3 && size <= 4 && policies && segments.get(2).equals("candidate")) {
+            return candidate(request, method, segments);
+        }
         if (size == 4 && policies && segments.get(2).equals("keys")) {
             String name = segments.get(1);
             String key = segments.get(3);
@@ -183,8 +189,26 @@ public final class ManagementService implements AutoCloseable {
             return only(request, READ_ONLY, caller -> reads.audit(query));
         }
         return done(Problems.of(404, "not-found", "No such resource", "Known: /policies, /policies/{name}, "
-                + "/policies/{name}/top, /policies/{name}/keys, /policies/{name}/keys/{key}, /metrics, /health, "
-                + "/audit."));
+                + "/policies/{name}/top, /policies/{name}/keys, /policies/{name}/keys/{key}, "
+                + "/policies/{name}/candidate, /policies/{name}/candidate/promote, /metrics, /health, /audit."));
+    }
+
+    private CompletableFuture<ManagementResponse> candidate(ManagementRequest request, String method,
+            List<String> segments) {
+        String name = segments.get(1);
+        if (segments.size() == 4) {
+            if (!segments.get(3).equals("promote")) {
+                return done(Problems.of(404, "not-found", "No such resource", "Known: /policies/{name}/candidate, "
+                        + "/policies/{name}/candidate/promote."));
+            }
+            return only(request, PROMOTE, caller -> write(request, () -> candidates.promote(request, caller, name)));
+        }
+        return only(request, POLICY, caller -> switch (method) {
+            case "GET", "HEAD" -> candidates.get(name).exceptionally(failure -> backendFailed(name, failure));
+            case "PUT" -> write(request, () -> candidates.write(request, caller, name, false));
+            case "PATCH" -> write(request, () -> candidates.write(request, caller, name, true));
+            default -> write(request, () -> candidates.delete(request, caller, name));
+        });
     }
 
     private interface Call {

@@ -132,6 +132,7 @@ final class PolicyWrites {
                     return ManagementService.noSuchPolicy(name);
                 }
                 stored(audit.record(caller, "delete", name, removed.get(), null, Map.of()));
+                sluice.candidateStore().remove(name);   // a candidate of a policy that is gone has nothing to run on
                 return ManagementResponse.empty(204);
             } catch (VersionConflictException conflict) {
                 if (attempt >= ATTEMPTS) {
@@ -146,9 +147,9 @@ final class PolicyWrites {
     }
 
     /** A write's body and conditions, or the problem that stops it (media type, preconditions, encoding). */
-    private record Change(Preconditions preconditions, String body, ManagementResponse problem) { }
+    record Change(Preconditions preconditions, String body, ManagementResponse problem) { }
 
-    private static Change change(ManagementRequest request, List<String> mediaTypes) {
+    static Change change(ManagementRequest request, List<String> mediaTypes) {
         String type = request.headers().get("Content-Type");
         String base = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!mediaTypes.contains(base)) {
@@ -181,7 +182,7 @@ final class PolicyWrites {
      * Waits (on the writer thread, which may block) until the audit entry is stored, so that every node shows it once
      * the change is acknowledged; at most {@value #AUDIT_WAIT_SECONDS} s (the audit log itself logs a failure).
      */
-    private static void stored(java.util.concurrent.CompletableFuture<Void> entry) {
+    static void stored(java.util.concurrent.CompletableFuture<Void> entry) {
         try {
             entry.get(AUDIT_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {

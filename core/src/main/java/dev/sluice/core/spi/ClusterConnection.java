@@ -16,6 +16,14 @@ public interface ClusterConnection extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Where candidate policies are kept for every node, or null (each node keeps the candidates written to it, and
+     * evaluates only those).
+     */
+    default CandidateStore candidateStore() {
+        return null;
+    }
+
     @Override
     void close();
 }

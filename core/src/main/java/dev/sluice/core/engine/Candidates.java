@@ -1,0 +1,341 @@
+package dev.sluice.core.engine;
+
+import dev.sluice.core.Admission;
+import dev.sluice.core.Reason;
+import dev.sluice.core.config.ConfigException;
+import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.PolicyParser;
+import dev.sluice.core.config.Scope;
+import dev.sluice.core.local.LocalBackend;
+import dev.sluice.core.spi.CandidateStore;
+import dev.sluice.core.spi.PermitOutcome;
+import dev.sluice.core.spi.PolicyLimiter;
+import dev.sluice.core.spi.StoredCandidate;
+import dev.sluice.core.time.Scheduler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Candidate policies on this node: a proposed definition of a live policy, evaluated beside it on the same requests
+ * and keys with state of its own, never changing a response. The candidates come from the {@link CandidateStore}
+ * ({@link #sync}); every node evaluates them on its own requests.
+ *
+ * <p>After the live decision, each policy with a candidate that the live run reached is decided again by its
+ * candidate, without waiting: a rate candidate takes tokens from its own buckets; a concurrency candidate takes a
+ * permit of its own semaphores "as if" and gives it back after the live policy's mean hold time on this node
+ * ({@link HoldTimes}; at once before the live policy has released any permit), never queueing or holding the request.
+ * The candidate's state is node-local: for a cluster-scope policy, this node's share of its limits (each divided by
+ * the members, as {@code on-backend-failure: local} does), so a candidate adds no call to the cluster on a request.
+ *
+ * <p>The outcomes are counted in the 2x2 of (live, candidate) x (admit, refuse), in
+ * {@code sluice_candidate_decisions_total{policy, live, candidate}}, with the reasons and the keys only the candidate
+ * refuses (the first {@value #MAX_KEYS} distinct keys). A candidate expires on its own. Thread-safe.
+ */
+public final class Candidates implements AutoCloseable {
+    /** Keys tracked per candidate for the "only the candidate refuses" list, beyond which new keys are not added. */
+    static final int MAX_KEYS = 1_000;
+    /** Keys of that list a node publishes for the others. */
+    static final int PUBLISHED_KEYS = 100;
+    public static final Duration DEFAULT_EXPIRY = Duration.ofHours(1);
+    public static final Duration MAX_EXPIRY = Duration.ofDays(1);
+    private static final Logger LOG = LoggerFactory.getLogger(Candidates.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Scheduler scheduler;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final IntSupplier members;
+    private final LocalBackend backend;
+    private final PolicyParser parser = new PolicyParser();
+    private final Map<String, Candidate> byPolicy = new ConcurrentHashMap<>();
+    private final Set<String> published = new HashSet<>();
+
+    /** @param members the cluster's members as last seen, for the share of a cluster-scope candidate */
+    Candidates(Scheduler scheduler, MeterRegistry registry, Clock clock, IntSupplier members) {
+        this.scheduler = scheduler;
+        this.registry = registry;
+        this.clock = clock;
+        this.members = members;
+        this.backend = new LocalBackend(scheduler);
+    }
+
+    /**
+     * Follows the store: a candidate whose id this node already evaluates goes on with its state and counts; a new
+     * id starts afresh; a candidate no longer stored is discarded. A definition this node cannot read is logged and
+     * skipped. Serialised; must not block (called from store listener threads).
+     */
+    public synchronized void sync(Map<String, StoredCandidate> stored) {
+        long now = clock.millis();
+        for (StoredCandidate candidate : stored.values()) {
+            Candidate current = byPolicy.get(candidate.policy());
+            if ((current != null && current.stored.id().equals(candidate.id())) || candidate.expiredAt(now)) {
+                continue;
+            }
+            Policy policy;
+            try {
+                policy = parser.parsePolicy(candidate.definitionJson(), "candidate of " + candidate.policy(),
+                        candidate.policy());
+            } catch (ConfigException unreadable) {
+                LOG.warn("Sluice: the candidate of policy '{}' cannot be evaluated on this node: {}",
+                        candidate.policy(), unreadable.getMessage());
+                continue;
+            }
+            if (current != null) {
+                discard(current);   // first: the new candidate's counters start from zero
+            }
+            byPolicy.put(candidate.policy(), new Candidate(candidate, policy));
+        }
+        for (Candidate candidate : List.copyOf(byPolicy.values())) {
+            if (!stored.containsKey(candidate.stored.policy())) {
+                discard(candidate);
+            }
+        }
+    }
+
+    /** This node's counts of {@code policy}'s candidate, unless it has none (or it expired). */
+    public Optional<Counts> counts(String policy) {
+        Candidate candidate = live(policy);
+        return candidate == null ? Optional.empty() : Optional.of(candidate.counts(Integer.MAX_VALUE));
+    }
+
+    /**
+     * Leaves this node's counts of every candidate in {@code store} for the other nodes, and withdraws those of
+     * candidates that ended. Called every publishing interval; does not block.
+     */
+    public synchronized void publish(CandidateStore store) {
+        Set<String> now = new HashSet<>();
+        for (String policy : List.copyOf(byPolicy.keySet())) {
+            Candidate candidate = live(policy);
+            if (candidate != null) {
+                store.publish(policy, candidate.counts(PUBLISHED_KEYS).encode());
+                now.add(policy);
+            }
+        }
+        for (String gone : published) {
+            if (!now.contains(gone)) {
+                store.withdraw(gone);
+            }
+        }
+        published.clear();
+        published.addAll(now);
+    }
+
+    boolean any() {
+        return !byPolicy.isEmpty();
+    }
+
+    private Candidate live(String policy) {
+        Candidate candidate = byPolicy.get(policy);
+        if (candidate != null && candidate.stored.expiredAt(clock.millis())) {
+            discard(candidate);
+            return null;
+        }
+        return candidate;
+    }
+
+    private void discard(Candidate candidate) {
+        if (byPolicy.remove(candidate.stored.policy(), candidate)) {
+            candidate.discard();
+        }
+    }
+
+    /** After a live decision on {@code steps}: lets every candidate among them decide too. Never throws. */
+    void observe(Step[] steps, int count, Admission live) {
+        if (live == null) {
+            return;
+        }
+        try {
+            for (int i = 0; i < count; i++) {
+                Step step = steps[i];
+                boolean refusedHere = step.policy.name.equals(live.policy());
+                Candidate candidate = live(step.policy.name);
+                if (candidate != null) {
+                    candidate.decide(step, refusedHere ? live.reason() : null);
+                }
+                if (refusedHere && !live.admitted()) {
+                    return;   // the live run stopped here; later policies were not asked
+                }
+            }
+        } catch (RuntimeException bug) {
+            LOG.error("Sluice: a candidate could not decide; the live decision stands", bug);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Candidate candidate : List.copyOf(byPolicy.values())) {
+            discard(candidate);
+        }
+        backend.close();
+    }
+
+    /**
+     * What a candidate saw on one node, or summed over nodes, since it started.
+     *
+     * @param id                the candidate's id ({@link StoredCandidate#id()}): counts of another id do not add up
+     * @param candidateOnlyKeys the keys only the candidate refused, with how often, most often first
+     */
+    public record Counts(String id, long bothAdmit, long onlyLiveRefuses, long onlyCandidateRefuses, long bothRefuse,
+            Map<String, Long> liveReasons, Map<String, Long> candidateReasons, Map<String, Long> candidateOnlyKeys) {
+
+        /** These counts and {@code other}'s added up (reasons and keys by name), most frequent keys first. */
+        public Counts plus(Counts other) {
+            return new Counts(id, bothAdmit + other.bothAdmit, onlyLiveRefuses + other.onlyLiveRefuses,
+                    onlyCandidateRefuses + other.onlyCandidateRefuses, bothRefuse + other.bothRefuse,
+                    sum(liveReasons, other.liveReasons), sum(candidateReasons, other.candidateReasons),
+                    sorted(sum(candidateOnlyKeys, other.candidateOnlyKeys), Integer.MAX_VALUE));
+        }
+
+        /** As JSON, for other nodes. */
+        public String encode() {
+            return JSON.writeValueAsString(this);
+        }
+
+        /**
+         * Reads what {@link #encode()} wrote.
+         *
+         * @throws RuntimeException when it is not such a text
+         */
+        public static Counts decode(String text) {
+            return JSON.readValue(text, Counts.class);
+        }
+
+        private static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
+            Map<String, Long> sum = new LinkedHashMap<>(a);
+            b.forEach((name, n) -> sum.merge(name, n, Long::sum));
+            return sum;
+        }
+    }
+
+    /** The {@code limit} largest of {@code counts}, largest first (ties by name). */
+    static Map<String, Long> sorted(Map<String, Long> counts, int limit) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
+        entries.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()));
+        Map<String, Long> top = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> entry : entries.subList(0, Math.min(limit, entries.size()))) {
+            top.put(entry.getKey(), entry.getValue());
+        }
+        return top;
+    }
+
+    private final class Candidate {
+        final StoredCandidate stored;
+        final Policy policy;
+        final PolicyLimiter limiter;
+        volatile int share;
+        final LongAdder[] cells = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
+        final Counter[] counters = new Counter[4];
+        final Map<String, LongAdder> liveReasons = new ConcurrentHashMap<>();
+        final Map<String, LongAdder> candidateReasons = new ConcurrentHashMap<>();
+        final Map<String, LongAdder> candidateOnlyKeys = new ConcurrentHashMap<>();
+
+        Candidate(StoredCandidate stored, Policy policy) {
+            this.stored = stored;
+            this.policy = policy;
+            this.share = policy.scope() == Scope.CLUSTER ? members.getAsInt() : 1;
+            this.limiter = backend.bind(share(policy, share));
+            for (int cell = 0; cell < 4; cell++) {
+                counters[cell] = Counter.builder("sluice_candidate_decisions")
+                        .description("Decisions of candidate policies beside the live ones, by what each decided")
+                        .tag("policy", policy.name())
+                        .tag("live", (cell & 1) == 0 ? "admit" : "refuse")
+                        .tag("candidate", (cell & 2) == 0 ? "admit" : "refuse")
+                        .register(registry);
+            }
+        }
+
+        private Policy share(Policy definition, int nodes) {
+            return definition.scope() == Scope.CLUSTER ? LocalShare.of(definition, nodes) : definition;
+        }
+
+        void decide(Step step, Reason liveRefusal) {
+            if (policy.scope() == Scope.CLUSTER) {
+                int now = members.getAsInt();
+                if (now != share) {
+                    share = now;   // the cluster changed size: the share follows, the state lives on
+                    limiter.reconfigure(share(policy, now));
+                }
+            }
+            CompletableFuture<Reason> rate = policy.rate() == null && policy.quota() == null
+                    ? CompletableFuture.completedFuture(null)
+                    : limiter.consume(step.key, step.cost, 0).thenApply(o -> o.consumed() ? null : o.reason());
+            rate.thenCompose(refused -> refused != null || policy.concurrency() == null
+                    ? CompletableFuture.completedFuture(refused) : asIf(step))
+                    .whenComplete((refused, failure) -> record(step, liveRefusal,
+                            failure != null ? Reason.BACKEND_FAILURE : refused));
+        }
+
+        /** A permit taken as if the request held it for the live policy's mean hold time. */
+        private CompletableFuture<Reason> asIf(Step step) {
+            return limiter.acquire(step.key, step.cost, 0).thenApply((PermitOutcome outcome) -> {
+                if (!outcome.granted()) {
+                    return outcome.reason();
+                }
+                long hold = step.policy.binding.holds.meanNanos();
+                if (hold <= 0) {
+                    outcome.lease().release();
+                } else {
+                    scheduler.schedule(outcome.lease()::release, hold);
+                }
+                return null;
+            });
+        }
+
+        private void record(Step step, Reason live, Reason candidate) {
+            int cell = (live == null ? 0 : 1) + (candidate == null ? 0 : 2);
+            cells[cell].increment();
+            counters[cell].increment();
+            if (live != null) {
+                liveReasons.computeIfAbsent(live.wire(), r -> new LongAdder()).increment();
+            }
+            if (candidate != null) {
+                candidateReasons.computeIfAbsent(candidate.wire(), r -> new LongAdder()).increment();
+            }
+            if (live == null && candidate != null) {
+                LongAdder keyCount = candidateOnlyKeys.get(step.key);
+                if (keyCount == null && candidateOnlyKeys.size() < MAX_KEYS) {
+                    keyCount = candidateOnlyKeys.computeIfAbsent(step.key, k -> new LongAdder());
+                }
+                if (keyCount != null) {
+                    keyCount.increment();
+                }
+            }
+        }
+
+        Counts counts(int keys) {
+            return new Counts(stored.id(), cells[0].sum(), cells[1].sum(), cells[2].sum(), cells[3].sum(),
+                    sums(liveReasons), sums(candidateReasons), sorted(sums(candidateOnlyKeys), keys));
+        }
+
+        private Map<String, Long> sums(Map<String, LongAdder> counts) {
+            Map<String, Long> sums = new LinkedHashMap<>();
+            counts.forEach((name, n) -> sums.put(name, n.sum()));
+            return sums;
+        }
+
+        void discard() {
+            limiter.unbind();
+            for (Counter counter : counters) {
+                registry.remove(counter);
+            }
+        }
+    }
+}
