@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One policy's buckets in the cluster: Bucket4j's entry-processor proxy manager over IMap
- * {@value HazelcastBackend#BUCKETS}, asynchronous, one bucket per key ({@code policy U+001F key}) with bands
+ * {@value MapNames#BUCKETS}, asynchronous, one bucket per key ({@code policy U+001F key}) with bands
  * {@code rate} and {@code quota} ({@link BucketConfigurations}).
  *
  * <p><b>Live changes.</b> Every bucket is built with implicit configuration replacement at the version of the

@@ -355,13 +355,13 @@ public final class HazelcastCluster implements ClusterConnection {
         return store;
     }
 
-    /** Top-keys snapshots in IMap {@value HazelcastSketchExchange#MAP}. */
+    /** Top-keys snapshots in IMap {@value MapNames#TOP_KEYS}. */
     @Override
     public SketchExchange sketchExchange() {
         return sketches;
     }
 
-    /** The audit in Ringbuffer {@value HazelcastAuditStore#RINGBUFFER}. */
+    /** The audit in Ringbuffer {@value MapNames#AUDIT}. */
     @Override
     public AuditStore auditStore() {
         return audit;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's side of the cluster semaphores, shared by all policies. The entries themselves live in IMap
- * {@value HazelcastBackend#SEMAPHORES} and change only through {@link SemaphoreOps}; this node keeps:
+ * {@value MapNames#SEMAPHORES} and change only through {@link SemaphoreOps}; this node keeps:
  * <ul>
  *   <li>the requests it has sent, until decided ({@link SemaphoreWaiters});</li>
  *   <li>the decisions for waiters on other nodes, sent to their notice topics ({@link NoticeTopics});</li>
@@ -54,7 +54,7 @@ final class SemaphoreClient implements AutoCloseable {
     SemaphoreClient(HazelcastInstance hazelcast, ClusterCalls calls, Scheduler scheduler, Ticker clock) {
         this.hazelcast = hazelcast;
         this.calls = calls;
-        this.map = hazelcast.getMap(HazelcastBackend.SEMAPHORES);
+        this.map = hazelcast.getMap(MapNames.SEMAPHORES);
         this.notices = new NoticeTopics(hazelcast, calls);
         this.departures = new DepartedMembers(clock, calls, notices);
         this.leases = new HeldLeases(calls, map, scheduler, clock, departures, notices);
