@@ -22,9 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The cluster backend on Hazelcast: Bucket4j buckets in IMap {@value MapNames#BUCKETS} ({@link ClusterBuckets}), lease
- * semaphores with FIFO waiters in IMap {@value MapNames#SEMAPHORES} ({@link SemaphoreClient}). Every member of the cluster
- * needs sluice-hazelcast (and Bucket4j) on its class path, whose hooks register the serializers
+ * The cluster backend on Hazelcast: Bucket4j buckets in IMap {@value MapNames#BUCKETS} ({@link ClusterBuckets}),
+ * lease semaphores with FIFO waiters in IMap {@value MapNames#SEMAPHORES} ({@link SemaphoreClient}). Every member of
+ * the cluster needs sluice-hazelcast (and Bucket4j) on its class path, whose hooks register the serializers
  * ({@link SluiceSerialization}), because the entry processors run where the data lives.
  *
  * <p><b>Time.</b> Every timer (waiter deadlines, heartbeat, sweeper, safety poll, rate-queue releases) runs on the

@@ -37,10 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policy store of a cluster: one entry of IMap {@value MapNames#POLICIES} ({@link StoredPolicies}) holding every policy as
- * JSON ({@link PolicyWriter}, read back with {@link PolicyParser}), written only by entry processors. So a write is
- * stored on the partition owner and its backup before {@link #put} returns; conditional writes from any nodes are
- * decided atomically there (compare-and-set on the version); versions are the store-wide revision, strictly
+ * The policy store of a cluster: one entry of IMap {@value MapNames#POLICIES} ({@link StoredPolicies}) holding every
+ * policy as JSON ({@link PolicyWriter}, read back with {@link PolicyParser}), written only by entry processors. So a
+ * write is stored on the partition owner and its backup before {@link #put} returns; conditional writes from any nodes
+ * are decided atomically there (compare-and-set on the version); versions are the store-wide revision, strictly
  * increasing. Every node's subscribers hear of every change, in order, through an entry listener (within
  * milliseconds on a LAN); a node that joins later reads the current set in {@link #initialize}, which seeds only an
  * empty store.

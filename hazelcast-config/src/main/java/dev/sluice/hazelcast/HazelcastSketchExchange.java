@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Top-keys snapshots in IMap {@value MapNames#TOP_KEYS}: one entry per (policy, node), keyed {@code policy U+001F node}, each a
- * plain {@code byte[]} (no Sluice class on the members for this map) with a time-to-live of
- * {@value #EXPIRY_SECONDS} s that every publication renews, so a node that left or died drops out by itself. Memory
- * in the cluster: one snapshot per policy and node, each at most 6 tallies of at most 128 keys.
+ * Top-keys snapshots in IMap {@value MapNames#TOP_KEYS}: one entry per (policy, node), keyed
+ * {@code policy U+001F node}, each a plain {@code byte[]} (no Sluice class on the members for this map) with a
+ * time-to-live of {@value #EXPIRY_SECONDS} s that every publication renews, so a node that left or died drops out by
+ * itself. Memory in the cluster: one snapshot per policy and node, each at most 6 tallies of at most 128 keys.
  *
  * <p>Why a map and not a call to every node: a node may be a Hazelcast client (client mode), which no member can
  * call; every node, member or client, can write a map. A read is one query over this small map, on

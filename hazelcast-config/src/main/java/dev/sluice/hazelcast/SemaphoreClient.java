@@ -142,7 +142,7 @@ final class SemaphoreClient implements AutoCloseable {
                 });
     }
 
-    /** This node's waiters of one policy are admitted with leases that hold nothing (the policy or its limit is gone). */
+    /** Admits this node's waiters of one policy with leases that hold nothing (the policy or its limit is gone). */
     void admitWaiters(String policyPrefix) {
         waiters.admit(policyPrefix);
     }

@@ -189,7 +189,7 @@ final class SemaphoreWaiters {
         }
     }
 
-    /** This node's waiters of one policy are admitted with leases that hold nothing (the policy or its limit is gone). */
+    /** Admits this node's waiters of one policy with leases that hold nothing (the policy or its limit is gone). */
     void admit(String policyPrefix) {
         for (SemaphoreWaiter waiter : all()) {
             if (waiter.entryKey.startsWith(policyPrefix) && waiter.decide()) {
