@@ -79,7 +79,7 @@ public final class HazelcastBackend implements Backend {
     }
 
     private static ClusterGuard.Settings checked(Map<String, String> options) {
-        HazelcastCluster.checkOptions(options, ClusterGuard.OPTIONS);
+        ClusterConfigs.checkOptions(options, ClusterGuard.OPTIONS);
         return ClusterGuard.Settings.from(options);
     }
 
