@@ -6,27 +6,19 @@ import dev.sluice.core.spi.BucketConfigurations;
 import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.time.Scheduler;
 import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.BucketState;
 import io.github.bucket4j.TokensInheritanceStrategy;
-import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One policy's buckets in the cluster: Bucket4j's entry-processor proxy manager over IMap
- * {@value HazelcastBackend#BUCKETS}, asynchronous, one bucket per key ({@code policy U+001F key}) with bands
+ * {@value MapNames#BUCKETS}, asynchronous, one bucket per key ({@code policy U+001F key}) with bands
  * {@code rate} and {@code quota} ({@link BucketConfigurations}).
  *
  * <p><b>Live changes.</b> Every bucket is built with implicit configuration replacement at the version of the
@@ -35,19 +27,9 @@ import org.slf4j.LoggerFactory;
  * heard of the change (older version) cannot move it back. Bands are matched by id, so adding or removing the
  * quota keeps the rate band's tokens.
  *
- * <p><b>The queue is the bucket's deficit.</b> A request the bucket refuses reserves its tokens
- * ({@code consumeIgnoringRateLimits}: the bucket goes negative by what is reserved) and completes when they are
- * due, so queued requests leave exactly at the configured rate across the whole cluster, with no polling. The wait
- * Bucket4j answers is the request's real position in the cluster-wide line, so both limits are checked against it:
- * a wait above the request's max-wait is refused with the limiting band's reason, and a wait above
- * {@code depth} requests' worth of refill ({@code depth * cost * period / limit}) is refused with
- * {@code queue-full}; either refusal gives the reservation back at once and answers that wait as its
- * Retry-After. A request whose wait, as the take that could not serve it left the bucket, already breaks either limit
- * is refused the same way without reserving; only one that looked as if it fitted reserves, and between its
- * reservation and its return other requests see the deficit, so such a refusal can make others wait or be refused
- * slightly early, never admit more than the rate. A waiter whose request is cancelled gives its
- * tokens back. Waiters live on the node they arrived at: {@link #reset} and {@link #admitAll} reach this node's,
- * waiters on other nodes complete when their tokens are due.
+ * <p><b>Queue.</b> A request the bucket cannot serve is refused, or queued in the bucket's deficit
+ * ({@link DeficitQueue}). Waiters live on the node they arrived at: {@link #reset} and {@link #admitAll} reach this
+ * node's, waiters on other nodes complete when their tokens are due.
  *
  * <p><b>Slices.</b> A node does not ask the cluster for every request. Each take from the bucket
  * ({@code tryConsumeAsMuchAsPossible}) asks for what the requests waiting on this node need plus a <em>lead</em>:
@@ -57,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * so a busy key costs one cluster call per round trip, not per request. Every token given out was consumed from the
  * cluster bucket first, so slices can never admit more than the bucket; what they can cost is a refusal on one node
  * while another holds a lead, bounded by the leads, and tokens idle for {@value TokenSlice#IDLE_MILLIS} ms go back
- * to the bucket. See {@link TokenSlice}. A request the take cannot serve is refused, or queued as below, from the
- * bucket's state as the take left it, with no further call.
+ * to the bucket. See {@link TokenSlice} and {@link TokenSlices}. A request the take cannot serve is refused, or
+ * queued as above, from the bucket's state as the take left it, with no further call.
  *
  * <p>Thread-safe; never blocks.
  */
@@ -66,17 +48,15 @@ final class ClusterBuckets {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterBuckets.class);
     static final double LEAD_SHARE = 0.005;
     static final long MAX_LEAD = 10_000;
-    private static final long SWEEP_NANOS = TokenSlice.IDLE_NANOS / 2;
 
     private final AsyncProxyManager<String> buckets;
     private final ClusterCalls calls;
     private final Scheduler scheduler;
     private final String prefix;
     private final ClusterRateWaiters waiters;
-    private final Map<String, TokenSlice> slices = new ConcurrentHashMap<>();
-    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final DeficitQueue queue;
+    private final TokenSlices slices;
     private final LongAdder takes = new LongAdder();
-    private volatile boolean closed;
     private volatile Config config;
 
     /** The definition in force, with what is derived from it; {@code sliceCap} bounds a node's lead. */
@@ -92,6 +72,8 @@ final class ClusterBuckets {
         this.prefix = prefix;
         this.config = configOf(policy, version);
         this.waiters = new ClusterRateWaiters(scheduler, calls, this::giveBack);
+        this.queue = new DeficitQueue(calls, waiters, this::giveBack);
+        this.slices = new TokenSlices(scheduler, (key, held) -> giveBack(proxy(config, key), held));
     }
 
     private Config configOf(Policy policy, long version) {
@@ -132,7 +114,8 @@ final class ClusterBuckets {
             admitAll();
             return CompletableFuture.completedFuture(null);
         }
-        return waiters.rebalance(key -> proxy(current, key), cost -> depthBound(current.policy(), cost));
+        return waiters.rebalance(key -> proxy(current, key),
+                cost -> DeficitQueue.depthBound(current.policy(), cost));
     }
 
     private AsyncBucketProxy proxy(Config current, String key) {
@@ -152,11 +135,7 @@ final class ClusterBuckets {
             return CompletableFuture.completedFuture(RateOutcome.consumed(0, 0));
         }
         while (true) {
-            TokenSlice slice = slices.get(key);
-            if (slice == null) {
-                slice = slices.computeIfAbsent(key, k -> new TokenSlice(scheduler.ticker().nanos()));
-                keepSweeping();
-            }
+            TokenSlice slice = slices.of(key);
             TokenSlice.Pending pending;
             synchronized (slice) {
                 if (slice.retired) {
@@ -214,94 +193,13 @@ final class ClusterBuckets {
                     served.pending().result.complete(served.outcome());
                 }
                 for (TokenSlice.Pending pending : settlement.unserved()) {
-                    notServed(current, key, bucket, pending, taken);
+                    queue.notServed(current.policy(), current.quotaBand(), key, bucket, pending, taken);
                 }
             }
             failed.forEach(pending -> pending.result.completeExceptionally(failure));
             if (again) {
                 fetch(config, key, slice);
             }
-        });
-    }
-
-    /**
-     * A request the cluster's bucket could not serve: refused, or queued when its policy has a queue. The take's
-     * state gives the shortest wait the request could have (others may reserve meanwhile, never give it less): when
-     * that alone is longer than the request may wait, or than the queue's depth, it is refused at once, without
-     * reserving tokens that other requests would see missing until they are given back.
-     */
-    private void notServed(Config current, String key, AsyncBucketProxy bucket, TokenSlice.Pending pending,
-            VerboseResult<Long> taken) {
-        BucketState state = taken.getState();
-        long wait = state.calculateDelayNanosAfterWillBePossibleToConsume(pending.cost, taken.getOperationTimeNanos(),
-                false);
-        long reset = taken.getDiagnostics().calculateFullRefillingTime();
-        boolean quota = current.quotaBand() >= 0 && state.getCurrentSize(current.quotaBand()) < pending.cost;
-        Reason limiting = quota ? Reason.QUOTA : Reason.RATE;
-        long depthBound = depthBound(current.policy(), pending.cost);
-        if (current.policy().queue() == null || pending.maxWaitNanos <= 0 || wait > pending.maxWaitNanos) {
-            pending.result.complete(RateOutcome.refused(limiting, 0, reset, Math.max(1, wait)));
-        } else if (wait > depthBound) {
-            pending.result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, reset, Math.max(1, wait - depthBound)));
-        } else {
-            reserve(current, key, bucket, pending.cost, pending.maxWaitNanos, wait, reset, pending.result);
-        }
-    }
-
-    /** How long {@code depth} requests of this cost take to refill: the longest wait the queue may hold. */
-    private static long depthBound(Policy policy, long cost) {
-        if (policy.rate() == null || policy.queue() == null) {
-            return policy.queue() == null ? 0 : Long.MAX_VALUE;
-        }
-        double nanos = (double) policy.queue().depth() * cost * policy.rate().period().toNanos()
-                / policy.rate().limit();
-        return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
-    }
-
-    private void reserve(Config current, String key, AsyncBucketProxy bucket, long cost, long maxWaitNanos,
-            long retryNanos, long resetNanos, CompletableFuture<RateOutcome> result) {
-        if (result.isDone()) {
-            return;
-        }
-        long depthBound = depthBound(current.policy(), cost);
-        calls.bucket(() -> bucket.consumeIgnoringRateLimits(cost), (late, lateFailure) -> {
-            if (late != null && late != Long.MAX_VALUE) {
-                giveBack(bucket, cost);   // reserved after the request was decided without it
-            }
-        }).whenComplete((wait, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else if (wait == Long.MAX_VALUE) {
-                // nothing was reserved: more than the bucket can ever hold
-                refuse(current, bucket, cost, retryNanos, resetNanos, result);
-            } else if (wait > maxWaitNanos) {
-                giveBack(bucket, cost);
-                refuse(current, bucket, cost, wait, resetNanos, result);
-            } else if (wait > depthBound) {
-                giveBack(bucket, cost);
-                result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, resetNanos,
-                        Math.max(1, wait - depthBound)));
-            } else {
-                waiters.waitFor(key, bucket, cost, wait, maxWaitNanos, result);
-            }
-        });
-    }
-
-    /** Refuses with the band that cannot give {@code cost} now: the quota, else the rate. */
-    private void refuse(Config current, AsyncBucketProxy bucket, long cost, long retryNanos, long resetNanos,
-            CompletableFuture<RateOutcome> result) {
-        long retry = Math.max(1, retryNanos);
-        if (current.quotaBand() < 0) {
-            result.complete(RateOutcome.refused(Reason.RATE, 0, resetNanos, retry));
-            return;
-        }
-        calls.bucket(() -> bucket.asVerbose().getAvailableTokens()).whenComplete((tokens, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(failure);
-                return;
-            }
-            boolean quota = tokens.getState().getCurrentSize(current.quotaBand()) < cost;
-            result.complete(RateOutcome.refused(quota ? Reason.QUOTA : Reason.RATE, 0, resetNanos, retry));
         });
     }
 
@@ -313,51 +211,13 @@ final class ClusterBuckets {
         });
     }
 
-    /** Keeps the sweeper going while slices exist; one sweep is scheduled at a time. */
-    private void keepSweeping() {
-        if (!closed && sweeping.compareAndSet(false, true)) {
-            scheduler.schedule(this::sweep, SWEEP_NANOS);
-        }
-    }
-
-    /** Gives back the tokens of slices idle for {@value TokenSlice#IDLE_MILLIS} ms and forgets them. */
-    private void sweep() {
-        long now = scheduler.ticker().nanos();
-        for (Map.Entry<String, TokenSlice> entry : slices.entrySet()) {
-            TokenSlice slice = entry.getValue();
-            long held;
-            synchronized (slice) {
-                held = slice.retireIfIdle(now);
-            }
-            if (held >= 0) {
-                slices.remove(entry.getKey(), slice);
-                if (held > 0) {
-                    giveBack(proxy(config, entry.getKey()), held);
-                }
-            }
-        }
-        sweeping.set(false);
-        if (!slices.isEmpty()) {
-            keepSweeping();
-        }
-    }
-
     /** Retires the key's slice, if any: returns its waiting requests; its tokens are given back when asked. */
     private List<TokenSlice.Pending> retireSlice(String key, boolean giveTokensBack) {
-        TokenSlice slice = slices.remove(key);
-        if (slice == null) {
-            return List.of();
+        TokenSlices.Retired retired = slices.retire(key);
+        if (retired.held() > 0 && giveTokensBack && config.bucket() != null) {
+            giveBack(proxy(config, key), retired.held());
         }
-        long held;
-        List<TokenSlice.Pending> drained;
-        synchronized (slice) {
-            held = slice.retire();
-            drained = slice.drain();
-        }
-        if (held > 0 && giveTokensBack && config.bucket() != null) {
-            giveBack(proxy(config, key), held);
-        }
-        return drained;
+        return retired.waiting();
     }
 
     /** How many takes this node has sent to the cluster. */
@@ -367,13 +227,7 @@ final class ClusterBuckets {
 
     /** Tokens this node holds ahead of need for {@code key}. */
     long heldHere(String key) {
-        TokenSlice slice = slices.get(key);
-        if (slice == null) {
-            return 0;
-        }
-        synchronized (slice) {
-            return slice.tokens();
-        }
+        return slices.heldHere(key);
     }
 
     long queuedHere(String key) {
@@ -430,7 +284,7 @@ final class ClusterBuckets {
 
     /** Admits this node's waiters (the policy is gone). */
     void admitAll() {
-        for (String key : new ArrayList<>(slices.keySet())) {
+        for (String key : slices.keys()) {
             retireSlice(key, true).forEach(pending -> pending.result.complete(RateOutcome.consumed(0, 0)));
         }
         for (String key : waiters.keys()) {
@@ -446,8 +300,8 @@ final class ClusterBuckets {
      * ahead of need are given back.
      */
     void refuseAll() {
-        closed = true;
-        for (String key : new ArrayList<>(slices.keySet())) {
+        slices.close();
+        for (String key : slices.keys()) {
             retireSlice(key, true).forEach(pending ->
                     pending.result.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1)));
         }

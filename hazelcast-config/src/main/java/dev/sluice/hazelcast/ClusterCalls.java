@@ -112,7 +112,7 @@ final class ClusterCalls {
         return guarded(command);
     }
 
-    /** Publishes a message; delivery is best effort (see the safety poll in {@link SemaphoreClient}). */
+    /** Publishes a message; delivery is best effort (see {@link SafetyPoll}). */
     <T> CompletableFuture<Void> publish(ITopic<T> topic, T message) {
         return guarded(() -> topic.publishAsync(message).toCompletableFuture());
     }

@@ -61,9 +61,9 @@ final class ClusterCheck {
             return null;
         }
         ClusterCalls calls = new ClusterCalls(instance);
-        IMap<String, SemaphoreState> semaphores = instance.getMap(HazelcastBackend.SEMAPHORES);
-        IMap<String, StoredPolicies> policies = instance.getMap(HazelcastPolicyStore.MAP);
-        IMap<String, byte[]> bucketMap = instance.getMap(HazelcastBackend.BUCKETS);
+        IMap<String, SemaphoreState> semaphores = instance.getMap(MapNames.SEMAPHORES);
+        IMap<String, StoredPolicies> policies = instance.getMap(MapNames.POLICIES);
+        IMap<String, byte[]> bucketMap = instance.getMap(MapNames.BUCKETS);
         AsyncProxyManager<String> buckets = Bucket4jHazelcast.entryProcessorBasedBuilder(bucketMap).build()
                 .asAsync();
         SemaphoreOps.Caller caller = SemaphoreOps.Caller.at(0);

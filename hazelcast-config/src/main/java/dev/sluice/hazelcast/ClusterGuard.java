@@ -2,7 +2,6 @@ package dev.sluice.hazelcast;
 
 import dev.sluice.core.config.Durations;
 import dev.sluice.core.time.Scheduler;
-import dev.sluice.core.time.Ticker;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -11,18 +10,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -381,34 +376,4 @@ final class ClusterGuard {
     CircuitBreaker breaker() {
         return breaker;
     }
-
-    /** The scheduler's ticker as a {@link Clock}, so the breaker's open time passes as the backend's time does. */
-    private static final class TickerClock extends Clock {
-        private final Ticker ticker;
-
-        TickerClock(Ticker ticker) {
-            this.ticker = ticker;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochSecond(0, ticker.nanos());
-        }
-
-        @Override
-        public long millis() {
-            return TimeUnit.NANOSECONDS.toMillis(ticker.nanos());
-        }
-    }
-
 }

@@ -12,14 +12,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The management audit in Ringbuffer {@value #RINGBUFFER} (no CP subsystem needed): entries are JSON strings (no
+ * The management audit in Ringbuffer {@value MapNames#AUDIT} (no CP subsystem needed): entries are JSON strings (no
  * Sluice class on the members), the oldest overwritten once it is full. Its capacity and backups are the cluster's
  * configuration: Sluice's default member configuration keeps 1000 entries with one backup, so the entries outlive
  * the member that took them as long as one other member runs; Hazelcast's own default is 10,000. Thread-safe; no
  * method blocks (reads of the sequences run on {@link ClusterReads}).
  */
 final class HazelcastAuditStore implements AuditStore {
-    static final String RINGBUFFER = "sluice-audit";
     /** The most items one Hazelcast read returns. */
     private static final int BATCH = 1000;
     private static final long READ_TIMEOUT_SECONDS = 10;
@@ -28,7 +27,7 @@ final class HazelcastAuditStore implements AuditStore {
     private final ClusterReads reads;
 
     HazelcastAuditStore(HazelcastInstance hazelcast, ClusterReads reads) {
-        this.ringbuffer = hazelcast.getRingbuffer(RINGBUFFER);
+        this.ringbuffer = hazelcast.getRingbuffer(MapNames.AUDIT);
         this.reads = reads;
     }
 

@@ -22,9 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The cluster backend on Hazelcast: Bucket4j buckets in IMap {@value #BUCKETS} ({@link ClusterBuckets}), lease
- * semaphores with FIFO waiters in IMap {@value #SEMAPHORES} ({@link SemaphoreClient}). Every member of the cluster
- * needs sluice-hazelcast (and Bucket4j) on its class path, whose hooks register the serializers
+ * The cluster backend on Hazelcast: Bucket4j buckets in IMap {@value MapNames#BUCKETS} ({@link ClusterBuckets}),
+ * lease semaphores with FIFO waiters in IMap {@value MapNames#SEMAPHORES} ({@link SemaphoreClient}). Every member of
+ * the cluster needs sluice-hazelcast (and Bucket4j) on its class path, whose hooks register the serializers
  * ({@link SluiceSerialization}), because the entry processors run where the data lives.
  *
  * <p><b>Time.</b> Every timer (waiter deadlines, heartbeat, sweeper, safety poll, rate-queue releases) runs on the
@@ -45,16 +45,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe. No method blocks a request thread.
  */
 public final class HazelcastBackend implements Backend {
-    static final String BUCKETS = "sluice-buckets";
-    static final String SEMAPHORES = "sluice-semaphores";
     static final int BUCKET_KEEP_SECONDS = 60;
 
     private final HazelcastInstance hazelcast;
-    private final Scheduler scheduler;
-    private final PolicyVersions versions;
-    private final ClusterCalls calls;
-    private final AsyncProxyManager<String> buckets;
     private final SemaphoreClient semaphores;
+    /** What every policy bound here uses of this node. */
+    private final ClusterServices services;
     private final Set<HazelcastPolicyLimiter> limiters = ConcurrentHashMap.newKeySet();
     private final ClusterGuard guard;
     private final UUID membership;
@@ -83,7 +79,7 @@ public final class HazelcastBackend implements Backend {
     }
 
     private static ClusterGuard.Settings checked(Map<String, String> options) {
-        HazelcastCluster.checkOptions(options, ClusterGuard.OPTIONS);
+        ClusterConfigs.checkOptions(options, ClusterGuard.OPTIONS);
         return ClusterGuard.Settings.from(options);
     }
 
@@ -91,11 +87,9 @@ public final class HazelcastBackend implements Backend {
             ClusterGuard.Settings guardSettings) {
         HazelcastVersions.require();
         this.hazelcast = hazelcast;
-        this.scheduler = scheduler;
-        this.versions = versions;
         AsyncCompletions.ensureReusableThreads();
         this.guard = new ClusterGuard(name(), guardSettings, scheduler);
-        this.calls = new ClusterCalls(hazelcast, guard);
+        ClusterCalls calls = new ClusterCalls(hazelcast, guard);
         this.membersLastSeen = currentMembers(hazelcast, 1);
         this.membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
@@ -122,14 +116,15 @@ public final class HazelcastBackend implements Backend {
                 return true;
             }
         };
-        IMap<String, byte[]> bucketMap = hazelcast.getMap(BUCKETS);
-        this.buckets = Bucket4jHazelcast.entryProcessorBasedBuilder(bucketMap)
+        IMap<String, byte[]> bucketMap = hazelcast.getMap(MapNames.BUCKETS);
+        AsyncProxyManager<String> buckets = Bucket4jHazelcast.entryProcessorBasedBuilder(bucketMap)
                 .clientClock(meter)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
                         Duration.ofSeconds(BUCKET_KEEP_SECONDS)))
                 .build()
                 .asAsync();
         this.semaphores = new SemaphoreClient(hazelcast, calls, scheduler, clock);
+        this.services = new ClusterServices(hazelcast, scheduler, calls, reads, buckets, semaphores, versions);
     }
 
     @Override
@@ -139,7 +134,7 @@ public final class HazelcastBackend implements Backend {
 
     @Override
     public PolicyLimiter bind(Policy policy) {
-        HazelcastPolicyLimiter limiter = new HazelcastPolicyLimiter(this, policy);
+        HazelcastPolicyLimiter limiter = new HazelcastPolicyLimiter(services, policy, limiters::remove);
         limiters.add(limiter);
         return limiter;
     }
@@ -226,37 +221,13 @@ public final class HazelcastBackend implements Backend {
         }
     }
 
-    /** The version of {@code policy}'s definition: the store's revision, or the next after {@code previous}. */
-    long versionOf(Policy policy, long previous) {
-        return versions.versionOf(policy).orElse(previous + 1);
-    }
-
-    void forget(HazelcastPolicyLimiter limiter) {
-        limiters.remove(limiter);
-    }
-
     /** The threads of the management reads Hazelcast only offers blocking (queries, ringbuffer sequences). */
     ClusterReads reads() {
         return reads;
     }
 
-    HazelcastInstance hazelcast() {
-        return hazelcast;
-    }
-
-    AsyncProxyManager<String> buckets() {
-        return buckets;
-    }
-
+    /** This node's side of the semaphores (tests). */
     SemaphoreClient semaphores() {
         return semaphores;
-    }
-
-    ClusterCalls calls() {
-        return calls;
-    }
-
-    Scheduler scheduler() {
-        return scheduler;
     }
 }

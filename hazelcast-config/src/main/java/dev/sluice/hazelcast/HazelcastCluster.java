@@ -1,13 +1,9 @@
 package dev.sluice.hazelcast;
 
-import com.hazelcast.client.config.ClientClasspathYamlConfig;
 import com.hazelcast.client.config.ClientConfig;
-import com.hazelcast.client.config.XmlClientConfigBuilder;
-import com.hazelcast.client.config.YamlClientConfigBuilder;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.sluice.core.spi.AuditStore;
@@ -19,14 +15,7 @@ import dev.sluice.core.spi.PolicyStore;
 import dev.sluice.core.spi.SketchExchange;
 import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.SystemScheduler;
-import java.io.File;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -136,7 +125,7 @@ public final class HazelcastCluster implements ClusterConnection {
      */
     public static HazelcastCluster over(HazelcastInstance hazelcast, Scheduler scheduler,
             Map<String, String> options) {
-        checkOptions(options, ClusterGuard.OPTIONS);
+        ClusterConfigs.checkOptions(options, ClusterGuard.OPTIONS);
         ClusterGuard.Settings guard = ClusterGuard.Settings.from(options);
         verify(hazelcast);
         return new HazelcastCluster(hazelcast, false, scheduler, null, guard);
@@ -150,7 +139,7 @@ public final class HazelcastCluster implements ClusterConnection {
      * @throws IllegalStateException    when the cluster cannot be reached or a member cannot run Sluice's processors
      */
     public static HazelcastCluster start(ClusterSettings settings) {
-        ClusterGuard.Settings guard = guardSettings(settings);
+        ClusterGuard.Settings guard = ClusterConfigs.guardSettings(settings);
         HazelcastInstance instance = switch (settings.mode()) {
             case "embedded" -> Hazelcast.newHazelcastInstance(memberConfig(settings));
             case "client" -> startClient(clientConfig(settings));
@@ -189,39 +178,7 @@ public final class HazelcastCluster implements ClusterConnection {
      * @throws IllegalArgumentException naming the setting that is wrong
      */
     public static Config memberConfig(ClusterSettings settings) {
-        String clusterName = clusterName(settings);
-        Config config;
-        String location = settings.config();
-        try {
-            if (location == null) {
-                config = Config.loadFromClasspath(HazelcastCluster.class.getClassLoader(), DEFAULT_MEMBER_CONFIG);
-            } else if (location.startsWith("classpath:")) {
-                config = Config.loadFromClasspath(contextLoader(), location.substring("classpath:".length()));
-            } else {
-                config = Config.loadFromFile(new File(location));
-            }
-        } catch (FileNotFoundException | RuntimeException unreadable) {
-            throw new IllegalArgumentException("hazelcast configuration " + location + " cannot be read: "
-                    + unreadable.getMessage(), unreadable);
-        }
-        config.setClassLoader(HazelcastCluster.class.getClassLoader());
-        if (clusterName != null) {
-            config.setClusterName(clusterName);
-        }
-        if (settings.bindHost() != null) {
-            config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of(settings.bindHost()));
-        }
-        if (settings.port() != null) {
-            checkPort(settings.port());
-            config.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false);
-        }
-        JoinConfig join = config.getNetworkConfig().getJoin();
-        for (String member : settings.members()) {
-            join.getTcpIpConfig().setEnabled(true).addMember(checkAddress(member));
-        }
-        SluiceSerialization.register(config.getSerializationConfig());
-        SplitBrain.configure(config, settings.options().get(SplitBrain.OPTION));
-        return config;
+        return ClusterConfigs.member(settings);
     }
 
     /**
@@ -231,116 +188,7 @@ public final class HazelcastCluster implements ClusterConnection {
      * @throws IllegalArgumentException naming the setting that is wrong
      */
     public static ClientConfig clientConfig(ClusterSettings settings) {
-        String clusterName = clusterName(settings);
-        if (settings.port() != null || settings.bindHost() != null) {
-            throw new IllegalArgumentException("hazelcast port and bind host apply to an embedded member, not to "
-                    + "client mode; remove them (SLUICE_HZ_PORT, SLUICE_HZ_HOST) or use mode embedded");
-        }
-        String location = settings.config();
-        ClientConfig config;
-        try {
-            if (location == null) {
-                config = new ClientClasspathYamlConfig(HazelcastCluster.class.getClassLoader(), DEFAULT_CLIENT_CONFIG,
-                        new Properties());
-            } else if (location.startsWith("classpath:")) {
-                String resource = location.substring("classpath:".length());
-                config = resource.toLowerCase(Locale.ROOT).endsWith(".xml")
-                        ? new XmlClientConfigBuilder(resourceUrl(resource)).build()
-                        : new YamlClientConfigBuilder(resourceUrl(resource)).build();
-            } else {
-                File file = new File(location);
-                config = location.toLowerCase(Locale.ROOT).endsWith(".xml") ? new XmlClientConfigBuilder(file).build()
-                        : new YamlClientConfigBuilder(file).build();
-            }
-        } catch (IOException | RuntimeException unreadable) {
-            throw new IllegalArgumentException("hazelcast client configuration " + location + " cannot be read: "
-                    + unreadable.getMessage(), unreadable);
-        }
-        config.setClassLoader(HazelcastCluster.class.getClassLoader());
-        if (clusterName != null) {
-            config.setClusterName(clusterName);
-        }
-        for (String member : settings.members()) {
-            config.getNetworkConfig().addAddress(checkAddress(member));
-        }
-        if (config.getNetworkConfig().getAddresses().isEmpty()) {
-            throw new IllegalArgumentException("hazelcast client mode needs the cluster's members: set "
-                    + "SLUICE_MEMBERS (host:port,...) or list them in the client configuration");
-        }
-        SluiceSerialization.register(config.getSerializationConfig());
-        return config;
-    }
-
-    /**
-     * The time limit and circuit breaker settings among {@code settings}' options.
-     *
-     * @throws IllegalArgumentException naming an unknown or bad option
-     */
-    static ClusterGuard.Settings guardSettings(ClusterSettings settings) {
-        checkOptions(settings.options(), ALL_OPTIONS);
-        return ClusterGuard.Settings.from(settings.options());
-    }
-
-    private static final Set<String> ALL_OPTIONS = allOptions();
-
-    private static Set<String> allOptions() {
-        Set<String> all = new java.util.TreeSet<>(ClusterGuard.OPTIONS);
-        all.add(CLUSTER_NAME_OPTION);
-        all.add(SplitBrain.OPTION);
-        return Set.copyOf(all);
-    }
-
-    /** @throws IllegalArgumentException naming the options not in {@code allowed}, and the allowed ones */
-    static void checkOptions(Map<String, String> options, Set<String> allowed) {
-        Set<String> unknown = new java.util.TreeSet<>(options.keySet());
-        unknown.removeAll(allowed);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown hazelcast option(s) " + unknown + "; allowed: "
-                    + new java.util.TreeSet<>(allowed));
-        }
-    }
-
-    private static String clusterName(ClusterSettings settings) {
-        checkOptions(settings.options(), ALL_OPTIONS);
-        String name = settings.options().get(CLUSTER_NAME_OPTION);
-        if (name != null && (name.isBlank() || name.length() > 128)) {
-            throw new IllegalArgumentException("hazelcast option " + CLUSTER_NAME_OPTION + " must be 1 to 128 "
-                    + "characters, got '" + name + "'");
-        }
-        return name;
-    }
-
-    private static void checkPort(int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("hazelcast port must be from 1 to 65535, got " + port);
-        }
-    }
-
-    private static String checkAddress(String member) {
-        int colon = member.lastIndexOf(':');
-        if (colon <= 0 || colon == member.length() - 1) {
-            throw new IllegalArgumentException("hazelcast member '" + member + "' must be host:port");
-        }
-        try {
-            checkPort(Integer.parseInt(member.substring(colon + 1)));
-        } catch (NumberFormatException notNumber) {
-            throw new IllegalArgumentException("hazelcast member '" + member + "' must be host:port with a numeric "
-                    + "port");
-        }
-        return member;
-    }
-
-    private static ClassLoader contextLoader() {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        return loader == null ? HazelcastCluster.class.getClassLoader() : loader;
-    }
-
-    private static java.net.URL resourceUrl(String resource) throws FileNotFoundException {
-        java.net.URL url = contextLoader().getResource(resource);
-        if (url == null) {
-            throw new FileNotFoundException("no class path resource " + resource);
-        }
-        return url;
+        return ClusterConfigs.client(settings);
     }
 
     /** The Hazelcast instance, for applications that use it for more than Sluice. */
@@ -358,13 +206,13 @@ public final class HazelcastCluster implements ClusterConnection {
         return store;
     }
 
-    /** Top-keys snapshots in IMap {@value HazelcastSketchExchange#MAP}. */
+    /** Top-keys snapshots in IMap {@value MapNames#TOP_KEYS}. */
     @Override
     public SketchExchange sketchExchange() {
         return sketches;
     }
 
-    /** The audit in Ringbuffer {@value HazelcastAuditStore#RINGBUFFER}. */
+    /** The audit in Ringbuffer {@value MapNames#AUDIT}. */
     @Override
     public AuditStore auditStore() {
         return audit;

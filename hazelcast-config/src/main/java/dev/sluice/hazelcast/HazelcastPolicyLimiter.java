@@ -15,30 +15,33 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One cluster-scope policy: its buckets ({@link ClusterBuckets}) and its semaphores (IMap entries keyed
- * {@code policy U+001F key}, driven through the node's {@link SemaphoreClient}). Thread-safe; never blocks.
+ * {@code policy U+001F key}, driven through the node's {@link SemaphoreClient}). It uses the node's
+ * {@link ClusterServices}, given when it is bound. Thread-safe; never blocks.
  */
 final class HazelcastPolicyLimiter implements PolicyLimiter {
-    static final char SEPARATOR = '\u001f';
-    /** The query attribute of an entry's key (Hazelcast's {@code QueryConstants.KEY_ATTRIBUTE_NAME}). */
-    static final String KEY = "__key";
-
-    private final HazelcastBackend backend;
+    private final ClusterServices services;
+    private final SemaphoreClient semaphores;
+    private final Consumer<HazelcastPolicyLimiter> onUnbind;
     private final String prefix;
     private final ClusterBuckets buckets;
     private final AtomicBoolean unbound = new AtomicBoolean();
     private volatile Policy policy;
     private volatile Definition definition;
 
-    HazelcastPolicyLimiter(HazelcastBackend backend, Policy policy) {
-        this.backend = backend;
+    /** @param onUnbind told once when this policy is unbound (not when the backend shuts it down) */
+    HazelcastPolicyLimiter(ClusterServices services, Policy policy, Consumer<HazelcastPolicyLimiter> onUnbind) {
+        this.services = services;
+        this.semaphores = services.semaphores();
+        this.onUnbind = onUnbind;
         this.policy = policy;
-        this.prefix = policy.name() + SEPARATOR;
-        this.definition = definitionOf(policy, backend.versionOf(policy, 0));
-        this.buckets = new ClusterBuckets(policy, definition.version(), backend.buckets(), backend.calls(),
-                backend.scheduler(), prefix);
+        this.prefix = policy.name() + MapNames.SEPARATOR;
+        this.definition = definitionOf(policy, services.versions().versionOf(policy, 0));
+        this.buckets = new ClusterBuckets(policy, definition.version(), services.buckets(), services.calls(),
+                services.scheduler(), prefix);
     }
 
     private static Definition definitionOf(Policy policy, long version) {
@@ -63,7 +66,7 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
             // a live change removed the concurrency limit while this request was on its way
             return CompletableFuture.completedFuture(PermitOutcome.granted(Lease.NONE, 0));
         }
-        return backend.semaphores().acquire(prefix + key, permits, definition, maxWaitNanos);
+        return semaphores.acquire(prefix + key, permits, definition, maxWaitNanos);
     }
 
     /** This node's rate waiters after the last live change: completes once they have their new places (tests). */
@@ -79,16 +82,16 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
             throw new IllegalArgumentException("policy '" + policy.name() + "' cannot be reconfigured as '"
                     + next.name() + "'");
         }
-        long version = backend.versionOf(next, definition.version());
+        long version = services.versions().versionOf(next, definition.version());
         Definition nextDefinition = definitionOf(next, version);
         policy = next;
         definition = nextDefinition;
         rebalanced = buckets.reconfigure(next, version);
         if (next.concurrency() != null) {
-            backend.semaphores().reconfigure(prefix, nextDefinition);
+            semaphores.reconfigure(prefix, nextDefinition);
         } else {
             // the limit is gone: this node's waiters pass (each node admits its own); held leases run out as usual
-            backend.semaphores().admitWaiters(prefix);
+            semaphores.admitWaiters(prefix);
         }
     }
 
@@ -96,14 +99,14 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     public CompletableFuture<KeyState> state(String key) {
         Policy current = policy;
         long full = current.concurrency() == null ? 0 : current.concurrency().permits();
-        return buckets.tokens(key).thenCombine(backend.semaphores().read(prefix + key), (tokens, entry) ->
+        return buckets.tokens(key).thenCombine(semaphores.read(prefix + key), (tokens, entry) ->
                 new KeyState(key, tokens[2] > 0 || entry.code() != SemaphoreOps.Code.ABSENT, tokens[0], tokens[1],
                         entry.used(), full, entry.queued() + buckets.queuedHere(key)));
     }
 
     @Override
     public CompletableFuture<Boolean> reset(String key) {
-        return buckets.reset(key).thenCombine(backend.semaphores().refuseWaiters(prefix + key),
+        return buckets.reset(key).thenCombine(semaphores.refuseWaiters(prefix + key),
                 (bucket, waiters) -> bucket || waiters);
     }
 
@@ -114,15 +117,15 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     @Override
     public CompletableFuture<List<String>> keys(String after, int limit) {
         String from = prefix + (after == null ? "" : after);
-        String to = policy.name() + (char) (SEPARATOR + 1);
-        return backend.reads().run(() -> {
+        String to = policy.name() + (char) (MapNames.SEPARATOR + 1);
+        return services.reads().run(() -> {
             TreeSet<String> page = new TreeSet<>();
-            for (String map : List.of(HazelcastBackend.BUCKETS, HazelcastBackend.SEMAPHORES)) {
-                String attribute = KEY;
+            for (String map : List.of(MapNames.BUCKETS, MapNames.SEMAPHORES)) {
+                String attribute = MapNames.KEY_ATTRIBUTE;
                 Predicate<String, Object> range = Predicates.and(after == null
                         ? Predicates.greaterEqual(attribute, from) : Predicates.greaterThan(attribute, from),
                         Predicates.lessThan(attribute, to));
-                IMap<String, Object> entries = backend.hazelcast().getMap(map);
+                IMap<String, Object> entries = services.hazelcast().getMap(map);
                 for (String key : entries.keySet(Predicates.pagingPredicate(range, limit))) {
                     page.add(key.substring(prefix.length()));
                 }
@@ -134,8 +137,7 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
 
     @Override
     public LimiterStats stats() {
-        SemaphoreClient semaphores = backend.semaphores();
-        long now = backend.scheduler().ticker().nanos();
+        long now = services.scheduler().ticker().nanos();
         return new LimiterStats(semaphores.waitingCount(prefix) + buckets.queuedHere(),
                 semaphores.heldPermits(prefix),
                 Math.max(semaphores.oldestWaiterNanos(prefix), buckets.oldestWaiterNanos(now)), -1);
@@ -145,8 +147,8 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     public void unbind() {
         if (unbound.compareAndSet(false, true)) {
             buckets.admitAll();
-            backend.semaphores().admitWaiters(prefix);
-            backend.forget(this);
+            semaphores.admitWaiters(prefix);
+            onUnbind.accept(this);
         }
     }
 

@@ -37,10 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policy store of a cluster: one entry of IMap {@value #MAP} ({@link StoredPolicies}) holding every policy as
- * JSON ({@link PolicyWriter}, read back with {@link PolicyParser}), written only by entry processors. So a write is
- * stored on the partition owner and its backup before {@link #put} returns; conditional writes from any nodes are
- * decided atomically there (compare-and-set on the version); versions are the store-wide revision, strictly
+ * The policy store of a cluster: one entry of IMap {@value MapNames#POLICIES} ({@link StoredPolicies}) holding every
+ * policy as JSON ({@link PolicyWriter}, read back with {@link PolicyParser}), written only by entry processors. So a
+ * write is stored on the partition owner and its backup before {@link #put} returns; conditional writes from any nodes
+ * are decided atomically there (compare-and-set on the version); versions are the store-wide revision, strictly
  * increasing. Every node's subscribers hear of every change, in order, through an entry listener (within
  * milliseconds on a LAN); a node that joins later reads the current set in {@link #initialize}, which seeds only an
  * empty store.
@@ -63,7 +63,6 @@ import org.slf4j.LoggerFactory;
  * called on a Hazelcast event thread and must not block. Thread-safe.
  */
 public final class HazelcastPolicyStore implements PolicyStore {
-    static final String MAP = "sluice-policies";
     /** How long a read or write waits for the cluster unless told otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastPolicyStore.class);
@@ -99,7 +98,7 @@ public final class HazelcastPolicyStore implements PolicyStore {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be a positive duration, got " + timeout);
         }
-        this.map = hazelcast.getMap(MAP);
+        this.map = hazelcast.getMap(MapNames.POLICIES);
         this.calls = new ClusterCalls(hazelcast);
         this.timeout = timeout;
         this.registration = map.addEntryListener(new Listener(), StoredPolicies.KEY, true);

@@ -15,4 +15,9 @@ interface PolicyVersions {
 
     /** The store revision of exactly this definition (this instance, as the store handed it out), if known. */
     OptionalLong versionOf(Policy policy);
+
+    /** The version of {@code policy}'s definition: the store's revision, or the next after {@code previous}. */
+    default long versionOf(Policy policy, long previous) {
+        return versionOf(policy).orElse(previous + 1);
+    }
 }

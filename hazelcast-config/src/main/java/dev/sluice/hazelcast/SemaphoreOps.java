@@ -374,7 +374,7 @@ final class SemaphoreOps {
 
         @Override
         public Notice.Batch call() {
-            IMap<String, SemaphoreState> map = hazelcast.getMap(HazelcastBackend.SEMAPHORES);
+            IMap<String, SemaphoreState> map = hazelcast.getMap(MapNames.SEMAPHORES);
             Set<String> keys = new HashSet<>();
             for (String key : map.localKeySet()) {
                 if (key.startsWith(prefix)) {

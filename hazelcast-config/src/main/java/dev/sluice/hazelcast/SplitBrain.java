@@ -26,8 +26,8 @@ public final class SplitBrain {
     /** The option choosing the protection. */
     public static final String OPTION = "split-brain-protection";
     static final String DEFAULT_MODE = "majority";
-    private static final List<String> MAPS = List.of(HazelcastBackend.BUCKETS, HazelcastBackend.SEMAPHORES,
-            HazelcastPolicyStore.MAP);
+    private static final List<String> MAPS = List.of(MapNames.BUCKETS, MapNames.SEMAPHORES,
+            MapNames.POLICIES);
 
     private SplitBrain() {}
 
@@ -65,8 +65,8 @@ public final class SplitBrain {
 
     private static String mergePolicy(String map) {
         return switch (map) {
-            case HazelcastBackend.BUCKETS -> MergePolicies.FewerTokens.class.getName();
-            case HazelcastBackend.SEMAPHORES -> MergePolicies.LeaseUnion.class.getName();
+            case MapNames.BUCKETS -> MergePolicies.FewerTokens.class.getName();
+            case MapNames.SEMAPHORES -> MergePolicies.LeaseUnion.class.getName();
             default -> MergePolicies.HigherRevision.class.getName();
         };
     }

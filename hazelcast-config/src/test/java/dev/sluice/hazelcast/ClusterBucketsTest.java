@@ -62,8 +62,8 @@ class ClusterBucketsTest {
         PolicyLimiter limiter = first.bind(Policy.builder("expiring").rate(new Rate(1, Duration.ofSeconds(1), 10))
                 .build());
         await(limiter.consume("k", 5, 0));
-        IMap<String, byte[]> buckets = cluster.members.get(0).getMap(HazelcastBackend.BUCKETS);
-        String key = "expiring" + HazelcastPolicyLimiter.SEPARATOR + "k";
+        IMap<String, byte[]> buckets = cluster.members.get(0).getMap(MapNames.BUCKETS);
+        String key = "expiring" + MapNames.SEPARATOR + "k";
         assertThat(buckets.getEntryView(key).getTtl()).as("5 s to refill 5 tokens, then %d s",
                 HazelcastBackend.BUCKET_KEEP_SECONDS).isEqualTo(TimeUnit.SECONDS.toMillis(
                         HazelcastBackend.BUCKET_KEEP_SECONDS + 5));

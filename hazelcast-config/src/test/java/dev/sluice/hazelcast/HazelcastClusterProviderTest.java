@@ -65,7 +65,7 @@ class HazelcastClusterProviderTest {
         assertThat(config.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
         assertThat(network.getPort()).isEqualTo(5701);
         assertThat(network.isPortAutoIncrement()).isTrue();
-        for (String map : List.of(HazelcastBackend.BUCKETS, HazelcastBackend.SEMAPHORES, HazelcastPolicyStore.MAP)) {
+        for (String map : List.of(MapNames.BUCKETS, MapNames.SEMAPHORES, MapNames.POLICIES)) {
             assertThat(config.getMapConfig(map).getBackupCount()).as(map).isEqualTo(1);
         }
         assertThat(SluiceSerialization.registered(config.getSerializationConfig())).isTrue();

@@ -90,7 +90,7 @@ class LateAnswerTest {
     /** The semaphore entry as the cluster holds it (read off the request path, without a time limit). */
     private SemaphoreOps.Outcome entry(String policy) {
         try {
-            return backend.semaphores().read(policy + HazelcastPolicyLimiter.SEPARATOR + "k").get(20,
+            return backend.semaphores().read(policy + MapNames.SEPARATOR + "k").get(20,
                     TimeUnit.SECONDS);
         } catch (Exception failure) {
             throw new AssertionError(failure);
@@ -111,7 +111,7 @@ class LateAnswerTest {
         PolicyLimiter limiter = start(Policy.builder("late").scope(Scope.CLUSTER)
                 .concurrency(new Concurrency(1, Duration.ofMinutes(5))).build());
         CompletableFuture<Boolean> blocker = blockPartitionOf(cluster.members.get(0),
-                "late" + HazelcastPolicyLimiter.SEPARATOR + "k");
+                "late" + MapNames.SEPARATOR + "k");
 
         CompletableFuture<PermitOutcome> acquire = limiter.acquire("k", 1, 0);
         assertThatThrownBy(() -> acquire.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -135,7 +135,7 @@ class LateAnswerTest {
         PermitOutcome holder = limiter.acquire("k", 1, 0).get(10, TimeUnit.SECONDS);
         assertThat(holder.granted()).isTrue();
         CompletableFuture<Boolean> blocker = blockPartitionOf(cluster.members.get(0),
-                "line" + HazelcastPolicyLimiter.SEPARATOR + "k");
+                "line" + MapNames.SEPARATOR + "k");
 
         CompletableFuture<PermitOutcome> waiter = limiter.acquire("k", 1, Duration.ofMinutes(1).toNanos());
         assertThatThrownBy(() -> waiter.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);

@@ -62,16 +62,16 @@ class LostNoticeTest {
         eventually("queued", holder, state -> state.queued() == 1);
 
         // the waiter's node stops hearing its notices: its topic (and the listener on it) is gone
-        cluster.members.get(0).getTopic(SemaphoreClient.NOTICE_TOPIC
+        cluster.members.get(0).getTopic(NoticeTopics.PREFIX
                 + cluster.members.get(1).getLocalEndpoint().getUuid()).destroy();
         held.lease().release();
         eventually("granted in the cluster", holder, state -> state.queued() == 0 && state.permitsInUse() == 1);
         assertThat(waiting).as("the notice was lost").isNotDone();
 
-        time.advance(Duration.ofSeconds(SemaphoreClient.POLL_SECONDS));
+        time.advance(Duration.ofSeconds(SafetyPoll.POLL_SECONDS));
         PermitOutcome granted = await(waiting);
         assertThat(granted.granted()).isTrue();
-        assertThat(granted.waitedNanos()).isEqualTo(Duration.ofSeconds(SemaphoreClient.POLL_SECONDS).toNanos());
+        assertThat(granted.waitedNanos()).isEqualTo(Duration.ofSeconds(SafetyPoll.POLL_SECONDS).toNanos());
         granted.lease().release();
         eventually("released", holder, state -> state.permitsInUse() == 0);
     }

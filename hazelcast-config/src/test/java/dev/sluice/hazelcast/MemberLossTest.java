@@ -53,7 +53,7 @@ class MemberLossTest {
         String key = null;
         for (int i = 0; key == null; i++) {
             Member owner = cluster.members.get(0).getPartitionService().getPartition("gate"
-                    + HazelcastPolicyLimiter.SEPARATOR + "k" + i).getOwner();
+                    + MapNames.SEPARATOR + "k" + i).getOwner();
             if (owner.getUuid().equals(cluster.members.get(2).getLocalEndpoint().getUuid())) {
                 key = "k" + i;
             }

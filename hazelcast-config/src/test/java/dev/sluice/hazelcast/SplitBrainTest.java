@@ -109,7 +109,7 @@ class SplitBrainTest {
                 sluice.tryAcquire("r", "spent", 1).get(10, TimeUnit.SECONDS);
             }
             sluice.tryAcquire("r", "fresh", 1).get(10, TimeUnit.SECONDS);
-            IMap<String, byte[]> buckets = cluster.members.get(0).getMap(HazelcastBackend.BUCKETS);
+            IMap<String, byte[]> buckets = cluster.members.get(0).getMap(MapNames.BUCKETS);
             byte[] spent = valueOf(buckets, "spent");
             byte[] fresh = valueOf(buckets, "fresh");
             MergePolicies.FewerTokens policy = new MergePolicies.FewerTokens();
@@ -162,7 +162,7 @@ class SplitBrainTest {
         List<List<VersionedPolicy>> heard = new CopyOnWriteArrayList<>();
         store.subscribe(heard::add);
         store.initialize(List.of(rate("a"), rate("b")));
-        cluster.members.get(0).getMap(HazelcastPolicyStore.MAP).delete(StoredPolicies.KEY);
+        cluster.members.get(0).getMap(MapNames.POLICIES).delete(StoredPolicies.KEY);
         store.reconcile("a test");
         assertThat(heard).noneMatch(List::isEmpty);
 
