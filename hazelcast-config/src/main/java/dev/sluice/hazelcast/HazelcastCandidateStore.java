@@ -35,12 +35,12 @@ import org.slf4j.LoggerFactory;
  * write, and every candidate ends at its expiry anyway.
  */
 final class HazelcastCandidateStore implements CandidateStore, AutoCloseable {
-    static final String MAP = "sluice-candidates";
-    static final String COUNTS = "sluice-candidate-counts";
+    static final String MAP = MapNames.CANDIDATES;
+    static final String COUNTS = MapNames.CANDIDATE_COUNTS;
     static final int COUNTS_EXPIRY_SECONDS = 30;
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastCandidateStore.class);
-    private static final char SEPARATOR = HazelcastPolicyLimiter.SEPARATOR;
-    private static final String KEY = HazelcastPolicyLimiter.KEY;
+    private static final char SEPARATOR = MapNames.SEPARATOR;
+    private static final String KEY = MapNames.KEY_ATTRIBUTE;
 
     private final IMap<String, String> map;
     private final IMap<String, String> counts;

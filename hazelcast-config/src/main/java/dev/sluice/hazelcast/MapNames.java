@@ -16,6 +16,10 @@ final class MapNames {
     static final String TOP_KEYS = "sluice-top-keys";
     /** The management audit, a Ringbuffer; {@link HazelcastAuditStore}. */
     static final String AUDIT = "sluice-audit";
+    /** Candidate policies, one per policy, expiring with the candidate; {@link HazelcastCandidateStore}. */
+    static final String CANDIDATES = "sluice-candidates";
+    /** Each node's candidate counts, one per (policy, node); {@link HazelcastCandidateStore}. */
+    static final String CANDIDATE_COUNTS = "sluice-candidate-counts";
 
     /** Between the policy's name and the rest of a key ({@code policy U+001F key}): sorts before any character. */
     static final char SEPARATOR = '\u001f';
