@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,12 +23,14 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node whose clock runs {@value #SKEW_SECONDS} s ahead: two sample jars clustered on loopback, the second under
- * libfaketime ({@code FAKETIME=+2s}, Debian's {@code faketime}), both offered {@value #OFFERED}/s on one cluster-scope
+ * A node whose clock runs {@value #SKEW_SECONDS} s ahead: two sample jars clustered on loopback, the second with its
+ * wall clock shifted by a small preload library built here with the system's C compiler
+ * ({@code src/test/native/realtime-offset.c}: CLOCK_REALTIME, gettimeofday and time only; libfaketime also rewrites
+ * timed waits, and a JDK 17 under it spins and stops answering), both offered {@value #OFFERED}/s on one cluster-scope
  * rate of {@value #LIMIT}/s (key {@code global}). Checked: the cluster admits at most limit · t plus one burst (the
  * limit is as exact as with true clocks, because every node reads Hazelcast's cluster time), and the skewed pair is
- * logged with its offset. The figures are printed with the prefix {@code [clock-skew]}. Skipped without libfaketime
- * (with the reason), failing when skipped under {@code CI=true}; {@code .ci/run} installs it.
+ * logged with its offset. The figures are printed with the prefix {@code [clock-skew]}. Skipped without a C compiler
+ * (with the reason), failing when skipped under {@code CI=true}; {@code .ci/run} installs gcc.
  */
 class ClockSkewIT {
     private static final String TOKEN = "clock-skew-it";
@@ -54,17 +54,17 @@ class ClockSkewIT {
 
     @Test
     void aNodeTwoSecondsAheadDoesNotLoosenAClusterRate() throws Exception {
-        Path faketime = libfaketime();
-        if (faketime == null) {
-            String reason = "libfaketime (Debian package faketime) is not installed";
+        Path offset = realtimeOffsetLibrary();
+        if (offset == null) {
+            String reason = "no C compiler (cc) to build the clock-offset library (Debian package gcc)";
             if ("true".equals(System.getenv("CI"))) {
                 fail("The clock-skew test must run on CI, but cannot: " + reason);
             }
             Assumptions.abort("Clock-skew test skipped: " + reason);
         }
         cluster = SampleCluster.start(client, "clock-skew", 2, TOKEN, List.of("-Xmx256m"), node -> node == 1
-                ? Map.of("LD_PRELOAD", faketime.toString(), "FAKETIME", "+" + SKEW_SECONDS + "s",
-                        "FAKETIME_DONT_FAKE_MONOTONIC", "1")
+                ? Map.of("LD_PRELOAD", offset.toString(), "SLUICE_REALTIME_OFFSET_MS",
+                        Integer.toString(SKEW_SECONDS * 1000))
                 : Map.of());
         cluster.putPolicy(0, "skew-rate", "{\"match\":{\"paths\":[\"/echo/skew/**\"]},\"key\":\"global\","
                 + "\"scope\":\"cluster\",\"rate\":{\"limit\":" + LIMIT + ",\"period\":\"1s\",\"burst\":" + BURST
@@ -138,19 +138,25 @@ class ClockSkewIT {
         return null;
     }
 
-    private static Path libfaketime() throws IOException {
-        Path lib = Path.of("/usr/lib");
-        if (!Files.isDirectory(lib)) {
+    /** Builds src/test/native/realtime-offset.c into target/, or null without a C compiler. */
+    private static Path realtimeOffsetLibrary() throws IOException, InterruptedException {
+        Path source = Path.of("src/test/native/realtime-offset.c").toAbsolutePath();
+        Path library = Path.of("target/realtime-offset.so").toAbsolutePath();
+        Process cc;
+        try {
+            cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-O2", "-o", library.toString(), source.toString(),
+                    "-ldl").redirectErrorStream(true).start();
+        } catch (IOException noCompiler) {
             return null;
         }
-        try (DirectoryStream<Path> arches = Files.newDirectoryStream(lib)) {
-            for (Path arch : arches) {
-                Path candidate = arch.resolve("faketime").resolve("libfaketime.so.1");
-                if (Files.isReadable(candidate)) {
-                    return candidate;
-                }
-            }
+        String output = new String(cc.getInputStream().readAllBytes());
+        if (!cc.waitFor(60, TimeUnit.SECONDS)) {
+            cc.destroyForcibly();
+            throw new IllegalStateException("cc did not finish building " + library + " within 60 s");
         }
-        return null;
+        if (cc.exitValue() != 0) {
+            throw new IllegalStateException("cc could not build " + library + ": " + output);
+        }
+        return library;
     }
 }
