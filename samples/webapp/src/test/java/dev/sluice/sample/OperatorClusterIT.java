@@ -198,9 +198,9 @@ class OperatorClusterIT {
         c.load("bob", 5);
 
         List<Map<String, Long>> seen = new ArrayList<>();
-        System.out.println("Top refused keys of policy 'api' (window 1m), as each node saw them (scope=node):");
+        System.out.println("Top refused keys of policy 'api' (window 10m), as each node saw them (scope=node):");
         for (Node node : nodes) {
-            JsonNode local = node.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=20&scope=node");
+            JsonNode local = node.json("/sluice/policies/api/top?outcome=refused&window=10m&limit=20&scope=node");
             assertThat(local.get("nodes").asInt()).isEqualTo(1);
             seen.add(estimates(local));
             System.out.println("  " + node.name + ": " + local);
@@ -214,7 +214,7 @@ class OperatorClusterIT {
         for (Node node : nodes) {
             JsonNode merged = awaitMerged(node, expected);
             System.out.println("Merged answer from " + node.name + " (GET /policies/api/top?outcome=refused"
-                    + "&window=1m&limit=20):");
+                    + "&window=10m&limit=20):");
             System.out.println("  " + merged);
             List<String> order = new ArrayList<>(estimates(merged).keySet());
             assertThat(order.get(0)).isEqualTo("alice");
@@ -246,14 +246,14 @@ class OperatorClusterIT {
         Map<String, Long> truth = Map.of("alice", 55L, "dave", 25L);
 
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode merged = a.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=5");
+        JsonNode merged = a.json("/sluice/policies/api/top?outcome=refused&window=10m&limit=5");
         while (merged.get("nodes").asInt() < 3 || !estimates(merged).containsKey("dave")) {
             assertThat(System.nanoTime()).as("merged answer in time: " + merged).isLessThan(deadline);
             Thread.sleep(50);
-            merged = a.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=5");
+            merged = a.json("/sluice/policies/api/top?outcome=refused&window=10m&limit=5");
         }
         System.out.println("node-c alone, 150 clients refused twice each besides dave: "
-                + c.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=5&scope=node"));
+                + c.json("/sluice/policies/api/top?outcome=refused&window=10m&limit=5&scope=node"));
         System.out.println("Merged from node-a, with error bounds (true counts: alice 55, dave 25, each client 2): "
                 + merged);
         JsonNode keys = merged.get("keys");
@@ -272,7 +272,7 @@ class OperatorClusterIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
-            last = node.json("/sluice/policies/api/top?outcome=refused&window=1m&limit=20");
+            last = node.json("/sluice/policies/api/top?outcome=refused&window=10m&limit=20");
             if (last.get("nodes").asInt() == 3 && estimates(last).equals(sortedLike(estimates(last), expected))) {
                 return last;
             }
