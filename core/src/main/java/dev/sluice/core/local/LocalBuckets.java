@@ -182,7 +182,7 @@ final class LocalBuckets {
         long oldest = 0;
         for (KeyBucket entry : waiting) {
             synchronized (entry) {
-                KeyBucket.Waiter head = entry.waiters.peekFirst();
+                KeyBucket.Waiter head = entry.waiters.oldest();
                 if (head != null) {
                     oldest = Math.max(oldest, now - head.enqueuedAt);
                 }

@@ -105,6 +105,20 @@ final class WaitLine<W extends WaitLine.Place> {
         fair.add(waiter);
     }
 
+    /** The waiter that joined first: the FIFO head, or in a fair line the earliest arrival (a scan). */
+    W oldest() {
+        if (fair == null) {
+            return fifo.peekFirst();
+        }
+        W oldest = null;
+        for (W waiter : fair) {
+            if (oldest == null || waiter.sequence < oldest.sequence) {
+                oldest = waiter;
+            }
+        }
+        return oldest;
+    }
+
     W peekFirst() {
         return fair == null ? fifo.peekFirst() : fair.isEmpty() ? null : fair.first();
     }
