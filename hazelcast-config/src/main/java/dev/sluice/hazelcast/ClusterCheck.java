@@ -70,7 +70,8 @@ final class ClusterCheck {
         Definition nothing = new Definition(0, 0, 0, 0);
         List<CompletableFuture<?>> probes = List.of(
                 calls.onKey(semaphores, key, new SemaphoreOps.Read(caller)),
-                calls.onKey(semaphores, key, new SemaphoreOps.Acquire(0, PROBE_HOLDER, 1, nothing, 0, caller)),
+                calls.onKey(semaphores, key, new SemaphoreOps.Acquire(0, PROBE_HOLDER, 1, nothing, 0, Flow.FIFO,
+                        caller)),
                 calls.onKey(semaphores, key, new SemaphoreOps.Release(0, caller)),
                 calls.onKey(semaphores, key, new SemaphoreOps.Leave(0, caller)),
                 calls.onKey(semaphores, key, new SemaphoreOps.Renew(new long[0], caller)),

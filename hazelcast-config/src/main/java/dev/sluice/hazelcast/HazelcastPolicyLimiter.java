@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.QueueLimit;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.LimiterStats;
@@ -62,11 +63,24 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
 
     @Override
     public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos) {
-        if (policy.concurrency() == null) {
+        return acquire(key, permits, maxWaitNanos, null);
+    }
+
+    /**
+     * The semaphore entry keeps the line, so a fair queue's order holds across the nodes: the request brings its
+     * flow, the flow's weight and the flow depth as this node's definition of the policy has them.
+     */
+    @Override
+    public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos, String flow) {
+        Policy current = policy;
+        if (current.concurrency() == null) {
             // a live change removed the concurrency limit while this request was on its way
             return CompletableFuture.completedFuture(PermitOutcome.granted(Lease.NONE, 0));
         }
-        return semaphores.acquire(prefix + key, permits, definition, maxWaitNanos);
+        QueueLimit queue = current.queue();
+        Flow line = queue == null || !queue.fair() || flow == null ? Flow.FIFO
+                : new Flow(flow, queue.weightOf(flow), queue.flowDepth());
+        return semaphores.acquire(prefix + key, permits, definition, maxWaitNanos, line);
     }
 
     /** This node's rate waiters after the last live change: completes once they have their new places (tests). */

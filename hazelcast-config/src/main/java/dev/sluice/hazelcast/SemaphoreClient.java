@@ -105,9 +105,10 @@ final class SemaphoreClient implements AutoCloseable {
         departures.left(gone);
     }
 
-    /** A request's permits: granted at once, queued (completing later), or refused. */
-    CompletableFuture<PermitOutcome> acquire(String entryKey, long count, Definition definition, long maxWaitNanos) {
-        return waiters.acquire(entryKey, count, definition, maxWaitNanos);
+    /** A request's permits: granted at once, queued in {@code flow} (completing later), or refused. */
+    CompletableFuture<PermitOutcome> acquire(String entryKey, long count, Definition definition, long maxWaitNanos,
+            Flow flow) {
+        return waiters.acquire(entryKey, count, definition, maxWaitNanos, flow);
     }
 
     /** Applies a live change to every entry of a policy, on the members that own them. */

@@ -32,6 +32,16 @@ final class SemaphoreCodecs {
         return new Definition(in.readLong(), in.readLong(), in.readLong(), in.readInt());
     }
 
+    static void writeFlow(ObjectDataOutput out, Flow flow) throws IOException {
+        out.writeString(flow.name());
+        out.writeInt(flow.weight());
+        out.writeInt(flow.depth());
+    }
+
+    static Flow readFlow(ObjectDataInput in) throws IOException {
+        return new Flow(in.readString(), in.readInt(), in.readInt());
+    }
+
     static void writeCaller(ObjectDataOutput out, SemaphoreOps.Caller caller) throws IOException {
         out.writeLong(caller.now());
         out.writeInt(caller.departed().size());
@@ -67,9 +77,10 @@ final class SemaphoreCodecs {
                     out.writeLong(op.count);
                     writeDefinition(out, op.definition);
                     out.writeLong(op.deadline);
+                    writeFlow(out, op.flow);
                     writeCaller(out, op.caller);
                 }, in -> new SemaphoreOps.Acquire(in.readLong(), readUuid(in), in.readLong(), readDefinition(in),
-                        in.readLong(), readCaller(in))),
+                        in.readLong(), readFlow(in), readCaller(in))),
                 new Codec<>(SemaphoreOps.Release.class, (out, op) -> {
                     out.writeLong(op.ticket);
                     writeCaller(out, op.caller);

@@ -120,7 +120,8 @@ final class SemaphoreOps {
 
     /**
      * Takes {@code count} permits as lease {@code ticket} when no one waits ahead and the count allows; otherwise
-     * joins the line (within the depth, when the request may wait) or is refused.
+     * joins the line at its flow's place (within the queue's depth and its flow's, when the request may wait) or is
+     * refused. A full flow is refused with {@code REFUSED_QUEUE_FULL} while other flows still join.
      */
     static final class Acquire extends Op {
         final long ticket;
@@ -128,14 +129,17 @@ final class SemaphoreOps {
         final long count;
         final Definition definition;
         final long deadline;
+        final Flow flow;
 
-        Acquire(long ticket, UUID holder, long count, Definition definition, long deadline, Caller caller) {
+        Acquire(long ticket, UUID holder, long count, Definition definition, long deadline, Flow flow,
+                Caller caller) {
             super(caller);
             this.ticket = ticket;
             this.holder = holder;
             this.count = count;
             this.definition = definition;
             this.deadline = deadline;
+            this.flow = flow;
         }
 
         @Override
@@ -156,16 +160,16 @@ final class SemaphoreOps {
             if (state.depth == 0 || deadline <= now) {
                 return Code.REFUSED_CONCURRENCY;
             }
-            if (state.waiters.size() >= state.depth) {
+            if (state.waiters.size() >= state.depth || !state.flowHasRoom(flow)) {
                 return Code.REFUSED_QUEUE_FULL;
             }
-            state.waiters.addLast(new SemaphoreState.WaiterRecord(ticket, holder, count, now, deadline));
+            state.enqueue(ticket, holder, count, now, deadline, flow);
             step.changed = true;
             return Code.QUEUED;
         }
     }
 
-    /** Gives lease {@code ticket} back and grants waiters from the head. */
+    /** Gives lease {@code ticket} back and grants waiters in serving order. */
     static final class Release extends Op {
         final long ticket;
 

@@ -51,8 +51,9 @@ final class SemaphoreWaiters {
         this.leases = leases;
     }
 
-    /** A request's permits: granted at once, queued (completing later), or refused. */
-    CompletableFuture<PermitOutcome> acquire(String entryKey, long count, Definition definition, long maxWaitNanos) {
+    /** A request's permits: granted at once, queued in {@code flow} (completing later), or refused. */
+    CompletableFuture<PermitOutcome> acquire(String entryKey, long count, Definition definition, long maxWaitNanos,
+            Flow flow) {
         leases.renewEvery(definition.leaseNanos());
         long ticket = tickets.incrementAndGet();
         long now = clock.nanos();
@@ -60,7 +61,7 @@ final class SemaphoreWaiters {
         SemaphoreWaiter waiter = new SemaphoreWaiter(ticket, entryKey, count, scheduler.ticker(), maxWaitNanos);
         waiting.put(ticket, waiter);
         calls.onKey(map, entryKey, new SemaphoreOps.Acquire(ticket, notices.self(), count, definition, deadline,
-                departures.caller(now)), (late, lateFailure) -> lateAcquire(ticket, entryKey, late))
+                flow, departures.caller(now)), (late, lateFailure) -> lateAcquire(ticket, entryKey, late))
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         if (waiter.decide()) {

@@ -29,13 +29,16 @@ class SluiceSerializationTest {
             ids.put(type.getName().substring(type.getPackageName().length() + 1), SluiceSerialization.typeId(type));
         }
         Map<String, Integer> expected = new LinkedHashMap<>();
-        List<String> names = List.of("SemaphoreState", "Notice$Batch", "SemaphoreOps$Outcome", "SemaphoreOps$Acquire",
+        // null: a retired id (the semaphore entry and its Acquire before fair queues), never given again
+        List<String> names = java.util.Arrays.asList(null, "Notice$Batch", "SemaphoreOps$Outcome", null,
                 "SemaphoreOps$Release", "SemaphoreOps$Leave", "SemaphoreOps$Renew", "SemaphoreOps$Sweep",
                 "SemaphoreOps$Reconfigure", "SemaphoreOps$Poll", "SemaphoreOps$RefuseWaiters", "SemaphoreOps$Read",
                 "SemaphoreOps$OnLocalEntries", "StoredPolicies", "StoredPolicies$Outcome", "StoredPolicies$Initialize",
-                "StoredPolicies$Write");
+                "StoredPolicies$Write", "SemaphoreState", "SemaphoreOps$Acquire");
         for (int i = 0; i < names.size(); i++) {
-            expected.put(names.get(i), 10_100 + i);
+            if (names.get(i) != null) {
+                expected.put(names.get(i), 10_100 + i);
+            }
         }
         assertThat(ids).containsExactlyEntriesOf(expected);
         Map<Class<?>, Integer> bucket4j = new HashMap<>();

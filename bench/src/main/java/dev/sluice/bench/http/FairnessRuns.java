@@ -7,6 +7,9 @@ import dev.sluice.core.config.Match;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicySet;
 import dev.sluice.core.config.QueueLimit;
+import dev.sluice.core.config.Scope;
+import dev.sluice.core.spi.ClusterSettings;
+import dev.sluice.hazelcast.HazelcastCluster;
 import dev.sluice.filter.SluiceFilter;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -40,13 +43,16 @@ import org.eclipse.jetty.server.ServerConnector;
  * Weighted-fair queueing measured over HTTP: one shared concurrency limit of 2 permits in front of an application
  * whose requests take 100 ms (asynchronously: no thread is held), one tenant flooding it with {@value #HEAVY_IN_FLIGHT}
  * requests always in flight (closed loop), and {@value #LIGHT_TENANTS} light tenants sending one request every
- * {@value #LIGHT_EVERY_MILLIS} ms each by default (open loop). Reported per variant: the light tenants' latency p50/p99/max
- * (the queue wait plus the 100 ms of work), and the heavy tenant's throughput. Variants: plain FIFO, {@code fair-by}
- * with equal weights, {@code fair-by} with the light tenants at weight 4 (4:1), and with the heavy one at 4 (1:4).
+ * {@value #LIGHT_EVERY_MILLIS} ms each by default (open loop). Reported per variant: the light tenants' wait
+ * p50/p99/max (from sending the request to the application receiving it, both clocks this JVM's {@code nanoTime}:
+ * the queue wait plus a loopback hop), their latency p99 (the wait plus the 100 ms of work and the way back), and the
+ * heavy tenant's throughput. Variants: plain FIFO, {@code fair-by} with equal weights, {@code fair-by} with the light
+ * tenants at weight 4 (4:1), and with the heavy one at 4 (1:4).
  *
  * <p>Usage: {@code java -cp sluice-benchmarks.jar dev.sluice.bench.http.FairnessRuns [seconds-per-variant
- * [light-every-millis]]} (default 20 and {@value #LIGHT_EVERY_MILLIS}; the first 3 s of each variant are not
- * measured). Everything runs in this JVM on 127.0.0.1.
+ * [light-every-millis [node|cluster]]]} (default 20, {@value #LIGHT_EVERY_MILLIS} and {@code node}; the first 3 s of
+ * each variant are not measured). {@code cluster}: the policy has {@code scope: cluster} on one embedded Hazelcast
+ * member of its own (the line lives in the semaphore entry). Everything runs in this JVM on 127.0.0.1.
  */
 public final class FairnessRuns {
     static final int HEAVY_IN_FLIGHT = 40;
@@ -55,15 +61,23 @@ public final class FairnessRuns {
     private static final long WORK_MILLIS = 100;
     private static final Duration WARM_UP = Duration.ofSeconds(3);
 
+    private static final String SENT_HEADER = "X-Sent-Nanos";
+
     private static int lightEveryMillis = LIGHT_EVERY_MILLIS;
+    private static Scope scope = Scope.NODE;
 
     private FairnessRuns() {}
 
     record Variant(String name, QueueLimit queue) {}
 
     public static void main(String[] args) throws Exception {
+        // the shaded benchmarks jar carries its own manifest version, not the libraries' (which sluice-bom pins)
+        if (System.getProperty("sluice.skip-version-check") == null) {
+            System.setProperty("sluice.skip-version-check", "true");
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         lightEveryMillis = args.length > 1 ? Integer.parseInt(args[1]) : LIGHT_EVERY_MILLIS;
+        scope = args.length > 2 ? Scope.valueOf(args[2].toUpperCase(java.util.Locale.ROOT)) : Scope.NODE;
         KeyExpression tenant = KeyExpression.parse("header:X-Tenant");
         Map<String, Integer> lightFour = Map.of("light-0", 4, "light-1", 4, "light-2", 4);
         List<Variant> variants = List.of(
@@ -74,11 +88,11 @@ public final class FairnessRuns {
                         lightFour, 1, 500)),
                 new Variant("fair-by, light 1 : heavy 4", new QueueLimit(500, Duration.ofSeconds(30), tenant,
                         Map.of("heavy", 4), 1, 500)));
-        System.out.printf("2 permits, %d ms requests, heavy tenant %d in flight, %d light tenants each 1 request per "
-                + "%d ms; %d s per variant (%d s warm-up)%n", WORK_MILLIS, HEAVY_IN_FLIGHT, LIGHT_TENANTS,
-                lightEveryMillis, seconds, WARM_UP.toSeconds());
-        System.out.printf("%-28s %8s %8s %8s %8s %10s %10s%n", "variant", "light n", "p50 ms", "p99 ms", "max ms",
-                "heavy/s", "refused");
+        System.out.printf("2 permits (scope %s), %d ms requests, heavy tenant %d in flight, %d light tenants each 1 "
+                + "request per %d ms; %d s per variant (%d s warm-up)%n", scope.name().toLowerCase(java.util.Locale.ROOT),
+                WORK_MILLIS, HEAVY_IN_FLIGHT, LIGHT_TENANTS, lightEveryMillis, seconds, WARM_UP.toSeconds());
+        System.out.printf("%-28s %8s %12s %12s %12s %12s %10s %10s%n", "variant", "light n", "wait p50 ms",
+                "wait p99 ms", "wait max ms", "latency p99", "heavy/s", "refused");
         for (Variant variant : variants) {
             run(variant, Duration.ofSeconds(seconds));
         }
@@ -86,9 +100,17 @@ public final class FairnessRuns {
 
     private static void run(Variant variant, Duration length) throws Exception {
         Policy policy = Policy.builder("shared").match(new Match(List.of("/work/**"), Set.of(), List.of()))
-                .concurrency(new Concurrency(2)).queue(variant.queue()).build();
+                .scope(scope).concurrency(new Concurrency(2)).queue(variant.queue()).build();
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
-        try (Sluice sluice = Sluice.builder().policies(new PolicySet(List.of(policy))).build()) {
+        HazelcastCluster cluster = scope == Scope.CLUSTER ? HazelcastCluster.start(new ClusterSettings("embedded",
+                null, List.of(), null, "127.0.0.1", Map.of(HazelcastCluster.CLUSTER_NAME_OPTION,
+                        "sluice-fairness-" + ProcessHandle.current().pid()))) : null;
+        Sluice.Builder builder = Sluice.builder().policies(new PolicySet(List.of(policy)));
+        if (cluster != null) {
+            builder.cluster(cluster);
+        }
+        LightWaits waits = new LightWaits();
+        try (Sluice sluice = builder.build()) {
             Server server = new Server();
             ServerConnector connector = new ServerConnector(server);
             connector.setHost("127.0.0.1");
@@ -98,27 +120,31 @@ public final class FairnessRuns {
             FilterHolder filter = new FilterHolder(new SluiceFilter(sluice));
             filter.setAsyncSupported(true);
             context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-            ServletHolder work = new ServletHolder(new Work(timers));
+            ServletHolder work = new ServletHolder(new Work(timers, waits));
             work.setAsyncSupported(true);
             context.addServlet(work, "/*");
             server.setHandler(context);
             server.start();
             try {
                 measure(variant, URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/work/x"), length,
-                        timers);
+                        timers, waits);
             } finally {
                 server.stop();
             }
         } finally {
             timers.shutdownNow();
+            if (cluster != null) {
+                cluster.close();
+            }
         }
     }
 
-    private static void measure(Variant variant, URI uri, Duration length, ScheduledExecutorService timers)
-            throws Exception {
+    private static void measure(Variant variant, URI uri, Duration length, ScheduledExecutorService timers,
+            LightWaits waits) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         long start = System.nanoTime();
         long measureFrom = start + WARM_UP.toNanos();
+        waits.measureFrom = measureFrom;
         long end = start + length.toNanos();
         AtomicLong heavyDone = new AtomicLong();
         AtomicLong refused = new AtomicLong();
@@ -155,9 +181,10 @@ public final class FairnessRuns {
             sorted = new ArrayList<>(light);
         }
         Collections.sort(sorted);
+        List<Long> wait = waits.sorted();
         double measured = (end - measureFrom) / 1e9;
-        System.out.printf("%-28s %8d %8.0f %8.0f %8.0f %10.1f %10d%n", variant.name(), sorted.size(),
-                percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0),
+        System.out.printf("%-28s %8d %12.0f %12.0f %12.0f %12.0f %10.1f %10d%n", variant.name(), wait.size(),
+                percentile(wait, 0.50), percentile(wait, 0.99), percentile(wait, 1.0), percentile(sorted, 0.99),
                 heavyDone.get() / measured, refused.get());
     }
 
@@ -180,7 +207,7 @@ public final class FairnessRuns {
 
     private static CompletableFuture<HttpResponse<Void>> send(HttpClient client, URI uri, String tenant) {
         return client.sendAsync(HttpRequest.newBuilder(uri).header("X-Tenant", tenant)
-                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding());
+                .header(SENT_HEADER, Long.toString(System.nanoTime())).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding());
     }
 
     private static double percentile(List<Long> sortedNanos, double quantile) {
@@ -191,17 +218,47 @@ public final class FairnessRuns {
         return sortedNanos.get(Math.max(0, index)) / 1e6;
     }
 
+    /** The light tenants' waits as the application sees them: from sending to arriving here, in nanoseconds. */
+    private static final class LightWaits {
+        volatile long measureFrom = Long.MAX_VALUE;
+        private final List<Long> waits = new ArrayList<>();
+
+        void arrived(String tenant, String sentNanos, long now) {
+            if (tenant == null || !tenant.startsWith("light-") || sentNanos == null) {
+                return;
+            }
+            long sent = Long.parseLong(sentNanos);
+            if (sent >= measureFrom) {
+                synchronized (waits) {
+                    waits.add(now - sent);
+                }
+            }
+        }
+
+        List<Long> sorted() {
+            List<Long> copy;
+            synchronized (waits) {
+                copy = new ArrayList<>(waits);
+            }
+            Collections.sort(copy);
+            return copy;
+        }
+    }
+
     /** The application: every request takes {@value #WORK_MILLIS} ms, asynchronously. */
     private static final class Work extends HttpServlet {
         private static final long serialVersionUID = 1L;
         private final transient ScheduledExecutorService timers;
+        private final transient LightWaits waits;
 
-        Work(ScheduledExecutorService timers) {
+        Work(ScheduledExecutorService timers, LightWaits waits) {
             this.timers = timers;
+            this.waits = waits;
         }
 
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) {
+            waits.arrived(request.getHeader("X-Tenant"), request.getHeader(SENT_HEADER), System.nanoTime());
             AsyncContext async = request.startAsync();
             async.setTimeout(0);
             timers.schedule(() -> {

@@ -66,10 +66,10 @@ public record Policy(
             throw new FieldException("queue", "needs rate or concurrency to queue for (a quota alone does not queue)",
                     null);
         }
-        if (queue != null && queue.fair() && (scope == Scope.CLUSTER || concurrency == null || rate != null
-                || quota != null)) {
-            throw new FieldException("queue.fair-by", "is supported for concurrency queues of node scope without "
-                    + "rate or quota (cluster scope and rate queues queue first in first out)", queue.fairBy().toString());
+        if (queue != null && queue.fair() && scope == Scope.CLUSTER && rate != null) {
+            throw new FieldException("queue.fair-by", "is not supported on rate queues of scope: cluster yet (they "
+                    + "queue first in first out); it is on node-scope rate queues and on concurrency queues of "
+                    + "either scope", queue.fairBy().toString());
         }
         if (rate != null && cost.ceiling() > rate.burst()) {
             throw new FieldException(cost.header() == null ? "cost" : "cost.max",

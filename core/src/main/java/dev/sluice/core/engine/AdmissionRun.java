@@ -124,8 +124,9 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
             CompiledPolicy step = current.policy;
             if (!concurrencyPhase) {
                 if (step.limitsRate) {
-                    CompletableFuture<RateOutcome> future = limiter(step).consume(current.key, current.cost,
-                            budget(step));
+                    CompletableFuture<RateOutcome> future = current.flow == null
+                            ? limiter(step).consume(current.key, current.cost, budget(step))
+                            : limiter(step).consume(current.key, current.cost, budget(step), current.flow);
                     if (!future.isDone()) {
                         pending = future;
                         return null;

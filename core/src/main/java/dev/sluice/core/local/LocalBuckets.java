@@ -84,7 +84,8 @@ final class LocalBuckets {
         return idle.plus(MIN_IDLE).plusNanos(RECORD_EVERY_NANOS);
     }
 
-    CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
+    /** @param flow the request's flow in a fair queue, or null */
+    CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos, String flow) {
         if (configuration == null) {
             // a live change removed the rate and quota while this request was on its way
             return CompletableFuture.completedFuture(RateOutcome.consumed(0, 0));
@@ -101,7 +102,7 @@ final class LocalBuckets {
         if (current.queue() == null || maxWaitNanos <= 0) {
             return CompletableFuture.completedFuture(refusal(entry, bucket, cost, probe));
         }
-        return entry.enqueue(key, cost, maxWaitNanos, current.queue().depth(), probe);
+        return entry.enqueue(key, cost, maxWaitNanos, current.queue(), flow, probe);
     }
 
     /**
@@ -181,7 +182,7 @@ final class LocalBuckets {
         long oldest = 0;
         for (KeyBucket entry : waiting) {
             synchronized (entry) {
-                KeyBucket.Waiter head = entry.waiters.peekFirst();
+                KeyBucket.Waiter head = entry.waiters.oldest();
                 if (head != null) {
                     oldest = Math.max(oldest, now - head.enqueuedAt);
                 }

@@ -39,7 +39,12 @@ final class LocalPolicyLimiter implements PolicyLimiter {
 
     @Override
     public CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
-        return buckets.consume(key, cost, maxWaitNanos);
+        return buckets.consume(key, cost, maxWaitNanos, null);
+    }
+
+    @Override
+    public CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos, String flow) {
+        return buckets.consume(key, cost, maxWaitNanos, flow);
     }
 
     @Override

@@ -200,7 +200,7 @@ final class LocalSemaphores {
         long oldest = 0;
         for (Semaphore semaphore : semaphores.values()) {
             synchronized (semaphore) {
-                Waiter head = semaphore.waiters.peekFirst();
+                Waiter head = semaphore.waiters.oldest();
                 if (head != null) {
                     oldest = Math.max(oldest, now - head.enqueuedAt);
                 }

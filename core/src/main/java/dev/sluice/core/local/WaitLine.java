@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The requests waiting for one semaphore, in the order they are to be served: first in first out, or, for a fair
- * queue, by weighted fair queueing across flows.
+ * The requests waiting for one semaphore or one bucket, in the order they are to be served: first in first out, or,
+ * for a fair queue, by weighted fair queueing across flows.
  *
  * <p><b>Fair order</b> (self-clocked fair queueing, Golestani 1994): each waiter gets a virtual finish tag, its
  * flow's previous tag (or the line's virtual time, if later) plus its permits over its flow's weight; the line
@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * behind the flood. A waiter that leaves early (timeout, cancel) does not move the others' tags. One flow holds at
  * most {@code flow-depth} places.
  *
- * <p>Not thread-safe: guarded by its semaphore.
+ * <p>Not thread-safe: guarded by its semaphore or bucket.
  */
 final class WaitLine<W extends WaitLine.Place> {
     /** What a line holds: a request's permits and, in a fair line, its flow and tag. */
@@ -67,19 +67,56 @@ final class WaitLine<W extends WaitLine.Place> {
         return size == null || size[0] < queue.flowDepth();
     }
 
+    /** The finish tag a waiter of {@code flow} for {@code count} would get if it joined now (a fair line). */
+    double tagFor(String flow, long count, QueueLimit queue) {
+        int weight = queue == null ? 1 : queue.weightOf(flow);
+        double start = Math.max(virtualTime, flowFinish.getOrDefault(flow, 0.0));
+        return start + (double) count / weight;
+    }
+
+    /**
+     * The waiters a newcomer tagged {@code tag} would be served before, in serving order: those with a larger tag
+     * (a newcomer loses ties). None in a FIFO line, where a newcomer goes last.
+     */
+    List<W> behind(double tag) {
+        List<W> behind = new ArrayList<>();
+        if (fair != null) {
+            for (W waiter : fair.descendingSet()) {
+                if (waiter.finish <= tag) {
+                    break;
+                }
+                behind.add(waiter);
+            }
+            java.util.Collections.reverse(behind);
+        }
+        return behind;
+    }
+
     /** Adds {@code waiter} at its place: the tail, or its flow's fair place under {@code queue}'s weights. */
     void add(W waiter, QueueLimit queue) {
         if (fair == null) {
             fifo.addLast(waiter);
             return;
         }
-        int weight = queue == null ? 1 : queue.weightOf(waiter.flow);
-        double start = Math.max(virtualTime, flowFinish.getOrDefault(waiter.flow, 0.0));
-        waiter.finish = start + (double) waiter.count / weight;
+        waiter.finish = tagFor(waiter.flow, waiter.count, queue);
         waiter.sequence = sequence++;
         flowFinish.put(waiter.flow, waiter.finish);
         flowSizes.computeIfAbsent(waiter.flow, f -> new long[1])[0]++;
         fair.add(waiter);
+    }
+
+    /** The waiter that joined first: the FIFO head, or in a fair line the earliest arrival (a scan). */
+    W oldest() {
+        if (fair == null) {
+            return fifo.peekFirst();
+        }
+        W oldest = null;
+        for (W waiter : fair) {
+            if (oldest == null || waiter.sequence < oldest.sequence) {
+                oldest = waiter;
+            }
+        }
+        return oldest;
     }
 
     W peekFirst() {
@@ -108,6 +145,29 @@ final class WaitLine<W extends WaitLine.Place> {
             left(last);
         }
         return last;
+    }
+
+    /**
+     * Takes out {@code waiter}, which is being served out of the head's turn (a rate queue's waiter leaves when its
+     * tokens are due, in line order): as {@link #pollFirst}, the virtual time moves on to its tag.
+     */
+    boolean served(W waiter) {
+        if (!remove(waiter)) {
+            return false;
+        }
+        if (fair != null) {
+            virtualTime = Math.max(virtualTime, waiter.finish);
+        }
+        return true;
+    }
+
+    boolean contains(W waiter) {
+        return fair == null ? fifo.contains(waiter) : fair.contains(waiter);
+    }
+
+    /** A copy of the line, in serving order. */
+    List<W> inOrder() {
+        return new ArrayList<>(fair == null ? fifo : fair);
     }
 
     boolean remove(W waiter) {

@@ -26,6 +26,15 @@ public interface PolicyLimiter {
     CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos);
 
     /**
+     * As {@link #consume(String, long, long)}, for a policy whose queue is fair ({@code queue.fair-by}): a request
+     * that waits joins the flow {@code flow}, and the reservations follow the fair order across flows. Backends
+     * without fair rate queues wait first in first out.
+     */
+    default CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos, String flow) {
+        return consume(key, cost, maxWaitNanos);
+    }
+
+    /**
      * Takes {@code permits} permits of the key's semaphore as a {@link Lease}. Waiters are served strictly first in
      * first out: a request is granted only when no one waits ahead of it, so a large request is not starved by small
      * ones. When refused and the policy has a queue with room, waits up to {@code maxWaitNanos}.
