@@ -3,12 +3,12 @@ package dev.sluice.boot;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.ClusterProvider;
+import dev.sluice.core.spi.ClusterProviders;
 import dev.sluice.core.spi.ClusterSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
@@ -17,12 +17,12 @@ import org.springframework.core.env.Environment;
  * The cluster connection Sluice uses for {@code scope: cluster} policies, or none. Connected at start-up (blocking,
  * on the thread creating the bean) when a start-up policy has cluster scope or {@code sluice.cluster.enabled=true}:
  * over the application's {@code HazelcastInstance} bean when it has one, else through the provider found with
- * {@link ServiceLoader} ({@code dev.sluice:sluice-hazelcast} on the class path), which starts the embedded default
+ * {@link ClusterProviders} ({@code dev.sluice:sluice-hazelcast} on the class path), which starts the embedded default
  * member (or a client) from {@code sluice.cluster.*}. Closing it leaves the cluster (an application's own instance
  * keeps running).
  */
 public final class SluiceCluster implements AutoCloseable {
-    static final String PROVIDER = "hazelcast";
+    static final String PROVIDER = ClusterProviders.DEFAULT;
     private static final Logger LOG = LoggerFactory.getLogger(SluiceCluster.class);
 
     private final ClusterConnection connection;
@@ -62,11 +62,10 @@ public final class SluiceCluster implements AutoCloseable {
         }
         ClusterSettings resolved = settings(settings, environment);
         try {
-            for (ClusterProvider provider : ServiceLoader.load(ClusterProvider.class, loader)) {
-                if (PROVIDER.equals(provider.name())) {
-                    LOG.info("Sluice connects to the cluster ({}, mode {}) for {}", PROVIDER, resolved.mode(), why);
-                    return new SluiceCluster(provider.connect(resolved));
-                }
+            ClusterProvider provider = ClusterProviders.find(PROVIDER, loader).orElse(null);
+            if (provider != null) {
+                LOG.info("Sluice connects to the cluster ({}, mode {}) for {}", PROVIDER, resolved.mode(), why);
+                return new SluiceCluster(provider.connect(resolved));
             }
         } catch (ServiceConfigurationError broken) {
             throw new IllegalStateException(why + " needs a cluster, but the cluster provider cannot be loaded ("
