@@ -99,11 +99,11 @@ public final class SluiceCluster implements AutoCloseable {
             } catch (NumberFormatException bad) {
                 port = -1;
             }
-            if (port < 1 || port > 65535) {
+            if (!ClusterSettings.isPort(port)) {
                 throw new IllegalArgumentException("environment variable SLUICE_HZ_PORT must be a port from 1 to "
                         + "65535, got '" + envPort + "'");
             }
-        } else if (port != null && (port < 1 || port > 65535)) {
+        } else if (port != null && !ClusterSettings.isPort(port)) {
             throw new IllegalArgumentException("sluice.cluster.port must be a port from 1 to 65535, got " + port);
         }
         String host = settings.getHost();
