@@ -2,11 +2,10 @@ package dev.sluice.boot;
 
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.ClusterConnection;
+import dev.sluice.core.spi.ClusterEnvironment;
 import dev.sluice.core.spi.ClusterProvider;
 import dev.sluice.core.spi.ClusterProviders;
 import dev.sluice.core.spi.ClusterSettings;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import org.slf4j.Logger;
@@ -75,43 +74,21 @@ public final class SluiceCluster implements AutoCloseable {
                 + "' is on the class path: add dev.sluice:sluice-hazelcast to the application");
     }
 
-    /** The properties, with {@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT}, {@code SLUICE_HZ_HOST} overriding them. */
+    /**
+     * The properties, with {@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT}, {@code SLUICE_HZ_HOST} overriding them
+     * (read and checked by {@link ClusterEnvironment}).
+     */
     static ClusterSettings settings(SluiceProperties.Cluster settings, Environment environment) {
         String mode = settings.getMode() == null ? "embedded" : settings.getMode().strip();
         if (!mode.equals("embedded") && !mode.equals("client")) {
             throw new IllegalArgumentException("sluice.cluster.mode must be embedded or client, got '" + mode + "'");
         }
-        List<String> members = new ArrayList<>(settings.getMembers());
-        String envMembers = environment.getProperty("SLUICE_MEMBERS");
-        if (envMembers != null && !envMembers.isBlank()) {
-            members.clear();
-            for (String member : envMembers.split(",")) {
-                if (!member.isBlank()) {
-                    members.add(member.strip());
-                }
-            }
-        }
+        ClusterEnvironment overrides = ClusterEnvironment.read(environment::getProperty);
         Integer port = settings.getPort();
-        String envPort = environment.getProperty("SLUICE_HZ_PORT");
-        if (envPort != null && !envPort.isBlank()) {
-            try {
-                port = Integer.valueOf(envPort.strip());
-            } catch (NumberFormatException bad) {
-                port = -1;
-            }
-            if (!ClusterSettings.isPort(port)) {
-                throw new IllegalArgumentException("environment variable SLUICE_HZ_PORT must be a port from 1 to "
-                        + "65535, got '" + envPort + "'");
-            }
-        } else if (port != null && !ClusterSettings.isPort(port)) {
+        if (overrides.port() == null && port != null && !ClusterSettings.isPort(port)) {
             throw new IllegalArgumentException("sluice.cluster.port must be a port from 1 to 65535, got " + port);
         }
-        String host = settings.getHost();
-        String envHost = environment.getProperty("SLUICE_HZ_HOST");
-        if (envHost != null && !envHost.isBlank()) {
-            host = envHost.strip();
-        }
-        return new ClusterSettings(mode, settings.getConfig(), members, port, host,
+        return overrides.applyTo(mode, settings.getConfig(), settings.getMembers(), port, settings.getHost(),
                 settings.getOptions() == null ? Map.of() : settings.getOptions());
     }
 
