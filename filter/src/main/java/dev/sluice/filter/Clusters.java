@@ -2,12 +2,14 @@ package dev.sluice.filter;
 
 import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.ClusterProvider;
+import dev.sluice.core.spi.ClusterProviders;
 import dev.sluice.core.spi.ClusterSettings;
-import java.util.ServiceLoader;
 
-/** Finds the cluster provider with {@link ServiceLoader} and connects it. Start-up only; blocks while connecting. */
+/**
+ * Finds the cluster provider with {@link ClusterProviders} and connects it. Start-up only; blocks while connecting.
+ */
 final class Clusters {
-    static final String PROVIDER = "hazelcast";
+    static final String PROVIDER = ClusterProviders.DEFAULT;
 
     private Clusters() {}
 
@@ -18,13 +20,10 @@ final class Clusters {
      * @throws IllegalArgumentException when the provider refuses the settings
      */
     static ClusterConnection connect(ClusterSettings settings, ClassLoader loader, String why) {
-        for (ClusterProvider provider : ServiceLoader.load(ClusterProvider.class, loader)) {
-            if (PROVIDER.equals(provider.name())) {
-                return provider.connect(settings);
-            }
-        }
-        throw new IllegalStateException(why + " needs a cluster, but no cluster provider named '" + PROVIDER
-                + "' is on the web application's class path: add dev.sluice:sluice-hazelcast to the application "
-                + "(WEB-INF/lib)");
+        ClusterProvider provider = ClusterProviders.find(PROVIDER, loader).orElseThrow(() ->
+                new IllegalStateException(why + " needs a cluster, but no cluster provider named '" + PROVIDER
+                        + "' is on the web application's class path: add dev.sluice:sluice-hazelcast to the "
+                        + "application (WEB-INF/lib)"));
+        return provider.connect(settings);
     }
 }

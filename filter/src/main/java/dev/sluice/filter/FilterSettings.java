@@ -4,6 +4,7 @@ import dev.sluice.core.DecisionTrace;
 import dev.sluice.core.config.Durations;
 import dev.sluice.core.config.FieldException;
 import dev.sluice.core.key.Cidr;
+import dev.sluice.core.spi.ClusterEnvironment;
 import dev.sluice.core.spi.ClusterSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +43,13 @@ import java.util.regex.Pattern;
  * @param configSource   what set {@link #config}, for messages: {@code init-param config}, ...
  * @param trustedProxies CIDRs, checked; empty when none
  * @param hazelcast      the {@code hazelcast} value, or null when not set
- * @param members        peers for the cluster; empty when none
- * @param hazelcastPort  this member's port, or null
- * @param hazelcastHost  the address this member binds, or null
+ * @param clusterEnvironment the {@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT} and {@code SLUICE_HZ_HOST} overrides
  * @param clusterOptions the cluster provider's options ({@code timeout} from {@code cluster-timeout}, the rest from
  *                       {@code cluster-options}); empty when none
  * @param trace          the decision trace, from {@code trace-header} and {@code trace-secret}; off by default
  */
 record FilterSettings(String config, String configSource, List<String> trustedProxies, String hazelcast,
-        List<String> members, Integer hazelcastPort, String hazelcastHost, Map<String, String> clusterOptions,
-        DecisionTrace trace) {
+        ClusterEnvironment clusterEnvironment, Map<String, String> clusterOptions, DecisionTrace trace) {
 
     static final String CONFIG = "config";
     static final String TRUSTED_PROXIES = "trusted-proxies";
@@ -68,9 +66,6 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
     static final String ENV_CONFIG = "SLUICE_CONFIG";
     static final String ENV_TRUSTED_PROXIES = "SLUICE_TRUSTED_PROXIES";
     static final String ENV_HAZELCAST = "SLUICE_HAZELCAST";
-    static final String ENV_MEMBERS = "SLUICE_MEMBERS";
-    static final String ENV_HZ_PORT = "SLUICE_HZ_PORT";
-    static final String ENV_HZ_HOST = "SLUICE_HZ_HOST";
     static final String ENV_CLUSTER_TIMEOUT = "SLUICE_CLUSTER_TIMEOUT";
     static final String ENV_CLUSTER_OPTIONS = "SLUICE_CLUSTER_OPTIONS";
     static final String ENV_TRACE_HEADER = "SLUICE_TRACE_HEADER";
@@ -80,11 +75,9 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
 
     private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
     private static final Pattern OPTION_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,63}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,255}");
 
     FilterSettings {
         trustedProxies = List.copyOf(trustedProxies);
-        members = List.copyOf(members);
         clusterOptions = Map.copyOf(clusterOptions);
     }
 
@@ -108,9 +101,7 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
         List<String> cidrs = proxies == null ? List.of() : checkProxies(proxies);
         Setting hazelcast = pick(initParams, HAZELCAST, env, ENV_HAZELCAST);
         String cluster = hazelcast == null ? null : checkHazelcast(hazelcast);
-        List<String> members = checkMembers(env.apply(ENV_MEMBERS));
-        Integer port = checkPort(env.apply(ENV_HZ_PORT));
-        String host = checkHost(env.apply(ENV_HZ_HOST));
+        ClusterEnvironment clusterEnvironment = ClusterEnvironment.read(env);
         Map<String, String> options = checkOptions(pick(initParams, CLUSTER_OPTIONS, env, ENV_CLUSTER_OPTIONS));
         Setting timeout = pick(initParams, CLUSTER_TIMEOUT, env, ENV_CLUSTER_TIMEOUT);
         if (timeout != null) {
@@ -124,8 +115,8 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
             }
             options.put(TIMEOUT_OPTION, timeout.value());
         }
-        return new FilterSettings(location, config == null ? "default" : config.origin(), cidrs, cluster, members,
-                port, host, options, trace(pick(initParams, TRACE_HEADER, env, ENV_TRACE_HEADER),
+        return new FilterSettings(location, config == null ? "default" : config.origin(), cidrs, cluster,
+                clusterEnvironment, options, trace(pick(initParams, TRACE_HEADER, env, ENV_TRACE_HEADER),
                         pick(initParams, TRACE_SECRET, env, ENV_TRACE_SECRET)));
     }
 
@@ -153,7 +144,7 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
         } else if (hazelcast != null && !"embedded".equals(hazelcast)) {
             file = hazelcast;
         }
-        return new ClusterSettings(mode, file, members, hazelcastPort, hazelcastHost, clusterOptions);
+        return clusterEnvironment.applyTo(mode, file, List.of(), null, null, clusterOptions);
     }
 
     /** A value and where it came from. */
@@ -247,58 +238,5 @@ record FilterSettings(String config, String configSource, List<String> trustedPr
             }
         }
         return options;
-    }
-
-    private static List<String> checkMembers(String value) {
-        if (value == null || value.isBlank()) {
-            return List.of();
-        }
-        List<String> members = new ArrayList<>();
-        for (String member : value.split(",")) {
-            String address = member.strip();
-            if (address.isEmpty()) {
-                continue;
-            }
-            int colon = address.lastIndexOf(':');
-            boolean ok = colon > 0 && HOST.matcher(address.substring(0, colon)).matches()
-                    && validPort(address.substring(colon + 1));
-            if (!ok) {
-                throw new IllegalArgumentException("environment variable " + ENV_MEMBERS + ": "
-                        + FieldException.render(address) + " is not host:port (port 1 to 65535); give peers as "
-                        + "10.0.0.5:5701,10.0.0.6:5701");
-            }
-            members.add(address);
-        }
-        return members;
-    }
-
-    private static Integer checkPort(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        if (!validPort(value.strip())) {
-            throw new IllegalArgumentException("environment variable " + ENV_HZ_PORT + ": "
-                    + FieldException.render(value) + " must be a port number from 1 to 65535");
-        }
-        return Integer.valueOf(value.strip());
-    }
-
-    private static String checkHost(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        if (!HOST.matcher(value.strip()).matches()) {
-            throw new IllegalArgumentException("environment variable " + ENV_HZ_HOST + ": "
-                    + FieldException.render(value) + " is not a host name or IP address");
-        }
-        return value.strip();
-    }
-
-    private static boolean validPort(String text) {
-        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
-            return false;
-        }
-        int port = Integer.parseInt(text);
-        return port >= 1 && port <= 65535;
     }
 }

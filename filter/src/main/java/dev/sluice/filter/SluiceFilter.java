@@ -3,9 +3,6 @@ package dev.sluice.filter;
 import dev.sluice.core.Admission;
 import dev.sluice.core.Sluice;
 import dev.sluice.core.config.ConfigException;
-import dev.sluice.core.config.Policy;
-import dev.sluice.core.config.PolicySet;
-import dev.sluice.core.config.Scope;
 import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.Lease;
 import jakarta.servlet.AsyncContext;
@@ -22,8 +19,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -139,53 +134,16 @@ public class SluiceFilter implements Filter {
                 }
                 sluice = supplied;
             } else {
-                sluice = start(FilterSettings.read(params, environment), loader());
+                FilterStartup started = FilterStartup.start(FilterSettings.read(params, environment), context,
+                        loader());
+                sluice = started.sluice();
+                cluster = started.cluster();
             }
         } catch (IllegalArgumentException | IllegalStateException | ConfigException problem) {
             throw new ServletException("SluiceFilter '" + config.getFilterName() + "' cannot start: "
                     + problem.getMessage(), problem);
         }
         context.setAttribute(SLUICE_ATTRIBUTE, sluice);
-    }
-
-    private Sluice start(FilterSettings settings, ClassLoader loader) {
-        PolicySet policies = PolicyFiles.load(settings.config(), settings.configSource(), context, loader);
-        LinkedHashSet<String> proxies = new LinkedHashSet<>(policies.trustedProxies());
-        proxies.addAll(settings.trustedProxies());
-        String clusterReason = clusterReason(settings, policies);
-        ClusterConnection connection = clusterReason == null ? null
-                : Clusters.connect(settings.clusterSettings(), loader, clusterReason);
-        try {
-            Sluice built = Sluice.builder()
-                    .policies(policies)
-                    .source(settings.config())
-                    .trustedProxies(List.copyOf(proxies))
-                    .cluster(connection)
-                    .decisionTrace(settings.trace())
-                    .build();
-            cluster = connection;
-            LOG.info("SluiceFilter started with {} policies from {} ({}){}", policies.policies().size(),
-                    settings.config(), settings.configSource(),
-                    proxies.isEmpty() ? "" : ", trusting forwarding headers from " + proxies);
-            return built;
-        } catch (RuntimeException failure) {
-            if (connection != null) {
-                connection.close();
-            }
-            throw failure;
-        }
-    }
-
-    private static String clusterReason(FilterSettings settings, PolicySet policies) {
-        if (settings.hazelcast() != null) {
-            return "the hazelcast setting";
-        }
-        for (Policy policy : policies.policies()) {
-            if (policy.scope() == Scope.CLUSTER) {
-                return "policy '" + policy.name() + "' (scope: cluster)";
-            }
-        }
-        return null;
     }
 
     private static Map<String, String> initParams(FilterConfig config) {

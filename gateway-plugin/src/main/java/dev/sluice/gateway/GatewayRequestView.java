@@ -1,6 +1,7 @@
 package dev.sluice.gateway;
 
 import dev.sluice.core.RequestView;
+import dev.sluice.core.http.RequestPaths;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -44,58 +45,25 @@ final class GatewayRequestView implements RequestView {
         if (raw.isEmpty()) {
             return "/";
         }
-        return isCanonical(raw) ? raw : canonical(within);
+        return RequestPaths.isCanonical(raw) ? raw : canonical(within);
     }
 
-    static boolean isCanonical(String path) {
-        if (path.charAt(0) != '/' || path.indexOf(';') >= 0 || path.indexOf('%') >= 0) {
-            return false;
-        }
-        int segmentStart = 1;
-        for (int i = 1; i <= path.length(); i++) {
-            if (i == path.length() || path.charAt(i) == '/') {
-                int length = i - segmentStart;
-                boolean dots = (length == 1 && path.charAt(segmentStart) == '.')
-                        || (length == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.');
-                if (dots || (length == 0 && i < path.length())) {
-                    return false;
-                }
-                segmentStart = i + 1;
-            }
-        }
-        return true;
-    }
-
-    /** Decoded segments without path parameters; empty and {@code .} segments dropped, {@code ..} resolved. */
+    /**
+     * The decoded segments without path parameters, resolved by {@link RequestPaths#resolve}: empty and {@code .}
+     * segments dropped, {@code ..} resolved.
+     */
     static String canonical(PathContainer path) {
         List<String> segments = new ArrayList<>();
         boolean trailingSlash = false;
         for (PathContainer.Element element : path.elements()) {
             if (element instanceof PathContainer.PathSegment segment) {
-                String value = segment.valueToMatch();
+                segments.add(segment.valueToMatch());
                 trailingSlash = false;
-                if (value.isEmpty() || value.equals(".")) {
-                    continue;
-                }
-                if (value.equals("..")) {
-                    if (!segments.isEmpty()) {
-                        segments.remove(segments.size() - 1);
-                    }
-                    continue;
-                }
-                segments.add(value);
             } else {
                 trailingSlash = true;
             }
         }
-        StringBuilder canonical = new StringBuilder();
-        for (String segment : segments) {
-            canonical.append('/').append(segment);
-        }
-        if (canonical.length() == 0 || trailingSlash) {
-            canonical.append('/');
-        }
-        return canonical.toString();
+        return RequestPaths.resolve(segments, trailingSlash);
     }
 
     @Override
@@ -109,7 +77,10 @@ final class GatewayRequestView implements RequestView {
         return values == null ? List.of() : values;
     }
 
-    /** Decoded by the framework ({@code %XX} as UTF-8, {@code +} as space), from the query string only. */
+    /**
+     * Decoded by the framework ({@code %XX} as UTF-8, {@code +} as space), from the query string only: the
+     * parameters the gateway's {@code Query} predicate sees, so not {@link RequestPaths#queryParameter}.
+     */
     @Override
     public String queryParameter(String name) {
         return request.getQueryParams().getFirst(name);

@@ -40,9 +40,9 @@ public final class RouteBindings {
     RouteBindings(Sluice sluice, StartupRoutes startup) {
         this.sluice = sluice;
         for (Policy policy : startup.policies()) {
-            bind(new RouteFilterArgs(null, policy), "start-up route policy '" + policy.name() + "'");
+            bind(new RoutePolicyArgs(null, policy), "start-up route policy '" + policy.name() + "'");
         }
-        startup.shared().forEach((name, source) -> bind(new RouteFilterArgs(name, null), source));
+        startup.shared().forEach((name, source) -> bind(new RoutePolicyArgs(name, null), source));
     }
 
     /** Whether {@code policy} belongs to some route (the global filter then leaves it alone). */
@@ -56,10 +56,10 @@ public final class RouteBindings {
      * @return the policy name to decide the route's requests under
      * @throws ConfigException when a named policy is not live, or an inline one cannot be served
      */
-    String bind(RouteFilterArgs args, String source) {
+    String bind(RoutePolicyArgs args, String source) {
         if (args.shared() != null) {
             if (!sluice.hasPolicy(args.shared())) {
-                throw new ConfigException(new ConfigException.Problem(source, 0, 0, RouteFilterArgs.POLICY,
+                throw new ConfigException(new ConfigException.Problem(source, 0, 0, RoutePolicyArgs.POLICY,
                         "must name a live policy (from sluice.policies, sluice.config or the management API), got \""
                                 + args.shared() + "\"; known: " + sluice.policies().stream()
                                         .map(p -> p.name()).toList()));

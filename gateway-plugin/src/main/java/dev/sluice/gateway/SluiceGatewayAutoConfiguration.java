@@ -24,8 +24,8 @@ public class SluiceGatewayAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(GatewayProperties.class)
-    GatewayRoutePolicies sluiceGatewayRoutePolicies(GatewayProperties gateway) {
-        return new GatewayRoutePolicies(gateway);
+    SluiceFilterRoutes sluiceGatewayRoutePolicies(GatewayProperties gateway) {
+        return new SluiceFilterRoutes(gateway);
     }
 
     @Bean

@@ -45,7 +45,7 @@ public class SluiceGatewayFilterFactory extends AbstractGatewayFilterFactory<Slu
 
     @Override
     public List<String> shortcutFieldOrder() {
-        return List.of(RouteFilterArgs.POLICY);
+        return List.of(RoutePolicyArgs.POLICY);
     }
 
     /**
@@ -55,7 +55,7 @@ public class SluiceGatewayFilterFactory extends AbstractGatewayFilterFactory<Slu
     public GatewayFilter apply(Config config) {
         String route = config.getRouteId();
         String source = source(route);
-        RouteFilterArgs args = RouteFilterArgs.read(route, config, source, ROUTE_POLICY_PREFIX);
+        RoutePolicyArgs args = RoutePolicyArgs.read(route, config, source, ROUTE_POLICY_PREFIX);
         return new RouteFilter(bindings.bind(args, source), route);
     }
 

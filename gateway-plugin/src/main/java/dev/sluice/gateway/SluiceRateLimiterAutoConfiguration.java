@@ -35,25 +35,25 @@ public class SluiceRateLimiterAutoConfiguration {
     }
 
     @Bean
-    RateLimiterRoutePolicies sluiceRateLimiterRoutePolicies(SluiceGatewayProperties properties,
+    RateLimiterRoutes sluiceRateLimiterRoutePolicies(SluiceGatewayProperties properties,
             ObjectProvider<GatewayProperties> gateway) {
-        return new RateLimiterRoutePolicies(properties.getRateLimiter(), gateway.getIfAvailable());
+        return new RateLimiterRoutes(properties.getRateLimiter(), gateway.getIfAvailable());
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnBean(Sluice.class)
     @ConditionalOnMissingBean(name = "sluiceRateLimiter")
-    SluiceRateLimiter sluiceRateLimiter(Sluice sluice, RouteBindings bindings, RateLimiterRoutePolicies routes,
+    SluiceRateLimiter sluiceRateLimiter(Sluice sluice, RouteBindings bindings, RateLimiterRoutes routes,
             SluiceGatewayProperties properties) {
         Map<String, String> byRoute = new LinkedHashMap<>();
         routes.routes().forEach((route, args) -> {
-            String source = RateLimiterRoutePolicies.source(route);
+            String source = RateLimiterRoutes.source(route);
             byRoute.put(route, bindings.bind(args, source));
             checkShared(sluice, args.policyName(), source);
         });
         String fallback = properties.getRateLimiter().getDefaultPolicy();
         if (fallback != null) {
-            bindings.bind(new RouteFilterArgs(fallback, null), "sluice.rate-limiter.default-policy");
+            bindings.bind(new RoutePolicyArgs(fallback, null), "sluice.rate-limiter.default-policy");
             checkShared(sluice, fallback, "sluice.rate-limiter.default-policy");
         }
         return new SluiceRateLimiter(sluice, bindings, byRoute, fallback);
@@ -64,7 +64,7 @@ public class SluiceRateLimiterAutoConfiguration {
             if (live.name().equals(name)) {
                 Policy policy = live.policy();
                 try {
-                    RateLimiterRoutePolicies.check(policy, source);
+                    RateLimiterRoutes.check(policy, source);
                 } catch (ConfigException unfit) {
                     throw new ConfigException(new ConfigException.Problem(source, 0, 0, "policy", "names '" + name
                             + "', which " + unfit.problems().get(0).field() + " makes unfit: "

@@ -18,8 +18,8 @@ import java.util.Set;
 
 /**
  * The Hazelcast configurations {@link HazelcastCluster} starts a member or a client with, built from
- * {@link ClusterSettings}, and the checks of those settings and of the provider options: every message names the
- * setting or option, the bad value and what is allowed. Start-up only.
+ * {@link ClusterSettings} (which check themselves), and the checks of the provider options: every message names the
+ * option, the bad value and what is allowed. Start-up only.
  */
 final class ClusterConfigs {
     private static final Set<String> ALL_OPTIONS = allOptions();
@@ -52,12 +52,11 @@ final class ClusterConfigs {
             config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of(settings.bindHost()));
         }
         if (settings.port() != null) {
-            checkPort(settings.port());
             config.getNetworkConfig().setPort(settings.port()).setPortAutoIncrement(false);
         }
         JoinConfig join = config.getNetworkConfig().getJoin();
         for (String member : settings.members()) {
-            join.getTcpIpConfig().setEnabled(true).addMember(checkAddress(member));
+            join.getTcpIpConfig().setEnabled(true).addMember(member);
         }
         SluiceSerialization.register(config.getSerializationConfig());
         SplitBrain.configure(config, settings.options().get(SplitBrain.OPTION));
@@ -67,10 +66,6 @@ final class ClusterConfigs {
     /** @see HazelcastCluster#clientConfig */
     static ClientConfig client(ClusterSettings settings) {
         String clusterName = clusterName(settings);
-        if (settings.port() != null || settings.bindHost() != null) {
-            throw new IllegalArgumentException("hazelcast port and bind host apply to an embedded member, not to "
-                    + "client mode; remove them (SLUICE_HZ_PORT, SLUICE_HZ_HOST) or use mode embedded");
-        }
         String location = settings.config();
         ClientConfig config;
         try {
@@ -97,7 +92,7 @@ final class ClusterConfigs {
             config.setClusterName(clusterName);
         }
         for (String member : settings.members()) {
-            config.getNetworkConfig().addAddress(checkAddress(member));
+            config.getNetworkConfig().addAddress(member);
         }
         if (config.getNetworkConfig().getAddresses().isEmpty()) {
             throw new IllegalArgumentException("hazelcast client mode needs the cluster's members: set "
@@ -142,26 +137,6 @@ final class ClusterConfigs {
                     + " must be 1 to 128 characters, got '" + name + "'");
         }
         return name;
-    }
-
-    private static void checkPort(int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("hazelcast port must be from 1 to 65535, got " + port);
-        }
-    }
-
-    private static String checkAddress(String member) {
-        int colon = member.lastIndexOf(':');
-        if (colon <= 0 || colon == member.length() - 1) {
-            throw new IllegalArgumentException("hazelcast member '" + member + "' must be host:port");
-        }
-        try {
-            checkPort(Integer.parseInt(member.substring(colon + 1)));
-        } catch (NumberFormatException notNumber) {
-            throw new IllegalArgumentException("hazelcast member '" + member + "' must be host:port with a numeric "
-                    + "port");
-        }
-        return member;
     }
 
     private static ClassLoader contextLoader() {

@@ -140,12 +140,8 @@ public final class HazelcastCluster implements ClusterConnection {
      */
     public static HazelcastCluster start(ClusterSettings settings) {
         ClusterGuard.Settings guard = ClusterConfigs.guardSettings(settings);
-        HazelcastInstance instance = switch (settings.mode()) {
-            case "embedded" -> Hazelcast.newHazelcastInstance(memberConfig(settings));
-            case "client" -> startClient(clientConfig(settings));
-            default -> throw new IllegalArgumentException("hazelcast mode must be embedded or client, got '"
-                    + settings.mode() + "'");
-        };
+        HazelcastInstance instance = settings.mode().equals("client") ? startClient(clientConfig(settings))
+                : Hazelcast.newHazelcastInstance(memberConfig(settings));
         SystemScheduler scheduler = new SystemScheduler();
         try {
             verify(instance);

@@ -5,6 +5,7 @@ import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.QueueLimit;
+import dev.sluice.core.spi.AbstractPolicyLimiter;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.LimiterStats;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -23,22 +23,18 @@ import java.util.function.Consumer;
  * {@code policy U+001F key}, driven through the node's {@link SemaphoreClient}). It uses the node's
  * {@link ClusterServices}, given when it is bound. Thread-safe; never blocks.
  */
-final class HazelcastPolicyLimiter implements PolicyLimiter {
+final class HazelcastPolicyLimiter extends AbstractPolicyLimiter {
     private final ClusterServices services;
     private final SemaphoreClient semaphores;
-    private final Consumer<HazelcastPolicyLimiter> onUnbind;
     private final String prefix;
     private final ClusterBuckets buckets;
-    private final AtomicBoolean unbound = new AtomicBoolean();
-    private volatile Policy policy;
     private volatile Definition definition;
 
     /** @param onUnbind told once when this policy is unbound (not when the backend shuts it down) */
-    HazelcastPolicyLimiter(ClusterServices services, Policy policy, Consumer<HazelcastPolicyLimiter> onUnbind) {
+    HazelcastPolicyLimiter(ClusterServices services, Policy policy, Consumer<PolicyLimiter> onUnbind) {
+        super(policy, onUnbind);
         this.services = services;
         this.semaphores = services.semaphores();
-        this.onUnbind = onUnbind;
-        this.policy = policy;
         this.prefix = policy.name() + MapNames.SEPARATOR;
         this.definition = definitionOf(policy, services.versions().versionOf(policy, 0));
         this.buckets = new ClusterBuckets(policy, definition.version(), services.buckets(), services.calls(),
@@ -49,11 +45,6 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
         return new Definition(version, policy.concurrency() == null ? 0 : policy.concurrency().permits(),
                 policy.concurrency() == null ? 0 : policy.concurrency().lease().toNanos(),
                 policy.queue() == null ? 0 : policy.queue().depth());
-    }
-
-    @Override
-    public Policy policy() {
-        return policy;
     }
 
     @Override
@@ -72,7 +63,7 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
      */
     @Override
     public CompletableFuture<PermitOutcome> acquire(String key, long permits, long maxWaitNanos, String flow) {
-        Policy current = policy;
+        Policy current = policy();
         if (current.concurrency() == null) {
             // a live change removed the concurrency limit while this request was on its way
             return CompletableFuture.completedFuture(PermitOutcome.granted(Lease.NONE, 0));
@@ -91,14 +82,9 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     }
 
     @Override
-    public void reconfigure(Policy next) {
-        if (!next.name().equals(policy.name())) {
-            throw new IllegalArgumentException("policy '" + policy.name() + "' cannot be reconfigured as '"
-                    + next.name() + "'");
-        }
+    protected void apply(Policy next) {
         long version = services.versions().versionOf(next, definition.version());
         Definition nextDefinition = definitionOf(next, version);
-        policy = next;
         definition = nextDefinition;
         rebalanced = buckets.reconfigure(next, version);
         if (next.concurrency() != null) {
@@ -111,7 +97,7 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
 
     @Override
     public CompletableFuture<KeyState> state(String key) {
-        Policy current = policy;
+        Policy current = policy();
         long full = current.concurrency() == null ? 0 : current.concurrency().permits();
         return buckets.tokens(key).thenCombine(semaphores.read(prefix + key), (tokens, entry) ->
                 new KeyState(key, tokens[2] > 0 || entry.code() != SemaphoreOps.Code.ABSENT, tokens[0], tokens[1],
@@ -131,7 +117,7 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     @Override
     public CompletableFuture<List<String>> keys(String after, int limit) {
         String from = prefix + (after == null ? "" : after);
-        String to = policy.name() + (char) (MapNames.SEPARATOR + 1);
+        String to = policy().name() + (char) (MapNames.SEPARATOR + 1);
         return services.reads().run(() -> {
             TreeSet<String> page = new TreeSet<>();
             for (String map : List.of(MapNames.BUCKETS, MapNames.SEMAPHORES)) {
@@ -158,12 +144,9 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     }
 
     @Override
-    public void unbind() {
-        if (unbound.compareAndSet(false, true)) {
-            buckets.admitAll();
-            semaphores.admitWaiters(prefix);
-            onUnbind.accept(this);
-        }
+    protected void admitWaiters() {
+        buckets.admitAll();
+        semaphores.admitWaiters(prefix);
     }
 
     /** This node's side of the policy's buckets. */
@@ -172,9 +155,8 @@ final class HazelcastPolicyLimiter implements PolicyLimiter {
     }
 
     /** The backend is closing: this node's rate waiters are refused (semaphore waiters by the client). */
-    void shutDown() {
-        if (unbound.compareAndSet(false, true)) {
-            buckets.refuseAll();
-        }
+    @Override
+    protected void refuseWaiters() {
+        buckets.refuseAll();
     }
 }

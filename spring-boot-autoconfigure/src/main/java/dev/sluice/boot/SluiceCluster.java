@@ -2,13 +2,12 @@ package dev.sluice.boot;
 
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.ClusterConnection;
+import dev.sluice.core.spi.ClusterEnvironment;
 import dev.sluice.core.spi.ClusterProvider;
+import dev.sluice.core.spi.ClusterProviders;
 import dev.sluice.core.spi.ClusterSettings;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
@@ -17,12 +16,12 @@ import org.springframework.core.env.Environment;
  * The cluster connection Sluice uses for {@code scope: cluster} policies, or none. Connected at start-up (blocking,
  * on the thread creating the bean) when a start-up policy has cluster scope or {@code sluice.cluster.enabled=true}:
  * over the application's {@code HazelcastInstance} bean when it has one, else through the provider found with
- * {@link ServiceLoader} ({@code dev.sluice:sluice-hazelcast} on the class path), which starts the embedded default
+ * {@link ClusterProviders} ({@code dev.sluice:sluice-hazelcast} on the class path), which starts the embedded default
  * member (or a client) from {@code sluice.cluster.*}. Closing it leaves the cluster (an application's own instance
  * keeps running).
  */
 public final class SluiceCluster implements AutoCloseable {
-    static final String PROVIDER = "hazelcast";
+    static final String PROVIDER = ClusterProviders.DEFAULT;
     private static final Logger LOG = LoggerFactory.getLogger(SluiceCluster.class);
 
     private final ClusterConnection connection;
@@ -62,11 +61,10 @@ public final class SluiceCluster implements AutoCloseable {
         }
         ClusterSettings resolved = settings(settings, environment);
         try {
-            for (ClusterProvider provider : ServiceLoader.load(ClusterProvider.class, loader)) {
-                if (PROVIDER.equals(provider.name())) {
-                    LOG.info("Sluice connects to the cluster ({}, mode {}) for {}", PROVIDER, resolved.mode(), why);
-                    return new SluiceCluster(provider.connect(resolved));
-                }
+            ClusterProvider provider = ClusterProviders.find(PROVIDER, loader).orElse(null);
+            if (provider != null) {
+                LOG.info("Sluice connects to the cluster ({}, mode {}) for {}", PROVIDER, resolved.mode(), why);
+                return new SluiceCluster(provider.connect(resolved));
             }
         } catch (ServiceConfigurationError broken) {
             throw new IllegalStateException(why + " needs a cluster, but the cluster provider cannot be loaded ("
@@ -76,43 +74,21 @@ public final class SluiceCluster implements AutoCloseable {
                 + "' is on the class path: add dev.sluice:sluice-hazelcast to the application");
     }
 
-    /** The properties, with {@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT}, {@code SLUICE_HZ_HOST} overriding them. */
+    /**
+     * The properties, with {@code SLUICE_MEMBERS}, {@code SLUICE_HZ_PORT}, {@code SLUICE_HZ_HOST} overriding them
+     * (read and checked by {@link ClusterEnvironment}).
+     */
     static ClusterSettings settings(SluiceProperties.Cluster settings, Environment environment) {
         String mode = settings.getMode() == null ? "embedded" : settings.getMode().strip();
         if (!mode.equals("embedded") && !mode.equals("client")) {
             throw new IllegalArgumentException("sluice.cluster.mode must be embedded or client, got '" + mode + "'");
         }
-        List<String> members = new ArrayList<>(settings.getMembers());
-        String envMembers = environment.getProperty("SLUICE_MEMBERS");
-        if (envMembers != null && !envMembers.isBlank()) {
-            members.clear();
-            for (String member : envMembers.split(",")) {
-                if (!member.isBlank()) {
-                    members.add(member.strip());
-                }
-            }
-        }
+        ClusterEnvironment overrides = ClusterEnvironment.read(environment::getProperty);
         Integer port = settings.getPort();
-        String envPort = environment.getProperty("SLUICE_HZ_PORT");
-        if (envPort != null && !envPort.isBlank()) {
-            try {
-                port = Integer.valueOf(envPort.strip());
-            } catch (NumberFormatException bad) {
-                port = -1;
-            }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("environment variable SLUICE_HZ_PORT must be a port from 1 to "
-                        + "65535, got '" + envPort + "'");
-            }
-        } else if (port != null && (port < 1 || port > 65535)) {
+        if (overrides.port() == null && port != null && !ClusterSettings.isPort(port)) {
             throw new IllegalArgumentException("sluice.cluster.port must be a port from 1 to 65535, got " + port);
         }
-        String host = settings.getHost();
-        String envHost = environment.getProperty("SLUICE_HZ_HOST");
-        if (envHost != null && !envHost.isBlank()) {
-            host = envHost.strip();
-        }
-        return new ClusterSettings(mode, settings.getConfig(), members, port, host,
+        return overrides.applyTo(mode, settings.getConfig(), settings.getMembers(), port, settings.getHost(),
                 settings.getOptions() == null ? Map.of() : settings.getOptions());
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.core.engine;
 
 import dev.sluice.core.Reason;
 import dev.sluice.core.RequestView;
+import dev.sluice.core.config.MissingKey;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.key.ClientAddress;
 import dev.sluice.core.key.KeyResolver;
@@ -52,6 +53,35 @@ final class CompiledPolicy {
 
     boolean matches(RequestView request) {
         return match.matches(request);
+    }
+
+    /**
+     * The request's key under the policy's missing-key rule, the same for every way of admitting: the resolved key;
+     * {@link KeyResolver#GLOBAL} when it is missing and the rule is {@code global}; null when it is missing and the
+     * rule is {@code skip} or {@code reject}. A shadow policy's {@code reject} is counted here as a shadow refusal
+     * and the policy does not apply; otherwise {@link #refusesMissingKey} tells the caller to refuse.
+     */
+    String keyOf(RequestView request) {
+        String resolved = key.resolve(request);
+        if (resolved != null) {
+            return resolved;
+        }
+        MissingKey rule = policy.missingKey();
+        if (rule == MissingKey.SKIP) {
+            return null;
+        }
+        if (rule == MissingKey.REJECT) {
+            if (policy.shadow()) {
+                binding.metrics.refused(Reason.BAD_KEY, true);
+            }
+            return null;
+        }
+        return KeyResolver.GLOBAL;
+    }
+
+    /** Whether a request without a key is refused ({@code bad-key}): rule {@code reject}, not in shadow mode. */
+    boolean refusesMissingKey() {
+        return policy.missingKey() == MissingKey.REJECT && !policy.shadow();
     }
 
     /** The request's cost: the constant, or the cost header clamped to [1, max] (the constant when unusable). */

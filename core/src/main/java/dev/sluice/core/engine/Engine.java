@@ -3,10 +3,8 @@ package dev.sluice.core.engine;
 import dev.sluice.core.Admission;
 import dev.sluice.core.DecisionTrace;
 import dev.sluice.core.PolicyFigures;
-import dev.sluice.core.Reason;
 import dev.sluice.core.RequestView;
 import dev.sluice.core.config.ConfigException;
-import dev.sluice.core.config.MissingKey;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.Scope;
 import dev.sluice.core.config.TopKeys;
@@ -115,20 +113,12 @@ public final class Engine implements AutoCloseable {
             if (!policy.matches(request)) {
                 continue;
             }
-            String key = policy.key.resolve(request);
+            String key = policy.keyOf(request);
             if (key == null) {
-                MissingKey rule = policy.policy.missingKey();
-                if (rule == MissingKey.SKIP) {
-                    continue;
+                if (policy.refusesMissingKey()) {
+                    return CompletableFuture.completedFuture(Decision.badKey(policy));
                 }
-                if (rule == MissingKey.REJECT) {
-                    if (!policy.policy.shadow()) {
-                        return CompletableFuture.completedFuture(Decision.badKey(policy));
-                    }
-                    policy.binding.metrics.refused(Reason.BAD_KEY, true);
-                    continue;
-                }
-                key = KeyResolver.GLOBAL;
+                continue;
             }
             if (steps == null) {
                 steps = new Step[indexed.length - i];
@@ -171,20 +161,10 @@ public final class Engine implements AutoCloseable {
         if (!policy.matches(request)) {
             return CompletableFuture.completedFuture(Decision.UNLIMITED);
         }
-        String key = policy.key.resolve(request);
+        String key = policy.keyOf(request);
         if (key == null) {
-            MissingKey rule = policy.policy.missingKey();
-            if (rule == MissingKey.SKIP) {
-                return CompletableFuture.completedFuture(Decision.UNLIMITED);
-            }
-            if (rule == MissingKey.REJECT) {
-                if (!policy.policy.shadow()) {
-                    return CompletableFuture.completedFuture(Decision.badKey(policy));
-                }
-                policy.binding.metrics.refused(Reason.BAD_KEY, true);
-                return CompletableFuture.completedFuture(Decision.UNLIMITED);
-            }
-            key = KeyResolver.GLOBAL;
+            return CompletableFuture.completedFuture(policy.refusesMissingKey() ? Decision.badKey(policy)
+                    : Decision.UNLIMITED);
         }
         Step[] steps = {new Step(policy, key, policy.cost(request), policy.flow(request))};
         return observed(new AdmissionRun(this, scheduler.ticker(), steps, 1, false, trace.wanted(request)).start(),

@@ -1,6 +1,7 @@
 package dev.sluice.core.local;
 
 import dev.sluice.core.config.Policy;
+import dev.sluice.core.spi.AbstractPolicyLimiter;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.LimiterStats;
 import dev.sluice.core.spi.PermitOutcome;
@@ -12,29 +13,19 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** One policy's buckets and semaphores on this node. Thread-safe; never blocks. */
-final class LocalPolicyLimiter implements PolicyLimiter {
+final class LocalPolicyLimiter extends AbstractPolicyLimiter {
     private final Scheduler scheduler;
     private final LocalBuckets buckets;
     private final LocalSemaphores semaphores;
-    private final Consumer<LocalPolicyLimiter> onUnbind;
-    private final AtomicBoolean unbound = new AtomicBoolean();
-    private volatile Policy policy;
 
-    LocalPolicyLimiter(Policy policy, Scheduler scheduler, long maxKeys, Consumer<LocalPolicyLimiter> onUnbind) {
-        this.policy = policy;
+    LocalPolicyLimiter(Policy policy, Scheduler scheduler, long maxKeys, Consumer<PolicyLimiter> onUnbind) {
+        super(policy, onUnbind);
         this.scheduler = scheduler;
         this.buckets = new LocalBuckets(policy, scheduler, maxKeys);
         this.semaphores = new LocalSemaphores(policy, scheduler);
-        this.onUnbind = onUnbind;
-    }
-
-    @Override
-    public Policy policy() {
-        return policy;
     }
 
     @Override
@@ -58,19 +49,14 @@ final class LocalPolicyLimiter implements PolicyLimiter {
     }
 
     @Override
-    public void reconfigure(Policy next) {
-        if (!next.name().equals(policy.name())) {
-            throw new IllegalArgumentException("policy '" + policy.name() + "' cannot be reconfigured as '"
-                    + next.name() + "'");
-        }
-        policy = next;
+    protected void apply(Policy next) {
         buckets.reconfigure(next);
         semaphores.reconfigure(next);
     }
 
     @Override
     public CompletableFuture<KeyState> state(String key) {
-        Policy current = policy;
+        Policy current = policy();
         long[] tokens = buckets.tokens(key);
         long[] permits = semaphores.state(key);
         long full = current.concurrency() == null ? 0 : current.concurrency().permits();
@@ -113,19 +99,15 @@ final class LocalPolicyLimiter implements PolicyLimiter {
     }
 
     @Override
-    public void unbind() {
-        if (unbound.compareAndSet(false, true)) {
-            buckets.admitAll();
-            semaphores.admitAll();
-            onUnbind.accept(this);
-        }
+    protected void admitWaiters() {
+        buckets.admitAll();
+        semaphores.admitAll();
     }
 
-    /** The backend is closing: waiters are refused. */
-    void shutDown() {
-        if (unbound.compareAndSet(false, true)) {
-            buckets.refuseAll();
-            semaphores.refuseAll();
-        }
+    /** The backend is closing: every waiter is refused. */
+    @Override
+    protected void refuseWaiters() {
+        buckets.refuseAll();
+        semaphores.refuseAll();
     }
 }

@@ -54,8 +54,8 @@ class ClockSkewIT {
 
     @Test
     void aNodeTwoSecondsAheadDoesNotLoosenAClusterRate() throws Exception {
-        Path offset = realtimeOffsetLibrary();
-        if (offset == null) {
+        Path shim = realtimeOffsetLibrary();
+        if (shim == null) {
             String reason = "no C compiler (cc) to build the clock-offset library (Debian package gcc)";
             if ("true".equals(System.getenv("CI"))) {
                 fail("The clock-skew test must run on CI, but cannot: " + reason);
@@ -63,7 +63,7 @@ class ClockSkewIT {
             Assumptions.abort("Clock-skew test skipped: " + reason);
         }
         cluster = SampleCluster.start(client, "clock-skew", 2, TOKEN, List.of("-Xmx256m"), node -> node == 1
-                ? Map.of("LD_PRELOAD", offset.toString(), "SLUICE_REALTIME_OFFSET_MS",
+                ? Map.of("LD_PRELOAD", shim.toString(), "SLUICE_REALTIME_OFFSET_MS",
                         Integer.toString(SKEW_SECONDS * 1000))
                 : Map.of());
         cluster.putPolicy(0, "skew-rate", "{\"match\":{\"paths\":[\"/echo/skew/**\"]},\"key\":\"global\","

@@ -18,7 +18,7 @@ import org.springframework.cloud.gateway.route.RouteDefinition;
  * {@code RateLimiter} contract cannot serve is absent; and checks that every route of the gateway's properties whose
  * {@code RequestRateLimiter} uses {@code #{@sluiceRateLimiter}} has a policy.
  */
-final class RateLimiterRoutePolicies implements RoutePolicySource {
+final class RateLimiterRoutes implements RoutePolicySource {
     static final String BEAN_REFERENCE = "#{@sluiceRateLimiter}";
     private static final List<String> NOT_HERE = List.of("key", "match", "concurrency");
 
@@ -26,7 +26,7 @@ final class RateLimiterRoutePolicies implements RoutePolicySource {
     private final GatewayProperties gateway;
 
     /** @param gateway the gateway's route properties, or null */
-    RateLimiterRoutePolicies(SluiceGatewayProperties.RateLimiter settings, GatewayProperties gateway) {
+    RateLimiterRoutes(SluiceGatewayProperties.RateLimiter settings, GatewayProperties gateway) {
         this.settings = settings;
         this.gateway = gateway;
     }
@@ -36,8 +36,8 @@ final class RateLimiterRoutePolicies implements RoutePolicySource {
     }
 
     /** Route id → what it asks for; all problems reported together. */
-    Map<String, RouteFilterArgs> routes() {
-        Map<String, RouteFilterArgs> routes = new LinkedHashMap<>();
+    Map<String, RoutePolicyArgs> routes() {
+        Map<String, RoutePolicyArgs> routes = new LinkedHashMap<>();
         List<ConfigException.Problem> problems = new ArrayList<>();
         settings.getRoutes().forEach((route, definition) -> {
             String source = source(route);
@@ -48,7 +48,8 @@ final class RateLimiterRoutePolicies implements RoutePolicySource {
                                 unsupported(field)));
                     }
                 }
-                RouteFilterArgs args = RouteFilterArgs.read(route, definition, source, SluiceRateLimiter.ROUTE_POLICY_PREFIX);
+                RoutePolicyArgs args = RoutePolicyArgs.read(route, definition, source,
+                        SluiceRateLimiter.ROUTE_POLICY_PREFIX);
                 if (args.inline() != null) {
                     check(args.inline(), source);
                 }
@@ -59,9 +60,7 @@ final class RateLimiterRoutePolicies implements RoutePolicySource {
         });
         if (gateway != null && settings.getDefaultPolicy() == null) {
             for (RouteDefinition route : gateway.getRoutes()) {
-                List<FilterDefinition> filters = new ArrayList<>(gateway.getDefaultFilters());
-                filters.addAll(route.getFilters());
-                for (FilterDefinition filter : filters) {
+                for (FilterDefinition filter : SluiceFilterRoutes.filtersOf(gateway, route)) {
                     if (usesThis(filter) && !routes.containsKey(route.getId())) {
                         problems.add(new ConfigException.Problem("route '" + route.getId() + "', filter "
                                 + "RequestRateLimiter", 0, 0, "rate-limiter", "is " + BEAN_REFERENCE + ", but "
@@ -117,13 +116,7 @@ final class RateLimiterRoutePolicies implements RoutePolicySource {
     public StartupRoutes startupRoutes() {
         List<Policy> policies = new ArrayList<>();
         Map<String, String> shared = new LinkedHashMap<>();
-        routes().forEach((route, args) -> {
-            if (args.inline() != null) {
-                policies.add(args.inline());
-            } else {
-                shared.putIfAbsent(args.shared(), source(route));
-            }
-        });
+        routes().forEach((route, args) -> args.addTo(policies, shared, source(route)));
         if (settings.getDefaultPolicy() != null) {
             shared.putIfAbsent(settings.getDefaultPolicy(), "sluice.rate-limiter.default-policy");
         }

@@ -17,12 +17,12 @@ import org.springframework.cloud.gateway.route.RouteDefinition;
  * ({@code spring.cloud.gateway.server.webflux.routes} and {@code default-filters}), read at start-up so that a bad
  * definition fails the application's start rather than a later route refresh.
  */
-final class GatewayRoutePolicies implements RoutePolicySource {
+final class SluiceFilterRoutes implements RoutePolicySource {
     static final String FILTER_NAME = "Sluice";
 
     private final GatewayProperties gateway;
 
-    GatewayRoutePolicies(GatewayProperties gateway) {
+    SluiceFilterRoutes(GatewayProperties gateway) {
         this.gateway = gateway;
     }
 
@@ -32,21 +32,14 @@ final class GatewayRoutePolicies implements RoutePolicySource {
         Map<String, String> shared = new LinkedHashMap<>();
         List<ConfigException.Problem> problems = new ArrayList<>();
         for (RouteDefinition route : gateway.getRoutes()) {
-            List<FilterDefinition> filters = new ArrayList<>(gateway.getDefaultFilters());
-            filters.addAll(route.getFilters());
-            for (FilterDefinition filter : filters) {
+            for (FilterDefinition filter : filtersOf(gateway, route)) {
                 if (!FILTER_NAME.equals(filter.getName())) {
                     continue;
                 }
                 String source = SluiceGatewayFilterFactory.source(route.getId());
                 try {
-                    RouteFilterArgs args = RouteFilterArgs.read(route.getId(), filter.getArgs(), source,
-                            SluiceGatewayFilterFactory.ROUTE_POLICY_PREFIX);
-                    if (args.inline() != null) {
-                        policies.add(args.inline());
-                    } else {
-                        shared.putIfAbsent(args.shared(), source);
-                    }
+                    RoutePolicyArgs.read(route.getId(), filter.getArgs(), source,
+                            SluiceGatewayFilterFactory.ROUTE_POLICY_PREFIX).addTo(policies, shared, source);
                 } catch (ConfigException invalid) {
                     problems.addAll(invalid.problems());
                 }
@@ -56,5 +49,12 @@ final class GatewayRoutePolicies implements RoutePolicySource {
             throw new ConfigException(problems);
         }
         return new StartupRoutes(policies, shared);
+    }
+
+    /** A route's filters as the gateway applies them: the default filters, then the route's own. */
+    static List<FilterDefinition> filtersOf(GatewayProperties gateway, RouteDefinition route) {
+        List<FilterDefinition> filters = new ArrayList<>(gateway.getDefaultFilters());
+        filters.addAll(route.getFilters());
+        return filters;
     }
 }

@@ -4,6 +4,7 @@ import dev.sluice.boot.PolicyTrees;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -16,10 +17,22 @@ import java.util.regex.Pattern;
  * @param shared the named policy, or null
  * @param inline the route's own policy, or null
  */
-record RouteFilterArgs(String shared, Policy inline) {
+record RoutePolicyArgs(String shared, Policy inline) {
     static final String POLICY = "policy";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern SHORTCUT_KEY = Pattern.compile("_genkey_0");
+
+    /**
+     * Adds what these args bind at start-up: the inline policy to {@code policies}, or the shared policy's name to
+     * {@code shared} with {@code source}, unless an earlier source named it.
+     */
+    void addTo(List<Policy> policies, Map<String, String> shared, String source) {
+        if (inline != null) {
+            policies.add(inline);
+        } else {
+            shared.putIfAbsent(this.shared, source);
+        }
+    }
 
     /** The name of the policy requests of this route are decided under. */
     String policyName() {
@@ -32,7 +45,7 @@ record RouteFilterArgs(String shared, Policy inline) {
      * @param source  names the route and filter in messages
      * @throws ConfigException naming the source and the field
      */
-    static RouteFilterArgs read(String routeId, Map<String, ?> args, String source, String prefix) {
+    static RoutePolicyArgs read(String routeId, Map<String, ?> args, String source, String prefix) {
         Map<String, Object> definition = new LinkedHashMap<>();
         args.forEach((key, value) -> definition.put(SHORTCUT_KEY.matcher(key).matches() ? POLICY : key, value));
         if (definition.containsKey(POLICY)) {
@@ -45,7 +58,7 @@ record RouteFilterArgs(String shared, Policy inline) {
                 throw problem(source, POLICY, "must name a policy (1 to 64 letters, digits, '.', '_' or '-'), got "
                         + (name instanceof CharSequence ? "\"" + name + "\"" : String.valueOf(name)));
             }
-            return new RouteFilterArgs(name.toString(), null);
+            return new RoutePolicyArgs(name.toString(), null);
         }
         if (definition.isEmpty()) {
             throw problem(source, "", "needs either policy: NAME (a policy of sluice.policies or sluice.config) or an "
@@ -60,7 +73,7 @@ record RouteFilterArgs(String shared, Policy inline) {
             throw problem(source, "", "the route id cannot name a policy: '" + name + "' must be 1 to 64 letters, "
                     + "digits, '.', '_' or '-'; give the route a shorter id or name a shared policy with policy: NAME");
         }
-        return new RouteFilterArgs(null, PolicyTrees.parse(definition, source, name));
+        return new RoutePolicyArgs(null, PolicyTrees.parse(definition, source, name));
     }
 
     private static ConfigException problem(String source, String field, String message) {
