@@ -46,13 +46,7 @@ class CandidateClusterIT {
 
     @AfterEach
     void stop() {
-        for (EmbeddedNode node : nodes) {
-            try {
-                node.close();
-            } catch (Exception alreadyStopped) {
-                // stopped by the test
-            }
-        }
+        EmbeddedNode.closeAll(nodes);
     }
 
     private static long onlyCandidate(JsonNode report) {

@@ -139,6 +139,17 @@ final class EmbeddedNode implements AutoCloseable {
         }
     }
 
+    /** Closes every node in {@code nodes}, going on past one that fails to close (a test may have stopped it). */
+    static void closeAll(List<EmbeddedNode> nodes) {
+        for (EmbeddedNode node : nodes) {
+            try {
+                node.close();
+            } catch (Exception alreadyStopped) {
+                // stopped by the test
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {

@@ -48,13 +48,7 @@ class OperatorClusterIT {
 
     @AfterEach
     void stop() {
-        for (EmbeddedNode node : nodes) {
-            try {
-                node.close();
-            } catch (Exception alreadyStopped) {
-                // stopped by the test
-            }
-        }
+        EmbeddedNode.closeAll(nodes);
     }
 
     private void members(int count) {
