@@ -2,29 +2,18 @@ package dev.sluice.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,38 +33,20 @@ class CandidateIT {
 
     @TempDir
     Path directory;
-    private Server server;
-    private int port;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ManagedServer server;
 
     @BeforeEach
     void start() throws Exception {
         Path tokens = directory.resolve("tokens");
         Files.writeString(tokens, "ops write " + WRITE + "\nviewer read " + READ + "\n");
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        FilterHolder filter = new FilterHolder(SluiceFilter.class);
-        filter.setAsyncSupported(true);
-        filter.setInitParameter("config", "classpath:candidate-it.yaml");
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder management = new ServletHolder(SluiceManagementServlet.class);
-        management.setAsyncSupported(true);
-        management.setInitParameter("tokens-file", tokens.toString());
-        management.setInitParameter("reads-need-token", "true");
-        context.addServlet(management, "/sluice/*");
-        context.addServlet(new ServletHolder(new App()), "/*");
-        server.setHandler(context);
-        server.start();
-        port = connector.getLocalPort();
+        server = ManagedServer.configuredBy("classpath:candidate-it.yaml")
+                .managementParam("tokens-file", tokens.toString()).managementParam("reads-need-token", "true")
+                .app(new App()).start();
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
+        server.close();
     }
 
     /** The most /slow/ requests the application served at once. */
@@ -102,23 +73,8 @@ class CandidateIT {
         }
     }
 
-    private HttpRequest request(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return request.build();
-    }
-
     private HttpResponse<String> send(String method, String path, String body, String... headers) {
-        try {
-            return client.send(request(method, path, body, headers), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException | InterruptedException failure) {
-            throw new AssertionError(method + " " + path + " failed", failure);
-        }
+        return server.send(method, path, body, headers);
     }
 
     private HttpResponse<String> write(String method, String path, String body, String... headers) {
@@ -341,7 +297,7 @@ class CandidateIT {
     private void wave(int n) throws Exception {
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            responses.add(client.sendAsync(request("GET", "/slow/x", null), HttpResponse.BodyHandlers.ofString()));
+            responses.add(server.sendAsync(server.request("GET", "/slow/x", null)));
         }
         for (CompletableFuture<HttpResponse<String>> response : responses) {
             assertThat(response.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);

@@ -2,18 +2,14 @@ package dev.sluice.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
@@ -23,11 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,42 +27,22 @@ import org.junit.jupiter.api.Test;
 /** The management API over real HTTP, next to the filter, on an embedded Jetty. */
 class ManagementServletIT {
     private static final String TOKEN = "it-token-7f3a";
-    private Server server;
-    private int port;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ManagedServer server;
 
     @BeforeEach
     void start() throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        FilterHolder filter = new FilterHolder(SluiceFilter.class);
-        filter.setAsyncSupported(true);
-        filter.setInitParameter("config", "classpath:management-it.yaml");
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder management = new ServletHolder(SluiceManagementServlet.class);
-        management.setAsyncSupported(true);
-        management.setInitParameter("token", TOKEN);
-        context.addServlet(management, "/sluice/*");
         ServletHolder readOnly = new ServletHolder("read-only", new SluiceManagementServlet(name -> null));
         readOnly.setAsyncSupported(true);
         readOnly.setInitParameter("max-body-bytes", "1024");
-        context.addServlet(readOnly, "/read-only/*");
         ServletHolder held = new ServletHolder(jobs);
         held.setAsyncSupported(true);
-        context.addServlet(held, "/jobs/*");
-        context.addServlet(new ServletHolder(new Ok()), "/*");
-        server.setHandler(context);
-        server.start();
-        port = connector.getLocalPort();
+        server = ManagedServer.configuredBy("classpath:management-it.yaml").managementParam("token", TOKEN)
+                .servlet("/read-only/*", readOnly).servlet("/jobs/*", held).start();
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
+        server.close();
     }
 
     private final Held jobs = new Held();
@@ -99,29 +71,8 @@ class ManagementServletIT {
         }
     }
 
-    /** The application behind the filter. */
-    private static final class Ok extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            response.getWriter().write("ok");
-        }
-    }
-
     private HttpResponse<String> send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException | InterruptedException failure) {
-            throw new AssertionError(method + " " + path + " failed", failure);
-        }
+        return server.send(method, path, body, headers);
     }
 
     private HttpResponse<String> write(String method, String path, String body, String... more) {
@@ -346,9 +297,8 @@ class ManagementServletIT {
     void permitAndQueueChangesApplyToRequestsInFlightAndWaiting() throws Exception {
         List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs/" + i))
-                    .header("X-Tenant", "t1").timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            answers.add(server.sendAsync(HttpRequest.newBuilder(server.uri("/jobs/" + i))
+                    .header("X-Tenant", "t1").timeout(Duration.ofSeconds(30)).build()));
             int sent = i + 1;
             eventually(sent + " requests in", () -> jobs.running.size() + queued(live("jobs")) == sent);
         }
@@ -441,7 +391,7 @@ class ManagementServletIT {
             }
             HttpResponse<String> answer;
             try {
-                URI.create("http://127.0.0.1:" + port + path);
+                server.uri(path);
                 answer = send(method, path, method.equals("GET") ? null : body, headers.toArray(String[]::new));
             } catch (IllegalArgumentException unrepresentable) {
                 continue;

@@ -2,27 +2,12 @@ package dev.sluice.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,60 +23,21 @@ class OperatorReadsIT {
     private static final String TRACE_SECRET = "trace-secret-0123456789";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private Server server;
-    private int port;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private ManagedServer server;
 
     @BeforeEach
     void start() throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        FilterHolder filter = new FilterHolder(SluiceFilter.class);
-        filter.setAsyncSupported(true);
-        filter.setInitParameter("config", "classpath:operator-it.yaml");
-        filter.setInitParameter("trace-secret", TRACE_SECRET);
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-        ServletHolder management = new ServletHolder(SluiceManagementServlet.class);
-        management.setAsyncSupported(true);
-        management.setInitParameter("token", TOKEN);
-        context.addServlet(management, "/sluice/*");
-        context.addServlet(new ServletHolder(new Ok()), "/*");
-        server.setHandler(context);
-        server.start();
-        port = connector.getLocalPort();
+        server = ManagedServer.configuredBy("classpath:operator-it.yaml").filterParam("trace-secret", TRACE_SECRET)
+                .managementParam("token", TOKEN).start();
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
-    }
-
-    private static final class Ok extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            response.getWriter().write("ok");
-        }
+        server.close();
     }
 
     private HttpResponse<String> send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException | InterruptedException failure) {
-            throw new AssertionError(method + " " + path + " failed", failure);
-        }
+        return server.send(method, path, body, headers);
     }
 
     private JsonNode json(String path, int status) {

@@ -2,38 +2,15 @@ package dev.sluice.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.core.Sluice;
-import dev.sluice.core.config.PolicyParser;
-import dev.sluice.core.spi.ClusterSettings;
-import dev.sluice.core.testkit.Ports;
-import dev.sluice.filter.SluiceFilter;
-import dev.sluice.filter.SluiceManagementServlet;
-import dev.sluice.hazelcast.HazelcastCluster;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The operators' reads across a real cluster: three nodes in this JVM, each an embedded Hazelcast member with its own
@@ -53,118 +30,29 @@ class OperatorClusterIT {
                 scope: cluster
                 rate: { limit: 5, period: 1m }
             """;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final String clusterName = "operator-" + UUID.randomUUID().toString().substring(0, 8);
-    private final List<Integer> memberPorts = new ArrayList<>();
-    private final List<Node> nodes = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<EmbeddedNode> nodes = new ArrayList<>();
+    private EmbeddedNode.Cluster cluster;
 
-    /** One Sluice node: a Hazelcast member, the engine, and Jetty serving the filter and the management API. */
-    private final class Node implements AutoCloseable {
-        final String name;
-        final HazelcastCluster cluster;
-        final Sluice sluice;
-        final Server server;
-        final int port;
-
-        Node(String name, int memberPort) throws Exception {
-            this.name = name;
-            List<String> members = new ArrayList<>();
-            for (int peer : memberPorts) {
-                members.add("127.0.0.1:" + peer);
-            }
-            cluster = HazelcastCluster.start(new ClusterSettings("embedded", null, members, memberPort, "127.0.0.1",
-                    Map.of(HazelcastCluster.CLUSTER_NAME_OPTION, clusterName, HazelcastCluster.TIMEOUT_OPTION, "5s")));
-            sluice = Sluice.builder().policies(new PolicyParser().parse(POLICIES, "test")).cluster(cluster)
-                    .topKeysInterval(Duration.ofMillis(200)).build();
-            server = new Server();
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
-            ServletContextHandler context = new ServletContextHandler("/");
-            FilterHolder filter = new FilterHolder(new SluiceFilter(sluice));
-            filter.setAsyncSupported(true);
-            context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
-            ServletHolder management = new ServletHolder(SluiceManagementServlet.class);
-            management.setAsyncSupported(true);
-            management.setInitParameter("token", TOKEN);
-            context.addServlet(management, "/sluice/*");
-            context.addServlet(new ServletHolder(new Ok()), "/*");
-            server.setHandler(context);
-            server.start();
-            port = connector.getLocalPort();
-        }
-
-        HttpResponse<String> send(String method, String path, String body, String... headers) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(20))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body));
-            for (int i = 0; i < headers.length; i += 2) {
-                request.header(headers[i], headers[i + 1]);
-            }
-            try {
-                return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException | InterruptedException failure) {
-                throw new AssertionError(name + ": " + method + " " + path + " failed", failure);
-            }
-        }
-
-        JsonNode json(String path) {
-            HttpResponse<String> response = send("GET", path, null);
-            assertThat(response.statusCode()).as(name + " " + path + ": " + response.body()).isEqualTo(200);
-            return JSON.readTree(response.body());
-        }
-
-        void load(String client, int times) {
-            for (int i = 0; i < times; i++) {
-                send("GET", "/api/x", null, "X-Client", client);
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                server.stop();
-            } finally {
-                sluice.close();
-                cluster.close();
-            }
-        }
-    }
-
-    private static final class Ok extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            response.getWriter().write("ok");
-        }
-    }
-
-    private Node start(String name) throws Exception {
-        Node node = new Node(name, memberPorts.get(nodes.size()));
+    private EmbeddedNode start(String name) throws Exception {
+        EmbeddedNode node = cluster.start(name, nodes.size());
         nodes.add(node);
         return node;
     }
 
-    @AfterEach
-    void stop() {
-        for (Node node : nodes) {
-            try {
-                node.close();
-            } catch (Exception alreadyStopped) {
-                // stopped by the test
-            }
+    private static void load(EmbeddedNode node, String client, int times) {
+        for (int i = 0; i < times; i++) {
+            node.send("GET", "/api/x", null, "X-Client", client);
         }
     }
 
+    @AfterEach
+    void stop() {
+        EmbeddedNode.closeAll(nodes);
+    }
+
     private void members(int count) {
-        for (int i = 0; i < count; i++) {
-            memberPorts.add(Ports.freeMemberPort());
-        }
+        cluster = EmbeddedNode.Cluster.of("operator", count, POLICIES, TOKEN);
     }
 
     private static Map<String, Long> estimates(JsonNode top) {
@@ -186,20 +74,20 @@ class OperatorClusterIT {
     @Test
     void topKeysMergeEveryNodesSketchUnderSkewedLoad() throws Exception {
         members(3);
-        Node a = start("node-a");
-        Node b = start("node-b");
-        Node c = start("node-c");
+        EmbeddedNode a = start("node-a");
+        EmbeddedNode b = start("node-b");
+        EmbeddedNode c = start("node-c");
         // skewed: alice hammers node-a and node-b, dave node-c, bob and carol are light; 5 per key per minute in all
-        a.load("alice", 40);
-        a.load("bob", 10);
-        b.load("alice", 20);
-        b.load("carol", 15);
-        c.load("dave", 30);
-        c.load("bob", 5);
+        load(a, "alice", 40);
+        load(a, "bob", 10);
+        load(b, "alice", 20);
+        load(b, "carol", 15);
+        load(c, "dave", 30);
+        load(c, "bob", 5);
 
         List<Map<String, Long>> seen = new ArrayList<>();
         System.out.println("Top refused keys of policy 'api' (window 10m), as each node saw them (scope=node):");
-        for (Node node : nodes) {
+        for (EmbeddedNode node : nodes) {
             JsonNode local = node.json("/sluice/policies/api/top?outcome=refused&window=10m&limit=20&scope=node");
             assertThat(local.get("nodes").asInt()).isEqualTo(1);
             seen.add(estimates(local));
@@ -211,7 +99,7 @@ class OperatorClusterIT {
         assertThat(expected.values().stream().mapToLong(Long::longValue).sum())
                 .as("every request beyond 5 per key was refused somewhere").isEqualTo(120 - 4 * 5);
 
-        for (Node node : nodes) {
+        for (EmbeddedNode node : nodes) {
             JsonNode merged = awaitMerged(node, expected);
             System.out.println("Merged answer from " + node.name + " (GET /policies/api/top?outcome=refused"
                     + "&window=10m&limit=20):");
@@ -233,15 +121,15 @@ class OperatorClusterIT {
     @Test
     void mergedCountsKeepTheirErrorBoundsWhenManyClientsAreRefusedALittle() throws Exception {
         members(3);
-        Node a = start("node-a");
-        Node b = start("node-b");
-        Node c = start("node-c");
-        a.load("alice", 40);
-        b.load("alice", 20);
-        c.load("dave", 30);
+        EmbeddedNode a = start("node-a");
+        EmbeddedNode b = start("node-b");
+        EmbeddedNode c = start("node-c");
+        load(a, "alice", 40);
+        load(b, "alice", 20);
+        load(c, "dave", 30);
         // 150 clients each refused twice on node-c: more distinct keys than a sketch keeps, so it forgets some
         for (int i = 0; i < 150; i++) {
-            c.load(String.format("client-%03d", i), 7);
+            load(c, String.format("client-%03d", i), 7);
         }
         Map<String, Long> truth = Map.of("alice", 55L, "dave", 25L);
 
@@ -268,7 +156,7 @@ class OperatorClusterIT {
         }
     }
 
-    private JsonNode awaitMerged(Node node, Map<String, Long> expected) throws InterruptedException {
+    private JsonNode awaitMerged(EmbeddedNode node, Map<String, Long> expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
@@ -292,7 +180,7 @@ class OperatorClusterIT {
         return ordered.size() == expected.size() ? ordered : expected;
     }
 
-    private JsonNode awaitAdmitted(Node node) throws InterruptedException {
+    private JsonNode awaitAdmitted(EmbeddedNode node) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
@@ -305,7 +193,7 @@ class OperatorClusterIT {
         throw new AssertionError("the admitted counts never covered 3 nodes; last: " + last);
     }
 
-    private JsonNode awaitNodes(Node node, int count) throws InterruptedException {
+    private JsonNode awaitNodes(EmbeddedNode node, int count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
@@ -321,12 +209,12 @@ class OperatorClusterIT {
     @Test
     void keysAreListedAndTheAuditIsSharedAndOutlivesTheNodeThatTookTheChange() throws Exception {
         members(4);
-        Node a = start("node-a");
-        Node b = start("node-b");
-        Node c = start("node-c");
-        a.load("alice", 2);
-        b.load("bob", 1);
-        c.load("carol", 7);
+        EmbeddedNode a = start("node-a");
+        EmbeddedNode b = start("node-b");
+        EmbeddedNode c = start("node-c");
+        load(a, "alice", 2);
+        load(b, "bob", 1);
+        load(c, "carol", 7);
 
         List<String> keys = new ArrayList<>();
         String next = null;
@@ -345,7 +233,7 @@ class OperatorClusterIT {
         HttpResponse<String> patched = a.send("PATCH", "/sluice/policies/api", "{\"rate\":{\"limit\":50}}",
                 "Authorization", "Bearer " + TOKEN, "Content-Type", "application/merge-patch+json");
         assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
-        for (Node node : List.of(a, b, c)) {
+        for (EmbeddedNode node : List.of(a, b, c)) {
             JsonNode entries = node.json("/sluice/audit?policy=api").get("entries");
             assertThat(entries).as(node.name).hasSize(1);
             assertThat(entries.get(0).get("action").asString()).isEqualTo("patch");
@@ -354,7 +242,7 @@ class OperatorClusterIT {
 
         a.close();
         nodes.remove(a);
-        Node d = new Node("node-d", memberPorts.get(3));
+        EmbeddedNode d = cluster.start("node-d", 3);
         nodes.add(d);
         JsonNode after = d.json("/sluice/audit?policy=api").get("entries");
         System.out.println("Audit read on node-d after node-a (which took the change) left: " + after);
