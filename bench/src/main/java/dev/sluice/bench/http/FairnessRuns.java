@@ -71,10 +71,6 @@ public final class FairnessRuns {
     record Variant(String name, QueueLimit queue) {}
 
     public static void main(String[] args) throws Exception {
-        // the shaded benchmarks jar carries its own manifest version, not the libraries' (which sluice-bom pins)
-        if (System.getProperty("sluice.skip-version-check") == null) {
-            System.setProperty("sluice.skip-version-check", "true");
-        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         lightEveryMillis = args.length > 1 ? Integer.parseInt(args[1]) : LIGHT_EVERY_MILLIS;
         scope = args.length > 2 ? Scope.valueOf(args[2].toUpperCase(java.util.Locale.ROOT)) : Scope.NODE;

@@ -102,26 +102,28 @@ public final class VersionCheck {
     }
 
     /**
-     * The version of the jar that holds {@code type}: its manifest's {@code Implementation-Version}, else the
-     * {@code pom.properties} Maven put under {@code META-INF/maven/group/artifact/}; {@code null} when neither is there.
+     * The version of the jar that holds {@code type}: the {@code pom.properties} Maven put under
+     * {@code META-INF/maven/group/artifact/} next to it, else its package's manifest {@code Implementation-Version};
+     * {@code null} when neither is there. The coordinates' own file comes first: in a shaded (uber) jar every package
+     * reports the uber jar's manifest version, while each library's {@code pom.properties} is kept as it was.
      */
     public static String versionOf(Class<?> type, String coordinates) {
-        String version = type.getPackage() == null ? null : type.getPackage().getImplementationVersion();
-        if (version != null && !version.isBlank()) {
-            return version;
-        }
         String path = "META-INF/maven/" + coordinates.replace(':', '/') + "/pom.properties";
         ClassLoader loader = type.getClassLoader() != null ? type.getClassLoader() : ClassLoader.getSystemClassLoader();
         try (InputStream in = loader.getResourceAsStream(path)) {
-            if (in == null) {
-                return null;
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                String version = properties.getProperty("version");
+                if (version != null && !version.isBlank()) {
+                    return version.strip();
+                }
             }
-            Properties properties = new Properties();
-            properties.load(in);
-            return properties.getProperty("version");
         } catch (IOException unreadable) {
-            return null;
+            // fall back to the manifest
         }
+        String version = type.getPackage() == null ? null : type.getPackage().getImplementationVersion();
+        return version == null || version.isBlank() ? null : version;
     }
 
     /** Sluice's own version from its jar's manifest, or {@code <sluice version>} when run from classes. */

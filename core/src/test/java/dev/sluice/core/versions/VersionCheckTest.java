@@ -4,11 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class VersionCheckTest {
     private static final SupportedRange HAZELCAST =
@@ -102,6 +113,36 @@ class VersionCheckTest {
         assertThat(VersionCheck.versionOf(io.github.bucket4j.Bucket.class, VersionCheck.BUCKET4J.coordinates()))
                 .isNotBlank().satisfies(version -> assertThat(VersionCheck.BUCKET4J.contains(version)).isTrue());
         assertThat(VersionCheck.versionOf(VersionCheckTest.class, "no.such:artifact")).isNull();
+    }
+
+    /** A type in its own jar, loaded by a loader of its own, so its package takes that jar's manifest. */
+    public static final class Shaded {
+    }
+
+    @Test
+    void aShadedJarIsJudgedByTheLibrarysPomPropertiesNotTheUberJarsManifest(@TempDir Path dir) throws Exception {
+        String name = Shaded.class.getName().replace('.', '/') + ".class";
+        byte[] bytes;
+        try (InputStream in = VersionCheckTest.class.getClassLoader().getResourceAsStream(name)) {
+            bytes = in.readAllBytes();
+        }
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, "0.1.0-SNAPSHOT");
+        Path jar = dir.resolve("uber.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new JarEntry(name));
+            out.write(bytes);
+            out.putNextEntry(new JarEntry("META-INF/maven/com.example/shaded-lib/pom.properties"));
+            out.write("groupId=com.example\nartifactId=shaded-lib\nversion=8.18.0\n".getBytes(StandardCharsets.UTF_8));
+        }
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            Class<?> shaded = loader.loadClass(Shaded.class.getName());
+            assertThat(shaded.getPackage().getImplementationVersion()).isEqualTo("0.1.0-SNAPSHOT");
+            assertThat(VersionCheck.versionOf(shaded, "com.example:shaded-lib")).isEqualTo("8.18.0");
+            assertThat(VersionCheck.versionOf(shaded, "com.example:absent")).as("no pom.properties: the manifest")
+                    .isEqualTo("0.1.0-SNAPSHOT");
+        }
     }
 
     @Test
