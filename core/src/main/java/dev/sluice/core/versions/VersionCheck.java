@@ -2,6 +2,8 @@ package dev.sluice.core.versions;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,10 +106,15 @@ public final class VersionCheck {
     /**
      * The version of the jar that holds {@code type}: the {@code pom.properties} Maven put under
      * {@code META-INF/maven/group/artifact/} next to it, else its package's manifest {@code Implementation-Version};
-     * {@code null} when neither is there. The coordinates' own file comes first: in a shaded (uber) jar every package
-     * reports the uber jar's manifest version, while each library's {@code pom.properties} is kept as it was.
+     * {@code null} when neither tells. The coordinates' own file comes first: in a shaded (uber) jar every package
+     * reports the uber jar's manifest version, while each Maven-built library's {@code pom.properties} is kept; a
+     * library without one (built by Gradle) that shares Sluice's own jar has no version of its own to tell.
      */
     public static String versionOf(Class<?> type, String coordinates) {
+        return versionOf(type, coordinates, location(VersionCheck.class));
+    }
+
+    static String versionOf(Class<?> type, String coordinates, URL sluiceJar) {
         String path = "META-INF/maven/" + coordinates.replace(':', '/') + "/pom.properties";
         ClassLoader loader = type.getClassLoader() != null ? type.getClassLoader() : ClassLoader.getSystemClassLoader();
         try (InputStream in = loader.getResourceAsStream(path)) {
@@ -122,8 +129,17 @@ public final class VersionCheck {
         } catch (IOException unreadable) {
             // fall back to the manifest
         }
+        URL jar = location(type);
+        if (jar != null && jar.toString().endsWith(".jar") && jar.equals(sluiceJar)) {
+            return null;   // shaded together with Sluice: the manifest is the uber jar's, not the library's
+        }
         String version = type.getPackage() == null ? null : type.getPackage().getImplementationVersion();
         return version == null || version.isBlank() ? null : version;
+    }
+
+    private static URL location(Class<?> type) {
+        CodeSource source = type.getProtectionDomain() == null ? null : type.getProtectionDomain().getCodeSource();
+        return source == null ? null : source.getLocation();
     }
 
     /** Sluice's own version from its jar's manifest, or {@code <sluice version>} when run from classes. */

@@ -142,6 +142,10 @@ class VersionCheckTest {
             assertThat(VersionCheck.versionOf(shaded, "com.example:shaded-lib")).isEqualTo("8.18.0");
             assertThat(VersionCheck.versionOf(shaded, "com.example:absent")).as("no pom.properties: the manifest")
                     .isEqualTo("0.1.0-SNAPSHOT");
+            URL uber = jar.toUri().toURL();
+            assertThat(VersionCheck.versionOf(shaded, "com.example:absent", uber))
+                    .as("no pom.properties, in Sluice's own jar: the manifest is the uber jar's, so unknown").isNull();
+            assertThat(VersionCheck.versionOf(shaded, "com.example:shaded-lib", uber)).isEqualTo("8.18.0");
         }
     }
 
