@@ -40,6 +40,12 @@ final class ServerProcess implements AutoCloseable {
                 log);
     }
 
+    /** As {@link #start(String, List, List, Map, Path)}, with {@code classPath} instead of this JVM's. */
+    static ServerProcess startOn(String classPath, String mainClass, List<String> jvmOptions, List<String> args,
+            Path log) throws IOException {
+        return launch(jvmOptions, List.of("-cp", classPath, mainClass), args, Map.of(), log);
+    }
+
     /** As {@link #start(String, List, List, Map, Path)}, for an executable jar ({@code java -jar jar args}). */
     static ServerProcess startJar(Path jar, List<String> args, Map<String, String> environment, Path log)
             throws IOException {

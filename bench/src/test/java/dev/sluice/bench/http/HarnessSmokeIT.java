@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,24 @@ class HarnessSmokeIT {
 
             assertThat(result.ok()).isPositive();
             assertThat(result.errors()).isZero();
+        }
+    }
+
+    /**
+     * bench/run.sh starts every server from the shaded jar, not from the test class path: there Sluice's start-up
+     * version check reads the libraries inside one uber jar (it once refused Bucket4j "0.1.0-SNAPSHOT").
+     */
+    @Test
+    void theShadedJarStartsServersOfBothScopes() throws Exception {
+        Path jar = Path.of("target", "sluice-benchmarks.jar").toAbsolutePath();
+        assertThat(jar).as("the shaded jar, built in package before the integration tests").exists();
+        for (Variant variant : List.of(Variant.SLUICE_NODE_RATE, Variant.SLUICE_CLUSTER_RATE)) {
+            try (ServerProcess server = ServerProcess.startOn(jar.toString(), BenchServer.class.getName(),
+                    variant.jvmOptions(), List.of(variant.name()), work.resolve("shaded-" + variant + ".log"))) {
+                LoadClient.Result result = new LoadClient(server.port(), "/hello", 2).run(100, 0.5);
+                assertThat(result.ok()).as(variant.name()).isPositive();
+                assertThat(result.errors()).as(variant.name()).isZero();
+            }
         }
     }
 
