@@ -1,5 +1,6 @@
 package dev.sluice.hazelcast;
 
+import com.hazelcast.map.IMap;
 import dev.sluice.core.Reason;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.BucketConfigurations;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * quota keeps the rate band's tokens.
  *
  * <p><b>Queue.</b> A request the bucket cannot serve is refused, or queued in the bucket's deficit
- * ({@link DeficitQueue}). Waiters live on the node they arrived at: {@link #reset} and {@link #admitAll} reach this
- * node's, waiters on other nodes complete when their tokens are due.
+ * ({@link DeficitQueue}): first in first out ({@link ClusterRateWaiters}), or, with {@code fair-by}, in the key's fair
+ * line in the cluster ({@link FairRateWaiters}, {@link RateLine}). Waiters live on the node they arrived at:
+ * {@link #reset} and {@link #admitAll} reach this node's, waiters on other nodes complete when their turns come.
  *
  * <p><b>Slices.</b> A node does not ask the cluster for every request. Each take from the bucket
  * ({@code tryConsumeAsMuchAsPossible}) asks for what the requests waiting on this node need plus a <em>lead</em>:
@@ -54,6 +56,7 @@ final class ClusterBuckets {
     private final Scheduler scheduler;
     private final String prefix;
     private final ClusterRateWaiters waiters;
+    private final FairRateWaiters fairWaiters;
     private final DeficitQueue queue;
     private final TokenSlices slices;
     private final LongAdder takes = new LongAdder();
@@ -64,15 +67,17 @@ final class ClusterBuckets {
             RemoteAsyncBucketBuilder<String> builder, long sliceCap) {
     }
 
-    ClusterBuckets(Policy policy, long version, AsyncProxyManager<String> buckets, ClusterCalls calls,
-            Scheduler scheduler, String prefix) {
+    /** @param lines the fair lines ({@value MapNames#RATE_LINES}), for a queue with {@code fair-by} */
+    ClusterBuckets(Policy policy, long version, AsyncProxyManager<String> buckets, IMap<String, RateLine> lines,
+            ClusterCalls calls, Scheduler scheduler, String prefix) {
         this.buckets = buckets;
         this.calls = calls;
         this.scheduler = scheduler;
         this.prefix = prefix;
         this.config = configOf(policy, version);
         this.waiters = new ClusterRateWaiters(scheduler, calls, this::giveBack);
-        this.queue = new DeficitQueue(calls, waiters, this::giveBack);
+        this.fairWaiters = new FairRateWaiters(scheduler, calls, lines, prefix, this::giveBack);
+        this.queue = new DeficitQueue(calls, waiters, fairWaiters, this::giveBack);
         this.slices = new TokenSlices(scheduler, (key, held) -> giveBack(proxy(config, key), held));
     }
 
@@ -114,8 +119,10 @@ final class ClusterBuckets {
             admitAll();
             return CompletableFuture.completedFuture(null);
         }
-        return waiters.rebalance(key -> proxy(current, key),
-                cost -> DeficitQueue.depthBound(current.policy(), cost));
+        return CompletableFuture.allOf(
+                waiters.rebalance(key -> proxy(current, key), cost -> DeficitQueue.depthBound(current.policy(), cost)),
+                fairWaiters.rebalance(key -> proxy(current, key),
+                        cost -> DeficitQueue.depthBound(current.policy(), cost)));
     }
 
     private AsyncBucketProxy proxy(Config current, String key) {
@@ -127,8 +134,10 @@ final class ClusterBuckets {
      * Takes {@code cost} tokens for a request on {@code key}: from this node's slice when it holds enough and no
      * request is waiting for the slice ahead of this one (no cluster call), else with the next take from the
      * cluster, which this request starts or joins.
+     *
+     * @param flow the request's flow in a fair queue, or null
      */
-    CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
+    CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos, String flow) {
         Config current = config;
         if (current.bucket() == null) {
             // a live change removed the rate and quota while this request was on its way
@@ -146,7 +155,7 @@ final class ClusterBuckets {
                 if (served != null) {
                     return CompletableFuture.completedFuture(served);
                 }
-                pending = slice.enqueue(cost, maxWaitNanos);
+                pending = slice.enqueue(cost, maxWaitNanos, flow);
                 if (!slice.startFetch()) {
                     return pending.result;   // joins the take in flight
                 }
@@ -231,15 +240,15 @@ final class ClusterBuckets {
     }
 
     long queuedHere(String key) {
-        return waiters.queuedHere(key);
+        return waiters.queuedHere(key) + fairWaiters.queuedHere(key);
     }
 
     long queuedHere() {
-        return waiters.queuedHere();
+        return waiters.queuedHere() + fairWaiters.queuedHere();
     }
 
     long oldestWaiterNanos(long now) {
-        return waiters.oldestWaiterNanos(now);
+        return Math.max(waiters.oldestWaiterNanos(now), fairWaiters.oldestWaiterNanos(now));
     }
 
     /**
@@ -276,6 +285,10 @@ final class ClusterBuckets {
             hadWaiters = true;
             waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
         }
+        for (FairRateWaiters.Waiter waiter : fairWaiters.drain(key, false)) {
+            hadWaiters = true;
+            waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
+        }
         boolean waitersRefused = hadWaiters;
         return calls.bucketBackground(() -> buckets.getProxyConfiguration(prefix + key)).thenCompose(existing ->
                 existing.isEmpty() ? CompletableFuture.completedFuture(waitersRefused)
@@ -289,6 +302,12 @@ final class ClusterBuckets {
         }
         for (String key : waiters.keys()) {
             for (ClusterRateWaiters.Waiter waiter : waiters.drain(key)) {
+                waiter.caller.complete(RateOutcome.consumed(0, 0).withWaited(
+                        scheduler.ticker().nanos() - waiter.start));
+            }
+        }
+        for (String key : fairWaiters.keys()) {
+            for (FairRateWaiters.Waiter waiter : fairWaiters.drain(key, false)) {
                 waiter.caller.complete(RateOutcome.consumed(0, 0).withWaited(
                         scheduler.ticker().nanos() - waiter.start));
             }
@@ -307,6 +326,11 @@ final class ClusterBuckets {
         }
         for (String key : waiters.keys()) {
             for (ClusterRateWaiters.Waiter waiter : waiters.drain(key)) {
+                waiter.caller.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1));
+            }
+        }
+        for (String key : fairWaiters.keys()) {
+            for (FairRateWaiters.Waiter waiter : fairWaiters.drain(key, false)) {
                 waiter.caller.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1));
             }
         }

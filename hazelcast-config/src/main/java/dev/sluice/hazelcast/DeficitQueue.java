@@ -2,6 +2,7 @@ package dev.sluice.hazelcast;
 
 import dev.sluice.core.Reason;
 import dev.sluice.core.config.Policy;
+import dev.sluice.core.config.QueueLimit;
 import dev.sluice.core.spi.RateOutcome;
 import io.github.bucket4j.BucketState;
 import io.github.bucket4j.VerboseResult;
@@ -24,16 +25,24 @@ import java.util.function.BiConsumer;
  * reservation and its return other requests see the deficit, so such a refusal can make others wait or be refused
  * slightly early, never admit more than the rate. A waiter whose request is cancelled gives its tokens back.
  *
+ * <p><b>Fair queues.</b> With {@code fair-by} the reservation is made the same way, but the request's turn is its
+ * place in the key's fair line ({@link FairRateWaiters}), which may be long before its place in the deficit: the
+ * max-wait is checked against the turn, after joining the line, while the depth is still checked against the
+ * deficit (the whole queue's length).
+ *
  * <p>Thread-safe; never blocks.
  */
 final class DeficitQueue {
     private final ClusterCalls calls;
     private final ClusterRateWaiters waiters;
+    private final FairRateWaiters fairWaiters;
     private final BiConsumer<AsyncBucketProxy, Long> giveBack;
 
-    DeficitQueue(ClusterCalls calls, ClusterRateWaiters waiters, BiConsumer<AsyncBucketProxy, Long> giveBack) {
+    DeficitQueue(ClusterCalls calls, ClusterRateWaiters waiters, FairRateWaiters fairWaiters,
+            BiConsumer<AsyncBucketProxy, Long> giveBack) {
         this.calls = calls;
         this.waiters = waiters;
+        this.fairWaiters = fairWaiters;
         this.giveBack = giveBack;
     }
 
@@ -54,12 +63,14 @@ final class DeficitQueue {
         boolean quota = quotaBand >= 0 && state.getCurrentSize(quotaBand) < pending.cost;
         Reason limiting = quota ? Reason.QUOTA : Reason.RATE;
         long depthBound = depthBound(policy, pending.cost);
-        if (policy.queue() == null || pending.maxWaitNanos <= 0 || wait > pending.maxWaitNanos) {
+        Flow flow = flowOf(policy, pending.flow);
+        // a fair waiter's turn may come long before its place in the deficit: only its line can tell
+        if (policy.queue() == null || pending.maxWaitNanos <= 0 || (flow == null && wait > pending.maxWaitNanos)) {
             pending.result.complete(RateOutcome.refused(limiting, 0, reset, Math.max(1, wait)));
         } else if (wait > depthBound) {
             pending.result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, reset, Math.max(1, wait - depthBound)));
         } else {
-            reserve(policy, quotaBand, key, bucket, pending.cost, pending.maxWaitNanos, wait, reset, pending.result);
+            reserve(policy, quotaBand, key, bucket, pending, flow, wait, reset);
         }
     }
 
@@ -73,8 +84,18 @@ final class DeficitQueue {
         return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
     }
 
-    private void reserve(Policy policy, int quotaBand, String key, AsyncBucketProxy bucket, long cost,
-            long maxWaitNanos, long retryNanos, long resetNanos, CompletableFuture<RateOutcome> result) {
+    /** The flow of a request in a fair queue, with its weight and depth; null for a FIFO queue. */
+    private static Flow flowOf(Policy policy, String flow) {
+        QueueLimit queue = policy.queue();
+        return queue == null || !queue.fair() || flow == null ? null
+                : new Flow(flow, queue.weightOf(flow), queue.flowDepth());
+    }
+
+    private void reserve(Policy policy, int quotaBand, String key, AsyncBucketProxy bucket,
+            TokenSlice.Pending pending, Flow flow, long retryNanos, long resetNanos) {
+        long cost = pending.cost;
+        long maxWaitNanos = pending.maxWaitNanos;
+        CompletableFuture<RateOutcome> result = pending.result;
         if (result.isDone()) {
             return;
         }
@@ -89,13 +110,16 @@ final class DeficitQueue {
             } else if (wait == Long.MAX_VALUE) {
                 // nothing was reserved: more than the bucket can ever hold
                 refuse(quotaBand, bucket, cost, retryNanos, resetNanos, result);
-            } else if (wait > maxWaitNanos) {
+            } else if (flow == null && wait > maxWaitNanos) {
                 giveBack.accept(bucket, cost);
                 refuse(quotaBand, bucket, cost, wait, resetNanos, result);
             } else if (wait > depthBound) {
                 giveBack.accept(bucket, cost);
                 result.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, resetNanos,
                         Math.max(1, wait - depthBound)));
+            } else if (flow != null) {
+                fairWaiters.join(key, bucket, flow, cost, wait, maxWaitNanos, result, (turn, caller) ->
+                        refuse(quotaBand, bucket, cost, turn, resetNanos, caller));
             } else {
                 waiters.waitFor(key, bucket, cost, wait, maxWaitNanos, result);
             }

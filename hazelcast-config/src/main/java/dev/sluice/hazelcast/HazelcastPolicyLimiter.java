@@ -37,8 +37,8 @@ final class HazelcastPolicyLimiter extends AbstractPolicyLimiter {
         this.semaphores = services.semaphores();
         this.prefix = policy.name() + MapNames.SEPARATOR;
         this.definition = definitionOf(policy, services.versions().versionOf(policy, 0));
-        this.buckets = new ClusterBuckets(policy, definition.version(), services.buckets(), services.calls(),
-                services.scheduler(), prefix);
+        this.buckets = new ClusterBuckets(policy, definition.version(), services.buckets(),
+                services.hazelcast().getMap(MapNames.RATE_LINES), services.calls(), services.scheduler(), prefix);
     }
 
     private static Definition definitionOf(Policy policy, long version) {
@@ -49,7 +49,13 @@ final class HazelcastPolicyLimiter extends AbstractPolicyLimiter {
 
     @Override
     public CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos) {
-        return buckets.consume(key, cost, maxWaitNanos);
+        return buckets.consume(key, cost, maxWaitNanos, null);
+    }
+
+    /** A fair queue's line lives in the cluster ({@link RateLine}), so its order holds across the nodes. */
+    @Override
+    public CompletableFuture<RateOutcome> consume(String key, long cost, long maxWaitNanos, String flow) {
+        return buckets.consume(key, cost, maxWaitNanos, flow);
     }
 
     @Override

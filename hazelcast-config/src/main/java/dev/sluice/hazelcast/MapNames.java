@@ -10,6 +10,8 @@ final class MapNames {
     static final String BUCKETS = "sluice-buckets";
     /** Lease semaphores with their FIFO waiters, one per (policy, key); {@link SemaphoreOps}. */
     static final String SEMAPHORES = "sluice-semaphores";
+    /** The fair lines of cluster rate queues with {@code fair-by}, one per (policy, key); {@link RateLineOps}. */
+    static final String RATE_LINES = "sluice-rate-lines";
     /** The replicated policy set, one entry; {@link HazelcastPolicyStore}. */
     static final String POLICIES = "sluice-policies";
     /** Top-keys snapshots, one per (policy, node); {@link HazelcastSketchExchange}. */

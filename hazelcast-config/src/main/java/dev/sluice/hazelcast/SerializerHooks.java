@@ -146,6 +146,42 @@ public final class SerializerHooks {
         }
     }
 
+    public static final class RateLineHook extends Hook {
+        public RateLineHook() {
+            super(RateLine.class);
+        }
+    }
+
+    public static final class RateLineOutcomeHook extends Hook {
+        public RateLineOutcomeHook() {
+            super(RateLineOps.Outcome.class);
+        }
+    }
+
+    public static final class RateLineJoinHook extends Hook {
+        public RateLineJoinHook() {
+            super(RateLineOps.Join.class);
+        }
+    }
+
+    public static final class RateLineClaimHook extends Hook {
+        public RateLineClaimHook() {
+            super(RateLineOps.Claim.class);
+        }
+    }
+
+    public static final class RateLineLeaveHook extends Hook {
+        public RateLineLeaveHook() {
+            super(RateLineOps.Leave.class);
+        }
+    }
+
+    public static final class RateLineReslotHook extends Hook {
+        public RateLineReslotHook() {
+            super(RateLineOps.Reslot.class);
+        }
+    }
+
     public static final class Bucket4jProcessorHook extends Hook {
         public Bucket4jProcessorHook() {
             super(HazelcastEntryProcessor.class);

@@ -63,7 +63,13 @@ public final class SluiceSerialization {
             StoredPolicies.Initialize.class,
             StoredPolicies.Write.class,
             SemaphoreState.class,
-            SemaphoreOps.Acquire.class);
+            SemaphoreOps.Acquire.class,
+            RateLine.class,
+            RateLineOps.Outcome.class,
+            RateLineOps.Join.class,
+            RateLineOps.Claim.class,
+            RateLineOps.Leave.class,
+            RateLineOps.Reslot.class);
 
     private SluiceSerialization() {}
 
@@ -118,6 +124,7 @@ public final class SluiceSerialization {
         all.add(Notice.Batch.CODEC);
         all.addAll(SemaphoreCodecs.serializers());
         all.addAll(StoredPolicies.serializers());
+        all.addAll(RateLineOps.serializers());
         return Collections.unmodifiableList(all);
     }
 

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
 import com.hazelcast.splitbrainprotection.SplitBrainProtection;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class SplitBrain {
     public static final String OPTION = "split-brain-protection";
     static final String DEFAULT_MODE = "majority";
     private static final List<String> MAPS = List.of(MapNames.BUCKETS, MapNames.SEMAPHORES,
-            MapNames.POLICIES);
+            MapNames.RATE_LINES, MapNames.POLICIES);
 
     private SplitBrain() {}
 
@@ -67,6 +68,8 @@ public final class SplitBrain {
         return switch (map) {
             case MapNames.BUCKETS -> MergePolicies.FewerTokens.class.getName();
             case MapNames.SEMAPHORES -> MergePolicies.LeaseUnion.class.getName();
+            // a side's line is kept whole or not at all; a waiter its line lost leaves at its own reservation's time
+            case MapNames.RATE_LINES -> PutIfAbsentMergePolicy.class.getName();
             default -> MergePolicies.HigherRevision.class.getName();
         };
     }

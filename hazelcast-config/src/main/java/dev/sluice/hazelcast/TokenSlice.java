@@ -35,12 +35,15 @@ final class TokenSlice {
     static final class Pending {
         final long cost;
         final long maxWaitNanos;
+        /** The request's flow in a fair queue, or null. */
+        final String flow;
         final CompletableFuture<RateOutcome> result = new CompletableFuture<>();
         boolean asked;
 
-        Pending(long cost, long maxWaitNanos) {
+        Pending(long cost, long maxWaitNanos, String flow) {
             this.cost = cost;
             this.maxWaitNanos = maxWaitNanos;
+            this.flow = flow;
         }
     }
 
@@ -87,8 +90,8 @@ final class TokenSlice {
                 band.nanosToReset()));
     }
 
-    Pending enqueue(long cost, long maxWaitNanos) {
-        Pending waiting = new Pending(cost, maxWaitNanos);
+    Pending enqueue(long cost, long maxWaitNanos, String flow) {
+        Pending waiting = new Pending(cost, maxWaitNanos, flow);
         pending.add(waiting);
         return waiting;
     }

@@ -34,7 +34,8 @@ class SluiceSerializationTest {
                 "SemaphoreOps$Release", "SemaphoreOps$Leave", "SemaphoreOps$Renew", "SemaphoreOps$Sweep",
                 "SemaphoreOps$Reconfigure", "SemaphoreOps$Poll", "SemaphoreOps$RefuseWaiters", "SemaphoreOps$Read",
                 "SemaphoreOps$OnLocalEntries", "StoredPolicies", "StoredPolicies$Outcome", "StoredPolicies$Initialize",
-                "StoredPolicies$Write", "SemaphoreState", "SemaphoreOps$Acquire");
+                "StoredPolicies$Write", "SemaphoreState", "SemaphoreOps$Acquire", "RateLine", "RateLineOps$Outcome",
+                "RateLineOps$Join", "RateLineOps$Claim", "RateLineOps$Leave", "RateLineOps$Reslot");
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i) != null) {
                 expected.put(names.get(i), 10_100 + i);

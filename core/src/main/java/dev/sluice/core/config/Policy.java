@@ -66,11 +66,6 @@ public record Policy(
             throw new FieldException("queue", "needs rate or concurrency to queue for (a quota alone does not queue)",
                     null);
         }
-        if (queue != null && queue.fair() && scope == Scope.CLUSTER && rate != null) {
-            throw new FieldException("queue.fair-by", "is not supported on rate queues of scope: cluster yet (they "
-                    + "queue first in first out); it is on node-scope rate queues and on concurrency queues of "
-                    + "either scope", queue.fairBy().toString());
-        }
         if (rate != null && cost.ceiling() > rate.burst()) {
             throw new FieldException(cost.header() == null ? "cost" : "cost.max",
                     "must not exceed rate.burst (" + rate.burst() + "): such a request could never pass",

@@ -145,7 +145,6 @@ class PolicyParserTest {
         "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: 'shoe'}|policies[0].queue.fair-by has an unknown part; allowed: ip, header:NAME, param:NAME, cookie:NAME, principal, path, method, global, got \"shoe\"",
         "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, weights: {gold: 4}}|policies[0].queue.weights needs fair-by: weights and flow depths belong to flows",
         "name: a, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: ip, fairness: max}|policies[0].queue has an unknown field \"fairness\"; allowed: depth, max-wait, fair-by, weights, default-weight, flow-depth",
-        "name: a, scope: cluster, rate: {limit: 1, period: 1s}, concurrency: {permits: 1}, queue: {depth: 4, max-wait: 1s, fair-by: ip}|policies[0].queue.fair-by is not supported on rate queues of scope: cluster yet (they queue first in first out); it is on node-scope rate queues and on concurrency queues of either scope, got \"ip\"",
         "name: a, rate: {limit: 1, period: 1s}, cost: 5|policies[0].cost must not exceed rate.burst (1): such a request could never pass, got 5",
         "name: a, concurrency: {permits: 2}, cost: {header: X-Cost, max: 9}|policies[0].cost.max must not exceed concurrency.permits (2): such a request could never pass, got 9",
         "name: a, rate: {limit: 9, period: 1s}, cost: {max: 3}|policies[0].cost.header is required in the object form (else write the cost as an integer)",

@@ -1,0 +1,445 @@
+package dev.sluice.hazelcast;
+
+import com.hazelcast.map.IMap;
+import dev.sluice.core.Reason;
+import dev.sluice.core.spi.RateOutcome;
+import dev.sluice.core.time.Scheduler;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The requests waiting on this node in the fair lines of a cluster rate queue with {@code fair-by}: each reserved
+ * its tokens in the bucket ({@link DeficitQueue}) and joined the key's {@link RateLine}, which says when its turn
+ * is. Its timer fires then and <em>claims</em> the turn: the line admits it if its units are due, or answers a later
+ * time (a request of a lighter flow arrived since, on any node, and went ahead), when the timer fires again. A
+ * waiter whose turn has moved beyond its max-wait is refused with {@code queue-timeout} when it learns so, and gives
+ * its tokens back. Nothing is pushed between nodes: every node learns its waiters' turns when it claims them.
+ *
+ * <p><b>Without the line.</b> If the line cannot be reached when a waiter claims (the cluster call fails) or no longer
+ * knows the waiter (its entry was lost with a partition and its backup, or dropped in a merge), the waiter leaves at
+ * the time its own reservation falls due, as a first-in-first-out waiter does; its turn in the line may have gone to
+ * another waiter, so in that case, and only then, one request's cost may pass early.
+ *
+ * <p><b>Live changes.</b> {@link #rebalance} gives this node's reservations back, reserves them again under the new
+ * configuration and moves the line's units to match ({@link RateLineOps.Reslot}), so a faster rate releases the line
+ * sooner and a slower one later.
+ *
+ * <p>A waiter's state is guarded by the waiter. Thread-safe; never blocks.
+ */
+final class FairRateWaiters {
+    private static final Logger LOG = LoggerFactory.getLogger(FairRateWaiters.class);
+
+    private final Scheduler scheduler;
+    private final ClusterCalls calls;
+    private final IMap<String, RateLine> lines;
+    private final String prefix;
+    private final BiConsumer<AsyncBucketProxy, Long> giveBack;
+    private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final AtomicLong queued = new AtomicLong();
+
+    FairRateWaiters(Scheduler scheduler, ClusterCalls calls, IMap<String, RateLine> lines, String prefix,
+            BiConsumer<AsyncBucketProxy, Long> giveBack) {
+        this.scheduler = scheduler;
+        this.calls = calls;
+        this.lines = lines;
+        this.prefix = prefix;
+        this.giveBack = giveBack;
+    }
+
+    /**
+     * A request that reserved {@code cost} tokens, due in {@code reservedWait}, joins the key's line in {@code flow}.
+     * Refused at once with {@code queue-full} when its flow holds all its places, and with {@code tooLate}'s answer
+     * when its turn in the line is later than it may wait; either gives the tokens back.
+     *
+     * @param tooLate the refusal for a request whose turn is beyond its max-wait, given that wait
+     */
+    void join(String key, AsyncBucketProxy bucket, Flow flow, long cost, long reservedWait, long maxWaitNanos,
+            CompletableFuture<RateOutcome> caller, BiConsumer<Long, CompletableFuture<RateOutcome>> tooLate) {
+        long now = scheduler.ticker().nanos();
+        Waiter waiter = new Waiter(key, bucket, cost, now, now + maxWaitNanos, now + reservedWait, caller);
+        waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        queued.incrementAndGet();
+        caller.whenComplete((outcome, failure) -> {
+            if (caller.isCancelled() && waiter.finish()) {
+                leave(waiter);
+            }
+        });
+        RateLineOps.Join join = new RateLineOps.Join(now, waiter.id, flow, cost, waiter.reservedDue, waiter.deadline);
+        calls.onKey(lines, prefix + key, join, (late, lateFailure) -> {
+            if (late != null && late.code() == RateLineOps.Code.QUEUED) {
+                leaveLine(waiter);   // joined after the request was failed without it
+            }
+        }).whenComplete((joined, failure) -> {
+            long at = scheduler.ticker().nanos();
+            if (failure != null) {
+                if (waiter.finish()) {
+                    giveBackHeld(waiter);
+                    caller.completeExceptionally(failure);
+                }
+            } else if (joined.code() == RateLineOps.Code.FLOW_FULL) {
+                if (waiter.finish()) {
+                    giveBackHeld(waiter);
+                    caller.complete(RateOutcome.refused(Reason.QUEUE_FULL, 0, 0, Math.max(1, joined.due() - at)));
+                }
+            } else if (joined.due() > waiter.deadline) {
+                if (waiter.finish()) {
+                    leave(waiter);
+                    tooLate.accept(joined.due() - at, caller);
+                }
+            } else if (!waiter.schedule(joined.due(), 0, false) && waiter.finished()) {
+                leaveLine(waiter);   // it left (cancelled) before the line held it: make sure the line lets go
+            }
+        });
+    }
+
+    /**
+     * Takes this node's waiters' reservations again under the configuration of {@code proxies}, key by key, and
+     * moves their lines' units to match; each waiter then waits for its new turn, or is refused when it lies beyond
+     * its max-wait ({@code queue-timeout}) or the queue's depth ({@code depthBound}, {@code queue-full}).
+     */
+    CompletableFuture<Void> rebalance(Function<String, AsyncBucketProxy> proxies, LongUnaryOperator depthBound) {
+        List<CompletableFuture<Void>> keys = new ArrayList<>();
+        for (Map.Entry<String, Set<Waiter>> entry : waiting.entrySet()) {
+            List<Waiter> moving = new ArrayList<>();
+            Map<Waiter, Integer> generations = new HashMap<>();
+            long refund = 0;
+            for (Waiter waiter : entry.getValue()) {
+                long held = waiter.suspend();
+                if (held >= 0) {
+                    moving.add(waiter);
+                    generations.put(waiter, waiter.generation());
+                    refund += held;
+                }
+            }
+            if (moving.isEmpty()) {
+                continue;
+            }
+            moving.sort(Comparator.comparingLong((Waiter waiter) -> waiter.due).thenComparingLong(w -> w.start));
+            AsyncBucketProxy bucket = proxies.apply(entry.getKey());
+            long tokens = refund;
+            Map<Waiter, Long> reserved = new ConcurrentHashMap<>();
+            CompletableFuture<Void> done = calls.bucket(() -> tokens > 0 ? bucket.addTokens(tokens)
+                            : CompletableFuture.<Void>completedFuture(null))
+                    .thenCompose(given -> reserveAgain(moving.iterator(), bucket, reserved))
+                    .thenCompose(all -> {
+                        long[] ids = new long[moving.size()];
+                        long[] dues = new long[moving.size()];
+                        for (int i = 0; i < ids.length; i++) {
+                            ids[i] = moving.get(i).id;
+                            dues[i] = reserved.getOrDefault(moving.get(i), Long.MIN_VALUE);
+                        }
+                        return calls.onKey(lines, prefix + entry.getKey(),
+                                new RateLineOps.Reslot(scheduler.ticker().nanos(), ids, dues));
+                    })
+                    .thenAccept(outcome -> {
+                        for (int i = 0; i < moving.size(); i++) {
+                            Waiter waiter = moving.get(i);
+                            resume(waiter, generations.get(waiter), outcome.dues()[i], depthBound);
+                        }
+                    });
+            keys.add(done.exceptionally(failure -> {
+                for (Waiter waiter : moving) {
+                    if (waiter.finish()) {
+                        waiter.caller.completeExceptionally(failure);
+                    }
+                }
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(keys.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> reserveAgain(Iterator<Waiter> line, AsyncBucketProxy bucket,
+            Map<Waiter, Long> reserved) {
+        if (!line.hasNext()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Waiter waiter = line.next();
+        if (waiter.finished()) {
+            return reserveAgain(line, bucket, reserved);
+        }
+        return calls.bucket(() -> bucket.consumeIgnoringRateLimits(waiter.cost), (late, lateFailure) -> {
+            if (late != null && late != Long.MAX_VALUE) {
+                giveBack.accept(bucket, waiter.cost);   // reserved after the waiter was failed without it
+            }
+        }).thenCompose(wait -> {
+            if (wait == Long.MAX_VALUE) {
+                // more than the bucket can ever hold under the new configuration
+                if (waiter.finish()) {
+                    leaveLine(waiter);
+                    waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
+                }
+            } else {
+                long due = scheduler.ticker().nanos() + wait;
+                reserved.put(waiter, due);
+                if (!waiter.reserveAgain(bucket, due)) {
+                    giveBack.accept(bucket, waiter.cost);   // it left meanwhile
+                }
+            }
+            return reserveAgain(line, bucket, reserved);
+        });
+    }
+
+    /**
+     * A waiter's new turn after a live change. The line's answer may rest on units of another node that has not
+     * applied the change yet, so a waiter is refused only on what its own new reservation says as well: beyond its
+     * max-wait only when both are, beyond the queue's depth by its reservation (the bucket's whole deficit, as a
+     * first-in-first-out waiter). Otherwise it asks the line again when the earlier of the two comes.
+     */
+    private void resume(Waiter waiter, int asOf, long due, LongUnaryOperator depthBound) {
+        long now = scheduler.ticker().nanos();
+        boolean lined = due != Long.MIN_VALUE;
+        long turn = lined ? due : waiter.reservedDue;
+        long depth = depthBound.applyAsLong(waiter.cost);
+        if (Math.min(turn, waiter.reservedDue) > waiter.deadline) {
+            refuse(waiter, Reason.QUEUE_TIMEOUT, Math.min(turn, waiter.reservedDue) - waiter.deadline);
+        } else if (waiter.reservedDue - now > depth) {
+            refuse(waiter, Reason.QUEUE_FULL, waiter.reservedDue - now - depth);
+        } else {
+            waiter.schedule(turn, asOf, !lined);
+        }
+    }
+
+    /** Refuses a waiter still in the line: it leaves it and gives its tokens back. */
+    private void refuse(Waiter waiter, Reason reason, long retryNanos) {
+        if (waiter.finish()) {
+            leave(waiter);
+            waiter.caller.complete(RateOutcome.refused(reason, 0, 0, Math.max(1, retryNanos))
+                    .withWaited(scheduler.ticker().nanos() - waiter.start));
+        }
+    }
+
+    /** The waiter (finished here) leaves its line, and the tokens it holds go back to the bucket. */
+    private void leave(Waiter waiter) {
+        leaveLine(waiter);
+        giveBackHeld(waiter);
+    }
+
+    private void giveBackHeld(Waiter waiter) {
+        if (waiter.release()) {
+            giveBack.accept(waiter.bucket, waiter.cost);
+        }
+    }
+
+    private void leaveLine(Waiter waiter) {
+        calls.background(lines, prefix + waiter.key, new RateLineOps.Leave(scheduler.ticker().nanos(), waiter.id))
+                .whenComplete((left, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("Could not take a waiter out of the line of {}{} ({}); it is dropped after its "
+                                + "deadline", prefix, waiter.key, failure.toString());
+                    }
+                });
+    }
+
+    long queuedHere(String key) {
+        Set<Waiter> keyWaiters = waiting.get(key);
+        return keyWaiters == null ? 0 : keyWaiters.size();
+    }
+
+    long queuedHere() {
+        return queued.get();
+    }
+
+    List<String> keys() {
+        return new ArrayList<>(waiting.keySet());
+    }
+
+    long oldestWaiterNanos(long now) {
+        long oldest = 0;
+        for (Set<Waiter> keyWaiters : waiting.values()) {
+            for (Waiter waiter : keyWaiters) {
+                oldest = Math.max(oldest, now - waiter.start);
+            }
+        }
+        return oldest;
+    }
+
+    /**
+     * Takes the key's waiters off this node, out of their line with their units (the caller decides their outcome
+     * and, with {@code giveTokensBack}, their tokens go back to the bucket).
+     */
+    List<Waiter> drain(String key, boolean giveTokensBack) {
+        List<Waiter> drained = new ArrayList<>();
+        Set<Waiter> keyWaiters = waiting.get(key);
+        if (keyWaiters != null) {
+            for (Waiter waiter : keyWaiters) {
+                if (waiter.finish()) {
+                    drained.add(waiter);
+                    if (giveTokensBack) {
+                        leave(waiter);
+                    } else {
+                        leaveLine(waiter);
+                    }
+                }
+            }
+        }
+        return drained;
+    }
+
+    /** A request waiting on this node for its turn in a fair line; finished exactly once. Guarded by itself. */
+    final class Waiter {
+        final long id = ThreadLocalRandom.current().nextLong();
+        final String key;
+        final long cost;
+        final long start;
+        final long deadline;
+        final CompletableFuture<RateOutcome> caller;
+        volatile AsyncBucketProxy bucket;
+        volatile long reservedDue;
+        volatile long due;
+        private boolean finished;
+        private boolean reserved = true;
+        private int generation;
+        private Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
+
+        Waiter(String key, AsyncBucketProxy bucket, long cost, long start, long deadline, long reservedDue,
+                CompletableFuture<RateOutcome> caller) {
+            this.key = key;
+            this.bucket = bucket;
+            this.cost = cost;
+            this.start = start;
+            this.deadline = deadline;
+            this.reservedDue = reservedDue;
+            this.due = reservedDue;
+            this.caller = caller;
+        }
+
+        synchronized int generation() {
+            return generation;
+        }
+
+        synchronized boolean finished() {
+            return finished;
+        }
+
+        /**
+         * Waits until {@code turn} (cluster time) and claims it then; {@code unlined}: the line does not hold this
+         * waiter, which leaves at that time without asking. False, and nothing done, when the waiter is finished or
+         * a rebalance has begun since generation {@code asOf}.
+         */
+        synchronized boolean schedule(long turn, int asOf, boolean unlined) {
+            if (finished || asOf != generation) {
+                return false;
+            }
+            timer.cancel();
+            due = turn;
+            int mine = generation;
+            long now = scheduler.ticker().nanos();
+            // the line's answer may rest on another node's units from before a live change that node has not
+            // applied yet: the waiter asks again when its own reservation falls due, if that is sooner
+            long ask = !unlined && reservedDue > now && reservedDue < turn ? reservedDue : turn;
+            long wait = Math.max(0, ask - now);
+            timer = scheduler.schedule(() -> {
+                if (unlined) {
+                    admitUnlined(mine);
+                } else {
+                    claim(mine);
+                }
+            }, wait);
+            return true;
+        }
+
+        /**
+         * Stops the timer for a rebalance and gives up the reservation: the tokens it held (0 if none), or -1 when
+         * the waiter is finished. The waiter's generation moves on.
+         */
+        synchronized long suspend() {
+            if (finished) {
+                return -1;
+            }
+            generation++;
+            timer.cancel();
+            long held = reserved ? cost : 0;
+            reserved = false;
+            return held;
+        }
+
+        /** Holds the reservation a rebalance took; false when the waiter is finished (the tokens go back). */
+        synchronized boolean reserveAgain(AsyncBucketProxy to, long dueAt) {
+            if (finished) {
+                return false;
+            }
+            bucket = to;
+            reservedDue = dueAt;
+            reserved = true;
+            return true;
+        }
+
+        /** Gives up the reservation: true when the waiter held one (its tokens are the caller's to give back). */
+        synchronized boolean release() {
+            boolean held = reserved;
+            reserved = false;
+            return held;
+        }
+
+        private void claim(int asOf) {
+            synchronized (this) {
+                if (finished || asOf != generation) {
+                    return;
+                }
+            }
+            long now = scheduler.ticker().nanos();
+            calls.onKey(lines, prefix + key, new RateLineOps.Claim(now, id)).whenComplete((claimed, failure) -> {
+                if (failure == null && claimed.code() == RateLineOps.Code.ADMITTED) {
+                    admit();   // the line gave this waiter its units, whatever happened here since
+                } else if (generation() != asOf) {
+                    return;   // a rebalance has begun: it gives the waiter its new turn
+                } else if (failure == null && claimed.code() == RateLineOps.Code.WAIT) {
+                    if (claimed.due() > deadline) {
+                        refuse(this, Reason.QUEUE_TIMEOUT, claimed.due() - deadline);
+                    } else {
+                        schedule(claimed.due(), asOf, false);
+                    }
+                } else {
+                    schedule(reservedDue, asOf, true);   // the line cannot say: the reservation's own time
+                }
+            });
+        }
+
+        private void admitUnlined(int asOf) {
+            synchronized (this) {
+                if (asOf != generation) {
+                    return;
+                }
+            }
+            admit();
+        }
+
+        private void admit() {
+            if (finish() && !caller.complete(RateOutcome.consumed(0, 0)
+                    .withWaited(scheduler.ticker().nanos() - start))) {
+                giveBackHeld(this);   // cancelled meanwhile: another request may have the tokens
+            }
+        }
+
+        /** Takes the waiter off this node; true only for the first caller. */
+        synchronized boolean finish() {
+            if (finished) {
+                return false;
+            }
+            finished = true;
+            timer.cancel();
+            queued.decrementAndGet();
+            waiting.computeIfPresent(key, (k, keyWaiters) -> {
+                keyWaiters.remove(this);
+                return keyWaiters.isEmpty() ? null : keyWaiters;
+            });
+            return true;
+        }
+    }
+}
