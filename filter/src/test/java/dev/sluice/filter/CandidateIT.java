@@ -140,6 +140,12 @@ class CandidateIT {
         assertThat(keys.get(0).get("count").asLong()).isEqualTo(4);
         assertThat(keys.get(1).get("key").asString()).isEqualTo("bob");
         assertThat(keys.get(1).get("count").asLong()).isEqualTo(1);
+        assertThat(report.get("candidate-only-keys-counted").get("method").asString())
+                .as("the live policy keeps top-keys sketches: the candidate's keys are sketched too").isEqualTo("sketch");
+        assertThat(report.get("candidate-only-keys-counted").get("max-error").asLong())
+                .as("a sketch that forgot nothing counts exactly").isZero();
+        assertThat(keys.get(0).get("lower").asLong()).isEqualTo(4);
+        assertThat(keys.get(0).get("upper").asLong()).isEqualTo(4);
         assertThat(report.get("definition").get("rate").get("limit").asLong()).isEqualTo(2);
         assertThat(report.get("expires-in-seconds").asDouble()).isBetween(500.0, 600.0);
         assertThat(report.get("running-seconds").asDouble()).isBetween(0.0, 120.0);
@@ -153,6 +159,25 @@ class CandidateIT {
         String metrics = send("GET", "/sluice/metrics", null, "Authorization", "Bearer " + READ).body();
         assertThat(metrics).contains("sluice_candidate_decisions_total{candidate=\"refuse\",live=\"admit\","
                 + "policy=\"api\"} 5.0");
+    }
+
+    @Test
+    void underTopKeysOffTheKeysTheCandidateAloneRefusesAreCountedExactly() {
+        HttpResponse<String> patch = write("PATCH", "/sluice/policies/private/candidate", "{\"rate\":{\"limit\":1}}");
+        assertThat(patch.statusCode()).as(patch.body()).isEqualTo(201);
+        load("/private/x", "alice", 3);
+        load("/private/x", "bob", 1);
+
+        JsonNode report = read("/sluice/policies/private/candidate", 200);
+        JsonNode counted = report.get("candidate-only-keys-counted");
+        assertThat(counted.get("method").asString()).isEqualTo("exact");
+        assertThat(counted.get("max-keys").asLong()).isEqualTo(1000);
+        assertThat(counted.has("max-error")).isFalse();
+        JsonNode keys = report.get("candidate-only-keys");
+        assertThat(keys).hasSize(1);
+        assertThat(keys.get(0).get("key").asString()).isEqualTo("alice");
+        assertThat(List.of(keys.get(0).get("count").asLong(), keys.get(0).get("lower").asLong(),
+                keys.get(0).get("upper").asLong())).containsExactly(2L, 2L, 2L);
     }
 
     @Test

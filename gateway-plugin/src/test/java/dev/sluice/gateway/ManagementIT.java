@@ -95,6 +95,47 @@ class ManagementIT {
     }
 
     @Test
+    void aCandidateRunsBesideAPolicyAndIsPromotedThroughTheActuatorEndpoint() {
+        String trial = "/actuator/sluice/policies/trial";
+        assertThat(send("POST", trial, "{\"policy\":\"rate: {limit: 100, period: 1h}\\n"
+                + "match: {paths: [/echo/trial/**]}\"}", withToken(json())).status()).isEqualTo(201);
+        assertThat(send("POST", trial + "/candidate", "{\"patch\":\"rate: {limit: 2}\\nexpires: 30m\"}", json())
+                .status()).as("no token").isEqualTo(401);
+        Answer put = send("POST", trial + "/candidate", "{\"policy\":\"rate: {limit: 2, period: 1h}\\n"
+                + "match: {paths: [/echo/trial/**]}\\nexpires: 30m\"}", withToken(json()));
+        assertThat(put.status()).as(put.body()).isEqualTo(201);
+        for (int i = 0; i < 3; i++) {
+            assertThat(gateway.get("/echo/trial/a").status()).as("the candidate changes no response")
+                    .isEqualTo(200);
+        }
+        Answer report = send("GET", trial + "/candidate", null, TOKEN);
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.body()).contains("\"both-admit\":2", "\"only-candidate-refuses\":1",
+                "\"candidate-only-keys\":[{\"key\":\"*\"", "\"method\":\"sketch\"");
+        assertThat(send("GET", trial + "/candidate", null, Map.of()).status()).isEqualTo(401);
+
+        long version = gateway.sluice().policyStore().get("trial").orElseThrow().version();
+        assertThat(send("POST", trial + "/candidate/promote", "{}", withToken(json())).status())
+                .as("without ifMatch").isEqualTo(428);
+        assertThat(send("POST", trial + "/candidate/promote", "{\"ifMatch\":\"" + (version + 5) + "\"}",
+                withToken(json())).status()).as("stale").isEqualTo(412);
+        Answer promoted = send("POST", trial + "/candidate/promote", "{\"ifMatch\":\"" + version + "\"}",
+                withToken(json()));
+        assertThat(promoted.status()).as(promoted.body()).isEqualTo(200);
+        assertThat(gateway.get("/echo/trial/b").header("RateLimit-Policy")).isEqualTo("\"trial\";q=2;w=3600");
+        assertThat(send("GET", trial + "/candidate", null, TOKEN).status()).isEqualTo(404);
+
+        assertThat(send("POST", trial + "/candidate", "{\"patch\":\"rate: {limit: 9}\"}", withToken(json()))
+                .status()).isEqualTo(201);
+        assertThat(send("DELETE", trial + "/candidate", null, Map.of()).status()).isEqualTo(401);
+        assertThat(send("DELETE", trial + "/candidate", null, TOKEN).status()).isEqualTo(204);
+        assertThat(send("DELETE", trial + "/candidate", null, TOKEN).status()).isEqualTo(404);
+        assertThat(send("GET", "/actuator/sluice/audit?policy=trial", null, TOKEN).body()).contains(
+                "\"action\":\"candidate-put\"", "\"action\":\"promote\"", "\"action\":\"candidate-delete\"");
+        assertThat(send("DELETE", trial, null, TOKEN).status()).isEqualTo(204);
+    }
+
+    @Test
     void topKeysAndKeyPagesAreReadThroughTheActuatorEndpointWithTheirParameters() {
         gateway.get("/echo/api/top-1", Map.of());
         Answer top = send("GET", "/actuator/sluice/policies/route-api/top?outcome=admitted&window=10m&limit=5",

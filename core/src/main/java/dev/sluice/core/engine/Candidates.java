@@ -12,6 +12,7 @@ import dev.sluice.core.spi.PermitOutcome;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.StoredCandidate;
 import dev.sluice.core.time.Scheduler;
+import dev.sluice.core.top.FrequentKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -28,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -46,33 +49,44 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>The outcomes are counted in the 2x2 of (live, candidate) x (admit, refuse), in
  * {@code sluice_candidate_decisions_total{policy, live, candidate}}, with the reasons and the keys only the candidate
- * refuses (the first {@value #MAX_KEYS} distinct keys). A candidate expires on its own. Thread-safe.
+ * refuses. Those keys are counted in a frequent-items sketch ({@link FrequentKeys}, the top-keys sketches' kind) when
+ * the live policy keeps top-keys sketches when the candidate starts on this node, else exactly for the first
+ * {@value #MAX_KEYS} distinct keys ({@link KeyCounting}). A candidate expires on its own. Thread-safe.
  */
 public final class Candidates implements AutoCloseable {
     /** Keys tracked per candidate for the "only the candidate refuses" list, beyond which new keys are not added. */
-    static final int MAX_KEYS = 1_000;
-    /** Keys of that list a node publishes for the others. */
+    public static final int MAX_KEYS = 1_000;
+    /** Keys of that list a node publishes for the others (a sketch's are published whole). */
     static final int PUBLISHED_KEYS = 100;
     public static final Duration DEFAULT_EXPIRY = Duration.ofHours(1);
     public static final Duration MAX_EXPIRY = Duration.ofDays(1);
     private static final Logger LOG = LoggerFactory.getLogger(Candidates.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Reads what other nodes publish leniently: a field an older or newer node lacks is 0 or null, not an error. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     private final Scheduler scheduler;
     private final MeterRegistry registry;
     private final Clock clock;
     private final IntSupplier members;
     private final LocalBackend backend;
+    private final Predicate<String> sketched;
     private final PolicyParser parser = new PolicyParser();
     private final Map<String, Candidate> byPolicy = new ConcurrentHashMap<>();
     private final Set<String> published = new HashSet<>();
 
-    /** @param members the cluster's members as last seen, for the share of a cluster-scope candidate */
-    Candidates(Scheduler scheduler, MeterRegistry registry, Clock clock, IntSupplier members) {
+    /**
+     * @param members  the cluster's members as last seen, for the share of a cluster-scope candidate
+     * @param sketched whether the live policy of that name keeps top-keys sketches ({@code top-keys: on})
+     */
+    Candidates(Scheduler scheduler, MeterRegistry registry, Clock clock, IntSupplier members,
+            Predicate<String> sketched) {
         this.scheduler = scheduler;
         this.registry = registry;
         this.clock = clock;
         this.members = members;
+        this.sketched = sketched;
         this.backend = new LocalBackend(scheduler);
     }
 
@@ -186,21 +200,57 @@ public final class Candidates implements AutoCloseable {
         backend.close();
     }
 
+    /** How a node counted the keys only the candidate refused. */
+    public enum KeyCounting {
+        /** Exactly, for the first {@value #MAX_KEYS} distinct keys (later ones are not counted). */
+        EXACT,
+        /**
+         * In a frequent-items sketch ({@link FrequentKeys}): the counts are lower bounds, each true count at most
+         * {@link Counts#keyError()} above.
+         */
+        SKETCH
+    }
+
     /**
      * What a candidate saw on one node, or summed over nodes, since it started.
      *
      * @param id                the candidate's id ({@link StoredCandidate#id()}): counts of another id do not add up
-     * @param candidateOnlyKeys the keys only the candidate refused, with how often, most often first
+     * @param candidateOnlyKeys the keys only the candidate refused, with how often (a lower bound when sketched), most
+     *                          often first
+     * @param keyCounting       how those keys were counted ({@code SKETCH} when any node's were sketched; null is read
+     *                          as {@code EXACT})
+     * @param keyError          the sketches' summed maximum error (0 when exact): a key's true count lies between its
+     *                          count and that plus this
      */
     public record Counts(String id, long bothAdmit, long onlyLiveRefuses, long onlyCandidateRefuses, long bothRefuse,
-            Map<String, Long> liveReasons, Map<String, Long> candidateReasons, Map<String, Long> candidateOnlyKeys) {
+            Map<String, Long> liveReasons, Map<String, Long> candidateReasons, Map<String, Long> candidateOnlyKeys,
+            KeyCounting keyCounting, long keyError) {
 
-        /** These counts and {@code other}'s added up (reasons and keys by name), most frequent keys first. */
+        public Counts {
+            keyCounting = keyCounting == null ? KeyCounting.EXACT : keyCounting;
+        }
+
+        /** Counts with the keys counted exactly. */
+        public Counts(String id, long bothAdmit, long onlyLiveRefuses, long onlyCandidateRefuses, long bothRefuse,
+                Map<String, Long> liveReasons, Map<String, Long> candidateReasons,
+                Map<String, Long> candidateOnlyKeys) {
+            this(id, bothAdmit, onlyLiveRefuses, onlyCandidateRefuses, bothRefuse, liveReasons, candidateReasons,
+                    candidateOnlyKeys, KeyCounting.EXACT, 0);
+        }
+
+        /**
+         * These counts and {@code other}'s added up (reasons and keys by name), most frequent keys first. Sketched
+         * keys add up as merged top-keys sketches do: lower bounds and maximum errors are summed, so the bounds hold
+         * for the sum (an exact count is a lower bound with no error).
+         */
         public Counts plus(Counts other) {
             return new Counts(id, bothAdmit + other.bothAdmit, onlyLiveRefuses + other.onlyLiveRefuses,
                     onlyCandidateRefuses + other.onlyCandidateRefuses, bothRefuse + other.bothRefuse,
                     sum(liveReasons, other.liveReasons), sum(candidateReasons, other.candidateReasons),
-                    sorted(sum(candidateOnlyKeys, other.candidateOnlyKeys), Integer.MAX_VALUE));
+                    sorted(sum(candidateOnlyKeys, other.candidateOnlyKeys), Integer.MAX_VALUE),
+                    keyCounting == KeyCounting.SKETCH || other.keyCounting == KeyCounting.SKETCH
+                            ? KeyCounting.SKETCH : KeyCounting.EXACT,
+                    keyError + other.keyError);
         }
 
         /** As JSON, for other nodes. */
@@ -245,11 +295,15 @@ public final class Candidates implements AutoCloseable {
         final Counter[] counters = new Counter[4];
         final Map<String, LongAdder> liveReasons = new ConcurrentHashMap<>();
         final Map<String, LongAdder> candidateReasons = new ConcurrentHashMap<>();
+        /** The keys only the candidate refused, when the live policy keeps top-keys sketches; else null. */
+        final FrequentKeys sketchedKeys;
+        /** The same, counted exactly (first {@value #MAX_KEYS} keys), when {@link #sketchedKeys} is null. */
         final Map<String, LongAdder> candidateOnlyKeys = new ConcurrentHashMap<>();
 
         Candidate(StoredCandidate stored, Policy policy) {
             this.stored = stored;
             this.policy = policy;
+            this.sketchedKeys = sketched.test(stored.policy()) ? new FrequentKeys() : null;
             this.share = policy.scope() == Scope.CLUSTER ? members.getAsInt() : 1;
             this.limiter = backend.bind(share(policy, share));
             for (int cell = 0; cell < 4; cell++) {
@@ -309,7 +363,9 @@ public final class Candidates implements AutoCloseable {
             if (candidate != null) {
                 candidateReasons.computeIfAbsent(candidate.wire(), r -> new LongAdder()).increment();
             }
-            if (live == null && candidate != null) {
+            if (live == null && candidate != null && sketchedKeys != null) {
+                sketchedKeys.record(step.key);
+            } else if (live == null && candidate != null) {
                 LongAdder keyCount = candidateOnlyKeys.get(step.key);
                 if (keyCount == null && candidateOnlyKeys.size() < MAX_KEYS) {
                     keyCount = candidateOnlyKeys.computeIfAbsent(step.key, k -> new LongAdder());
@@ -320,7 +376,14 @@ public final class Candidates implements AutoCloseable {
             }
         }
 
+        /** @param keys how many exactly counted keys to give (sketched ones are given whole: at most the sketch's) */
         Counts counts(int keys) {
+            if (sketchedKeys != null) {
+                FrequentKeys.Snapshot snapshot = sketchedKeys.snapshot();
+                return new Counts(stored.id(), cells[0].sum(), cells[1].sum(), cells[2].sum(), cells[3].sum(),
+                        sums(liveReasons), sums(candidateReasons), sorted(snapshot.lowerBounds(), Integer.MAX_VALUE),
+                        KeyCounting.SKETCH, snapshot.maximumError());
+            }
             return new Counts(stored.id(), cells[0].sum(), cells[1].sum(), cells[2].sum(), cells[3].sum(),
                     sums(liveReasons), sums(candidateReasons), sorted(sums(candidateOnlyKeys), keys));
         }

@@ -76,7 +76,10 @@ public final class Engine implements AutoCloseable {
         this.scheduler = scheduler;
         this.registry = registry;
         this.clientAddress = clientAddress;
-        this.candidates = new Candidates(scheduler, registry, Clock.systemUTC(), this::members);
+        this.candidates = new Candidates(scheduler, registry, Clock.systemUTC(), this::members, name -> {
+            CompiledPolicy live = table.byName.get(name);
+            return live != null && live.binding.sketches != null;
+        });
         if (cluster != null) {
             backendMeters.add(Gauge.builder("sluice.backend.degraded", cluster,
                             backend -> backend.health().status() == BackendHealth.Status.DEGRADED ? 1 : 0)

@@ -43,6 +43,8 @@ final class CandidateRoutes {
     private static final List<String> PATCH_TYPES = List.of("application/merge-patch+json", "application/json");
     /** How long a write waits for the candidate store (the service answers 504 after its own timeout anyway). */
     private static final long STORE_WAIT_SECONDS = 10;
+    /** Keys of {@code candidate-only-keys} in a report. */
+    private static final int REPORTED_KEYS = 10;
 
     private final Sluice sluice;
     private final AuditLog audit;
@@ -98,10 +100,8 @@ final class CandidateRoutes {
             body.put("decisions", decisions);
             body.put("live-reasons", sum.liveReasons());
             body.put("candidate-reasons", sum.candidateReasons());
-            List<Object> keys = new ArrayList<>();
-            sum.candidateOnlyKeys().entrySet().stream().limit(10)
-                    .forEach(key -> keys.add(Map.of("key", key.getKey(), "count", key.getValue())));
-            body.put("candidate-only-keys", keys);
+            body.put("candidate-only-keys", keys(sum));
+            body.put("candidate-only-keys-counted", counted(sum));
             body.put("nodes", List.copyOf(nodes));
             return ManagementResponse.json(200, Json.write(body), Map.of());
         });
@@ -246,6 +246,35 @@ final class CandidateRoutes {
             return Optional.empty();
         }
         return stored;
+    }
+
+    /**
+     * The {@value #REPORTED_KEYS} keys the candidate alone refused most: {@code count} is the estimate, the true
+     * count lies between {@code lower} and {@code upper} (all three equal when counted exactly).
+     */
+    private static List<Object> keys(Candidates.Counts sum) {
+        List<Object> keys = new ArrayList<>();
+        sum.candidateOnlyKeys().entrySet().stream().limit(REPORTED_KEYS).forEach(key -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("key", key.getKey());
+            row.put("count", key.getValue() + sum.keyError());
+            row.put("lower", key.getValue());
+            row.put("upper", key.getValue() + sum.keyError());
+            keys.add(row);
+        });
+        return keys;
+    }
+
+    /** How the keys were counted: {@code sketch} with its error bound, or {@code exact} with its key limit. */
+    private static Map<String, Object> counted(Candidates.Counts sum) {
+        Map<String, Object> counted = new LinkedHashMap<>();
+        counted.put("method", sum.keyCounting().name().toLowerCase(Locale.ROOT));
+        if (sum.keyCounting() == Candidates.KeyCounting.SKETCH) {
+            counted.put("max-error", sum.keyError());
+        } else {
+            counted.put("max-keys", Candidates.MAX_KEYS);
+        }
+        return counted;
     }
 
     private Map<String, Object> view(StoredCandidate stored, long liveVersion) {

@@ -50,6 +50,16 @@ final class Tally {
         return counts.isEmpty();
     }
 
+    /** Per key the summed lower bounds (a copy). */
+    Map<String, Long> lowerBounds() {
+        return new HashMap<>(counts);
+    }
+
+    /** The summed maximum errors: a key's true count is at most its lower bound plus this. */
+    long offset() {
+        return offset;
+    }
+
     /** The {@code limit} keys with the largest estimates, largest first (ties by key). */
     List<TopAnswer.Row> top(int limit) {
         List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());

@@ -8,6 +8,8 @@ import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicySet;
 import dev.sluice.core.config.PolicyWriter;
 import dev.sluice.core.config.Rate;
+import dev.sluice.core.config.TopKeys;
+import dev.sluice.core.engine.Candidates.KeyCounting;
 import dev.sluice.core.spi.StoredCandidate;
 import dev.sluice.core.testkit.ManualScheduler;
 import dev.sluice.core.testkit.TestRequest;
@@ -19,7 +21,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Candidates on one node: the 2x2 counts, the metric, replacement, discarding, expiry and the counts' encoding. */
+/**
+ * Candidates on one node: the 2x2 counts, the metric, replacement, discarding, expiry, the counts' encoding, and how
+ * the keys only the candidate refuses are counted (a sketch under {@code top-keys: on}, exactly under {@code off}).
+ */
 class CandidatesTest {
     private static final Duration MINUTE = Duration.ofMinutes(1);
     private final ManualScheduler time = new ManualScheduler();
@@ -114,5 +119,68 @@ class CandidatesTest {
                 .containsExactly(11L, 22L, 33L, 44L);
         assertThat(sum.candidateReasons()).containsOnly(Map.entry("rate", 7L), Map.entry("concurrency", 1L));
         assertThat(sum.candidateOnlyKeys()).containsExactly(Map.entry("k2", 6L), Map.entry("k1", 2L));
+    }
+
+    /**
+     * A node of its own whose live policy {@code api} admits 1000 a minute per key, running the candidate {@code one}
+     * of 1 a minute; {@code clients} are sent in order.
+     */
+    private Candidates.Counts candidateOfOneAMinute(TopKeys topKeys, List<String> clients) {
+        Policy live = Policy.builder("api").key("header:X-Client").rate(new Rate(1_000, MINUTE)).topKeys(topKeys)
+                .build();
+        try (Sluice node = Sluice.builder().scheduler(time).meterRegistry(new SimpleMeterRegistry())
+                .policies(new PolicySet(List.of(live))).build()) {
+            Policy proposed = Policy.builder("api").key("header:X-Client").rate(new Rate(1, MINUTE)).build();
+            node.candidateStore().put(new StoredCandidate("one", "api", PolicyWriter.toJson(proposed), 1,
+                    System.currentTimeMillis(), Long.MAX_VALUE)).join();
+            for (String client : clients) {
+                Admission admission = node.admit(TestRequest.get("/x").header("X-Client", client)).join();
+                assertThat(admission.admitted()).as("the live policy decides the response").isTrue();
+                admission.release();
+            }
+            return node.candidateCounts("api").orElseThrow();
+        }
+    }
+
+    @Test
+    void underTopKeysTheCandidateOnlyKeysAreSketchedInBoundedMemoryWithBoundsThatHold() {
+        List<String> clients = new java.util.ArrayList<>(java.util.Collections.nCopies(301, "alice"));
+        for (int i = 0; i < 3_000; i++) {
+            clients.add("client-" + i);
+            clients.add("client-" + i);
+        }
+        Candidates.Counts counts = candidateOfOneAMinute(TopKeys.ON, clients);
+        assertThat(counts.onlyCandidateRefuses()).isEqualTo(3_300);
+        assertThat(counts.keyCounting()).isEqualTo(KeyCounting.SKETCH);
+        assertThat(counts.candidateOnlyKeys()).as("bounded by the sketch, not by the 3001 keys")
+                .hasSizeLessThanOrEqualTo(dev.sluice.core.top.KeySketches.MAX_MAP_SIZE);
+        assertThat(counts.keyError()).as("the sketch had to forget keys").isPositive();
+        assertThat(counts.candidateOnlyKeys().keySet().iterator().next()).isEqualTo("alice");
+        assertThat(counts.candidateOnlyKeys().get("alice")).as("alice's 300 lie within the bounds")
+                .isLessThanOrEqualTo(300).isGreaterThanOrEqualTo(300 - counts.keyError());
+    }
+
+    @Test
+    void withTopKeysOffTheCandidateOnlyKeysAreCountedExactly() {
+        Candidates.Counts counts = candidateOfOneAMinute(TopKeys.OFF,
+                List.of("alice", "alice", "alice", "alice", "bob", "bob"));
+        assertThat(counts.keyCounting()).isEqualTo(KeyCounting.EXACT);
+        assertThat(counts.keyError()).isZero();
+        assertThat(counts.candidateOnlyKeys()).containsExactly(Map.entry("alice", 3L), Map.entry("bob", 1L));
+    }
+
+    @Test
+    void sketchedCountsTravelAsTextAndAddUpAsMergedSketchesDo() {
+        Candidates.Counts a = new Candidates.Counts("id", 0, 0, 9, 0, Map.of(), Map.of(), Map.of("k1", 5L),
+                KeyCounting.SKETCH, 2);
+        Candidates.Counts b = Candidates.Counts.decode(new Candidates.Counts("id", 0, 0, 4, 0, Map.of(), Map.of(),
+                Map.of("k1", 1L, "k2", 3L), KeyCounting.SKETCH, 1).encode());
+        Candidates.Counts exact = new Candidates.Counts("id", 0, 0, 2, 0, Map.of(), Map.of(), Map.of("k2", 2L));
+        Candidates.Counts sum = a.plus(b).plus(exact);
+        assertThat(sum.keyCounting()).isEqualTo(KeyCounting.SKETCH);
+        assertThat(sum.keyError()).as("the maximum errors add up").isEqualTo(3);
+        assertThat(sum.candidateOnlyKeys()).containsExactly(Map.entry("k1", 6L), Map.entry("k2", 5L));
+        assertThat(Candidates.Counts.decode("{\"id\":\"id\",\"candidateOnlyKeys\":{}}").keyCounting())
+                .as("counts without a method were counted exactly").isEqualTo(KeyCounting.EXACT);
     }
 }

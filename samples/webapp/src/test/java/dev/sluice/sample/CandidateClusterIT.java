@@ -13,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Candidate policies across a real cluster: two nodes in this JVM, each an embedded Hazelcast member with its own
  * Jetty, SluiceFilter and management servlet. A candidate written on one node is evaluated by the other on its own
- * requests (with its share of a cluster-scope limit), both nodes report the cluster's 2x2, and promotion and
- * deletion on one node reach the other.
+ * requests (with its share of a cluster-scope limit), both nodes report the cluster's 2x2 and the keys only the
+ * candidate refused (sketched on each node, merged), and promotion and deletion on one node reach the other.
  */
 class CandidateClusterIT {
     private static final String TOKEN = "cluster-candidate-token";
@@ -74,8 +74,14 @@ class CandidateClusterIT {
         JsonNode onA = a.await("/sluice/policies/api/candidate", 200, report -> onlyCandidate(report) == 4);
         assertThat(onA.get("decisions").get("both-admit").asLong()).isEqualTo(4);
         assertThat(onA.get("nodes")).hasSize(2);
-        b.await("/sluice/policies/api/candidate", 200, report -> onlyCandidate(report) == 4
+        JsonNode merged = b.await("/sluice/policies/api/candidate", 200, report -> onlyCandidate(report) == 4
                 && report.get("nodes").size() == 2);
+        assertThat(merged.get("candidate-only-keys-counted").get("method").asString())
+                .as("the live policy keeps top-keys sketches").isEqualTo("sketch");
+        JsonNode alice = merged.get("candidate-only-keys").get(0);
+        assertThat(alice.get("key").asString()).isEqualTo("alice");
+        assertThat(List.of(alice.get("lower").asLong(), alice.get("upper").asLong()))
+                .as("node-b's 3 and node-a's 1, merged as sketches are").containsExactly(4L, 4L);
         String metrics = b.send("GET", "/sluice/metrics", null).body();
         assertThat(metrics).as("each node's metric counts its own decisions")
                 .contains("sluice_candidate_decisions_total{candidate=\"refuse\",live=\"admit\",policy=\"api\"} 3.0");

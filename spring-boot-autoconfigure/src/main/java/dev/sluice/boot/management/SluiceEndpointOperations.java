@@ -22,8 +22,14 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  *                                                      = PATCH (a merge patch, RFC 7396, in YAML or JSON)
  * DELETE /actuator/sluice/policies/{name}?ifMatch=3                          = DELETE
  * DELETE /actuator/sluice/policies/{name}/keys/{key}                         = reset the key
+ * POST   /actuator/sluice/policies/{name}/candidate  {"policy": "...", "ifMatch": "3"}  = PUT  .../candidate
+ * POST   /actuator/sluice/policies/{name}/candidate  {"patch": "...", "ifMatch": "3"}   = PATCH .../candidate
+ * POST   /actuator/sluice/policies/{name}/candidate/promote  {"ifMatch": "3"}       = POST .../candidate/promote
+ * DELETE /actuator/sluice/policies/{name}/candidate?ifMatch=3                = DELETE .../candidate
  * </pre>
- * Actuator reads a write's body as a JSON object of strings, so the policy and the patch are text.
+ * (GET .../candidate is a read like the others.) Actuator reads a write's body as a JSON object of strings, so the
+ * policy and the patch are text; a candidate's {@code expires} is written inside that text, as in the REST API's
+ * body.
  */
 final class SluiceEndpointOperations {
     private final SluiceManagementApi api;
@@ -60,9 +66,13 @@ final class SluiceEndpointOperations {
         return query;
     }
 
-    CompletableFuture<WebEndpointResponse<Object>> write(Caller caller, String collection, String name,
-            String policy, String patch, String ifMatch) {
-        String path = SluiceManagementApi.path(List.of(collection, name));
+    /**
+     * {@code POST .../{segments}} with {@code policy} (= PUT) or {@code patch} (= PATCH): a policy
+     * ({@code policies/{name}}) or its candidate ({@code policies/{name}/candidate}).
+     */
+    CompletableFuture<WebEndpointResponse<Object>> write(Caller caller, List<String> segments, String policy,
+            String patch, String ifMatch) {
+        String path = SluiceManagementApi.path(segments);
         if ((policy == null) == (patch == null)) {
             WebEndpointResponse<Object> denied = api.authorize(caller, true);
             return CompletableFuture.completedFuture(denied != null ? denied : SluiceManagementApi.problem(400,
@@ -73,14 +83,13 @@ final class SluiceEndpointOperations {
                 : api.write(caller, "PATCH", path, patch, ifMatch);
     }
 
-    CompletableFuture<WebEndpointResponse<Object>> delete(Caller caller, String collection, String name,
-            String ifMatch) {
-        return api.write(caller, "DELETE", SluiceManagementApi.path(List.of(collection, name)), null, ifMatch);
+    /** {@code POST .../{segments}} without a body: the REST API's POST ({@code policies/{name}/candidate/promote}). */
+    CompletableFuture<WebEndpointResponse<Object>> post(Caller caller, List<String> segments, String ifMatch) {
+        return api.write(caller, "POST", SluiceManagementApi.path(segments), null, ifMatch);
     }
 
-    CompletableFuture<WebEndpointResponse<Object>> resetKey(Caller caller, String collection, String name,
-            String keys, String key) {
-        return api.write(caller, "DELETE", SluiceManagementApi.path(List.of(collection, name, keys, key)), null,
-                null);
+    /** {@code DELETE .../{segments}}: a policy, its candidate, or one of its keys (a reset). */
+    CompletableFuture<WebEndpointResponse<Object>> delete(Caller caller, List<String> segments, String ifMatch) {
+        return api.write(caller, "DELETE", SluiceManagementApi.path(segments), null, ifMatch);
     }
 }

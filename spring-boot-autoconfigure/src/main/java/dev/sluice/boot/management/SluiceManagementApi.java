@@ -26,6 +26,8 @@ public final class SluiceManagementApi {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static final MimeType PROBLEM = MimeType.valueOf(ManagementResponse.PROBLEM);
+    /** The last segment of a policy's candidate resource. */
+    private static final String CANDIDATE = "/candidate";
 
     private final ManagementService service;
     private final byte[] tokenDigest;
@@ -51,28 +53,34 @@ public final class SluiceManagementApi {
 
     /**
      * A write. {@code body} is the policy (PUT) or the merge patch (PATCH), in YAML or JSON; {@code ifMatch} a
-     * version ({@code 7} or {@code "7"}) or {@code *}.
+     * version ({@code 7} or {@code "7"}) or {@code *}. A policy goes to the service as YAML (its errors then name the
+     * text's lines); a merge patch, and a candidate's definition (the candidate resource takes JSON only), as JSON.
      */
     public CompletableFuture<WebEndpointResponse<Object>> write(Caller caller, String method, String path,
             String body, String ifMatch) {
         if (body == null) {
             return call(caller, method, path, null, null, ifMatch);
         }
-        if (method.equals("PATCH")) {
-            WebEndpointResponse<Object> denied = authorize(caller, true);
-            if (denied != null) {
-                return CompletableFuture.completedFuture(denied);
-            }
-            byte[] json;
-            try {
-                json = JSON.writeValueAsBytes(YAML.readTree(body));
-            } catch (JacksonException unreadable) {
-                return CompletableFuture.completedFuture(problem(400, "unreadable", "Unreadable patch",
-                        "'patch' must hold a merge patch in YAML or JSON: " + unreadable.getOriginalMessage()));
-            }
-            return call(caller, method, path, json, "application/merge-patch+json", ifMatch);
+        boolean patch = method.equals("PATCH");
+        if (!patch && !path.endsWith(CANDIDATE)) {
+            return call(caller, method, path, body.getBytes(StandardCharsets.UTF_8), "application/yaml", ifMatch);
         }
-        return call(caller, method, path, body.getBytes(StandardCharsets.UTF_8), "application/yaml", ifMatch);
+        WebEndpointResponse<Object> denied = authorize(caller, true);
+        if (denied != null) {
+            return CompletableFuture.completedFuture(denied);
+        }
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(YAML.readTree(body));
+        } catch (JacksonException unreadable) {
+            return CompletableFuture.completedFuture(patch
+                    ? problem(400, "unreadable", "Unreadable patch", "'patch' must hold a merge patch in YAML or "
+                            + "JSON: " + unreadable.getOriginalMessage())
+                    : problem(400, "unreadable", "Unreadable policy", "'policy' must hold a policy definition in "
+                            + "YAML or JSON: " + unreadable.getOriginalMessage()));
+        }
+        return call(caller, method, path, json, patch ? "application/merge-patch+json" : "application/json",
+                ifMatch);
     }
 
     private CompletableFuture<WebEndpointResponse<Object>> call(Caller caller, String method, String path,

@@ -1,5 +1,6 @@
 package dev.sluice.boot.management;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -47,23 +48,48 @@ public class SluiceReactiveEndpoint {
         return answer(security, caller -> operations.read(caller, path, query));
     }
 
+    /** {@code POST /actuator/sluice/policies/{name}}: PUT ({@code policy}) or PATCH ({@code patch}) of a policy. */
     @WriteOperation
     public Mono<WebEndpointResponse<Object>> write(SecurityContext security, @Selector String collection,
             @Selector String name, @Nullable String policy, @Nullable String patch,
             @Nullable String ifMatch) {
-        return answer(security, caller -> operations.write(caller, collection, name, policy, patch, ifMatch));
+        return answer(security, caller -> operations.write(caller, List.of(collection, name), policy, patch, ifMatch));
+    }
+
+    /** {@code POST /actuator/sluice/policies/{name}/candidate}: PUT ({@code policy}) or PATCH ({@code patch}). */
+    @WriteOperation
+    public Mono<WebEndpointResponse<Object>> writeCandidate(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String candidate, @Nullable String policy, @Nullable String patch,
+            @Nullable String ifMatch) {
+        return answer(security, caller -> operations.write(caller, List.of(collection, name, candidate),
+                policy, patch, ifMatch));
+    }
+
+    /** {@code POST /actuator/sluice/policies/{name}/candidate/promote} with {@code ifMatch}. */
+    @WriteOperation
+    public Mono<WebEndpointResponse<Object>> promote(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String candidate, @Selector String action, @Nullable String ifMatch) {
+        return answer(security, caller -> operations.post(caller, List.of(collection, name, candidate, action),
+                ifMatch));
     }
 
     @DeleteOperation
     public Mono<WebEndpointResponse<Object>> delete(SecurityContext security, @Selector String collection,
             @Selector String name, @Nullable String ifMatch) {
-        return answer(security, caller -> operations.delete(caller, collection, name, ifMatch));
+        return answer(security, caller -> operations.delete(caller, List.of(collection, name), ifMatch));
+    }
+
+    /** {@code DELETE /actuator/sluice/policies/{name}/candidate}: discards the candidate. */
+    @DeleteOperation
+    public Mono<WebEndpointResponse<Object>> deleteCandidate(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String candidate, @Nullable String ifMatch) {
+        return answer(security, caller -> operations.delete(caller, List.of(collection, name, candidate), ifMatch));
     }
 
     @DeleteOperation
     public Mono<WebEndpointResponse<Object>> resetKey(SecurityContext security, @Selector String collection,
             @Selector String name, @Selector String keys, @Selector String key) {
-        return answer(security, caller -> operations.resetKey(caller, collection, name, keys, key));
+        return answer(security, caller -> operations.delete(caller, List.of(collection, name, keys, key), null));
     }
 
     private static Mono<WebEndpointResponse<Object>> answer(SecurityContext security,

@@ -1,5 +1,6 @@
 package dev.sluice.boot.management;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,23 +48,46 @@ public class SluiceServletEndpoint {
         return await(operations.read(caller(security), path, query));
     }
 
+    /** {@code POST /actuator/sluice/policies/{name}}: PUT ({@code policy}) or PATCH ({@code patch}) of a policy. */
     @WriteOperation
     public WebEndpointResponse<Object> write(SecurityContext security, @Selector String collection,
             @Selector String name, @Nullable String policy, @Nullable String patch,
             @Nullable String ifMatch) {
-        return await(operations.write(caller(security), collection, name, policy, patch, ifMatch));
+        return await(operations.write(caller(security), List.of(collection, name), policy, patch, ifMatch));
+    }
+
+    /** {@code POST /actuator/sluice/policies/{name}/candidate}: PUT ({@code policy}) or PATCH ({@code patch}). */
+    @WriteOperation
+    public WebEndpointResponse<Object> writeCandidate(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String candidate, @Nullable String policy, @Nullable String patch,
+            @Nullable String ifMatch) {
+        return await(operations.write(caller(security), List.of(collection, name, candidate), policy, patch, ifMatch));
+    }
+
+    /** {@code POST /actuator/sluice/policies/{name}/candidate/promote} with {@code ifMatch}. */
+    @WriteOperation
+    public WebEndpointResponse<Object> promote(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String candidate, @Selector String action, @Nullable String ifMatch) {
+        return await(operations.post(caller(security), List.of(collection, name, candidate, action), ifMatch));
     }
 
     @DeleteOperation
     public WebEndpointResponse<Object> delete(SecurityContext security, @Selector String collection,
             @Selector String name, @Nullable String ifMatch) {
-        return await(operations.delete(caller(security), collection, name, ifMatch));
+        return await(operations.delete(caller(security), List.of(collection, name), ifMatch));
+    }
+
+    /** {@code DELETE /actuator/sluice/policies/{name}/candidate}: discards the candidate. */
+    @DeleteOperation
+    public WebEndpointResponse<Object> deleteCandidate(SecurityContext security, @Selector String collection,
+            @Selector String name, @Selector String candidate, @Nullable String ifMatch) {
+        return await(operations.delete(caller(security), List.of(collection, name, candidate), ifMatch));
     }
 
     @DeleteOperation
     public WebEndpointResponse<Object> resetKey(SecurityContext security, @Selector String collection,
             @Selector String name, @Selector String keys, @Selector String key) {
-        return await(operations.resetKey(caller(security), collection, name, keys, key));
+        return await(operations.delete(caller(security), List.of(collection, name, keys, key), null));
     }
 
     private static Caller caller(SecurityContext security) {

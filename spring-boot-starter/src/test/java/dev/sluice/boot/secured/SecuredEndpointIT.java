@@ -19,7 +19,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 
 /**
  * The starter behind Spring Security: the filter runs right after the security chain (so key: principal sees the
- * signed-in user), and the Actuator endpoint reads for any signed-in user, writes for the authority only.
+ * signed-in user), and the Actuator endpoint reads for any signed-in user, writes for the authority only (policies
+ * and their candidates alike).
  */
 @SpringBootTest(classes = SecuredApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "server.address=127.0.0.1", "management.endpoints.web.exposure.include=sluice",
@@ -76,5 +77,29 @@ class SecuredEndpointIT {
         assertThat(sluice.policies().get(0).policy().rate().limit()).isEqualTo(7);
         assertThat(send("GET", "/actuator/sluice/audit", "viewer", null).body()).as("the audit names the user and "
                 + "the address").contains("\"who\":\"admin\"").contains("\"address\":\"127.0.0.1\"");
+    }
+
+    @Test
+    void candidatesAreReadByAnySignedInUserAndWrittenWithTheAuthority() throws Exception {
+        String candidate = "/actuator/sluice/policies/per-user/candidate";
+        HttpResponse<String> refused = send("POST", candidate, "viewer", "{\"patch\":\"rate: {limit: 2}\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(send("GET", candidate, "viewer", null).statusCode()).as("nothing was written").isEqualTo(404);
+        assertThat(send("POST", candidate, null, "{\"patch\":\"rate: {limit: 2}\"}").statusCode()).isEqualTo(401);
+        HttpResponse<String> started = send("POST", candidate, "admin", "{\"patch\":\"rate: {limit: 2}\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+
+        HttpResponse<String> report = send("GET", candidate, "viewer", null);
+        assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
+        assertThat(report.body()).contains("\"decisions\"", "\"candidate-only-keys-counted\"");
+        assertThat(send("GET", candidate, null, null).statusCode()).isEqualTo(401);
+        String version = Long.toString(sluice.policyStore().get("per-user").orElseThrow().version());
+        assertThat(send("POST", candidate + "/promote", "viewer", "{\"ifMatch\":\"" + version + "\"}").statusCode())
+                .isEqualTo(403);
+        assertThat(send("DELETE", candidate, "viewer", null).statusCode()).isEqualTo(403);
+        assertThat(send("DELETE", candidate, "admin", null).statusCode()).isEqualTo(204);
+        assertThat(send("GET", "/actuator/sluice/audit?policy=per-user", "viewer", null).body())
+                .contains("\"action\":\"candidate-patch\"", "\"action\":\"candidate-delete\"")
+                .doesNotContain("\"action\":\"promote\"");
     }
 }

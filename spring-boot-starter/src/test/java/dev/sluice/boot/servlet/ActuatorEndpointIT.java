@@ -11,11 +11,17 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-/** The Actuator endpoint sluice on real Spring MVC applications: exposed, not exposed, on a management port. */
+/**
+ * The Actuator endpoint sluice on real Spring MVC applications: exposed (policies and their candidates), not exposed,
+ * on a management port.
+ */
 class ActuatorEndpointIT {
     private static final Map<String, String> TOKEN = Map.of("Authorization", "Bearer secret-token");
     private static final String POLICY = "sluice.policies[0].name=hello-rate";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Nested
     @SpringBootTest(classes = MvcTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -85,6 +91,61 @@ class ActuatorEndpointIT {
                     .contains("\"who\":\"default\"").contains("\"address\":\"127.0.0.1\"");
             assertThat(http.send("POST", "/actuator/sluice/policies/hello-rate", "{}", TOKEN).statusCode())
                     .as("neither policy nor patch").isEqualTo(400);
+        }
+
+        @Test
+        void runsACandidateBesideAPolicyAndPromotesItWithTheLiveVersion() {
+            Http http = new Http(port);
+            assertThat(http.send("POST", "/actuator/sluice/policies/trial",
+                    "{\"policy\":\"match: {paths: [/work/quick]}\\nrate: {limit: 100, period: 1h}\"}", TOKEN)
+                    .statusCode()).isEqualTo(201);
+            HttpResponse<String> put = http.send("POST", "/actuator/sluice/policies/trial/candidate",
+                    "{\"policy\":\"match: {paths: [/work/quick]}\\nrate: {limit: 2, period: 1h}\\nexpires: 30m\"}",
+                    TOKEN);
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+            for (int i = 0; i < 3; i++) {
+                assertThat(http.get("/work/quick").statusCode()).as("the candidate changes no response")
+                        .isEqualTo(200);
+            }
+
+            HttpResponse<String> report = http.get("/actuator/sluice/policies/trial/candidate", TOKEN);
+            assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
+            JsonNode counts = JSON.readTree(report.body());
+            assertThat(counts.get("decisions").get("both-admit").asLong()).isEqualTo(2);
+            assertThat(counts.get("decisions").get("only-candidate-refuses").asLong()).isEqualTo(1);
+            assertThat(counts.get("candidate-only-keys").get(0).get("key").asString()).isEqualTo("*");
+            assertThat(counts.get("candidate-only-keys-counted").get("method").asString()).isEqualTo("sketch");
+            assertThat(counts.get("expires-in-seconds").asDouble()).isBetween(1700.0, 1800.0);
+
+            assertThat(http.send("POST", "/actuator/sluice/policies/trial/candidate",
+                    "{\"patch\":\"rate: {limit: 1}\"}", TOKEN).statusCode()).as("a patch replaces it").isEqualTo(200);
+            long version = JSON.readTree(http.get("/actuator/sluice/policies/trial", TOKEN).body()).get("version")
+                    .asLong();
+            HttpResponse<String> without = http.send("POST", "/actuator/sluice/policies/trial/candidate/promote",
+                    "{}", TOKEN);
+            assertThat(without.statusCode()).as(without.body()).isEqualTo(428);
+            assertThat(http.send("POST", "/actuator/sluice/policies/trial/candidate/promote",
+                    "{\"ifMatch\":\"" + (version + 5) + "\"}", TOKEN).statusCode()).as("stale").isEqualTo(412);
+            HttpResponse<String> promoted = http.send("POST", "/actuator/sluice/policies/trial/candidate/promote",
+                    "{\"ifMatch\":\"" + version + "\"}", TOKEN);
+            assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(200);
+            assertThat(JSON.readTree(promoted.body()).get("version").asLong()).isGreaterThan(version);
+            assertThat(sluice.policyStore().get("trial").orElseThrow().policy().rate().limit()).isEqualTo(1);
+            assertThat(http.get("/actuator/sluice/policies/trial/candidate", TOKEN).statusCode()).isEqualTo(404);
+
+            assertThat(http.send("POST", "/actuator/sluice/policies/trial/candidate",
+                    "{\"patch\":\"rate: {limit: 7}\"}", TOKEN).statusCode()).isEqualTo(201);
+            assertThat(http.send("DELETE", "/actuator/sluice/policies/trial/candidate", null, Map.of()).statusCode())
+                    .as("no credentials").isEqualTo(401);
+            assertThat(http.send("DELETE", "/actuator/sluice/policies/trial/candidate", null, TOKEN).statusCode())
+                    .isEqualTo(204);
+            assertThat(http.send("DELETE", "/actuator/sluice/policies/trial/candidate", null, TOKEN).statusCode())
+                    .isEqualTo(404);
+            assertThat(http.get("/actuator/sluice/audit?policy=trial", TOKEN).body()).contains(
+                    "\"action\":\"candidate-put\"", "\"action\":\"candidate-patch\"", "\"action\":\"promote\"",
+                    "\"action\":\"candidate-delete\"");
+            assertThat(http.send("DELETE", "/actuator/sluice/policies/trial", null, TOKEN).statusCode())
+                    .isEqualTo(204);
         }
     }
 

@@ -88,6 +88,20 @@ class ActuatorWritesIT {
     }
 
     @Test
+    void anInvalidCandidateIsRefusedWithTheSameErrors() throws Exception {
+        assertSameAnswer(actuator("POST", "/policies/hello-rate/candidate",
+                        Map.of("patch", "rate: {limit: -5}\nexpires: 2d")),
+                rest("PATCH", "/policies/hello-rate/candidate", "application/merge-patch+json",
+                        "{\"rate\":{\"limit\":-5},\"expires\":\"2d\"}", null), 400);
+        String policy = "rate: {limit: 0, period: 1s}";
+        assertSameAnswer(actuator("POST", "/policies/hello-rate/candidate", Map.of("policy", policy)),
+                rest("PUT", "/policies/hello-rate/candidate", "application/json",
+                        "{\"rate\":{\"limit\":0,\"period\":\"1s\"}}", null), 400);
+        assertSameAnswer(actuator("POST", "/policies/hello-rate/candidate/promote", Map.of("ifMatch", "1")),
+                rest("POST", "/policies/hello-rate/candidate/promote", null, null, "\"1\""), 404);
+    }
+
+    @Test
     void aStaleVersionAnswers412WithTheCurrentOne() throws Exception {
         long now = version();
         String stale = Long.toString(now + 41);
