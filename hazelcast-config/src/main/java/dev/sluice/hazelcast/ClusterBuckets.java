@@ -6,6 +6,7 @@ import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.BucketConfigurations;
 import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.time.Scheduler;
+import dev.sluice.core.time.Ticker;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
@@ -67,16 +68,19 @@ final class ClusterBuckets {
             RemoteAsyncBucketBuilder<String> builder, long sliceCap) {
     }
 
-    /** @param lines the fair lines ({@value MapNames#RATE_LINES}), for a queue with {@code fair-by} */
+    /**
+     * @param lines the fair lines ({@value MapNames#RATE_LINES}), for a queue with {@code fair-by}
+     * @param clock the cluster's "now", for the times kept in those lines
+     */
     ClusterBuckets(Policy policy, long version, AsyncProxyManager<String> buckets, IMap<String, RateLine> lines,
-            ClusterCalls calls, Scheduler scheduler, String prefix) {
+            ClusterCalls calls, Scheduler scheduler, Ticker clock, String prefix) {
         this.buckets = buckets;
         this.calls = calls;
         this.scheduler = scheduler;
         this.prefix = prefix;
         this.config = configOf(policy, version);
         this.waiters = new ClusterRateWaiters(scheduler, calls, this::giveBack);
-        this.fairWaiters = new FairRateWaiters(scheduler, calls, lines, prefix, this::giveBack);
+        this.fairWaiters = new FairRateWaiters(scheduler, clock, calls, lines, prefix, this::giveBack);
         this.queue = new DeficitQueue(calls, waiters, fairWaiters, this::giveBack);
         this.slices = new TokenSlices(scheduler, (key, held) -> giveBack(proxy(config, key), held));
     }

@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import dev.sluice.core.Reason;
 import dev.sluice.core.spi.RateOutcome;
 import dev.sluice.core.time.Scheduler;
+import dev.sluice.core.time.Ticker;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,6 +46,7 @@ final class FairRateWaiters {
     private static final Logger LOG = LoggerFactory.getLogger(FairRateWaiters.class);
 
     private final Scheduler scheduler;
+    private final Ticker clock;
     private final ClusterCalls calls;
     private final IMap<String, RateLine> lines;
     private final String prefix;
@@ -52,9 +54,15 @@ final class FairRateWaiters {
     private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong queued = new AtomicLong();
 
-    FairRateWaiters(Scheduler scheduler, ClusterCalls calls, IMap<String, RateLine> lines, String prefix,
-            BiConsumer<AsyncBucketProxy, Long> giveBack) {
+    /**
+     * @param scheduler runs the waiters' timers
+     * @param clock     the cluster's "now" ({@link ClusterClock}): every time kept in a line is on it, so that the
+     *                  nodes' times compare
+     */
+    FairRateWaiters(Scheduler scheduler, Ticker clock, ClusterCalls calls, IMap<String, RateLine> lines,
+            String prefix, BiConsumer<AsyncBucketProxy, Long> giveBack) {
         this.scheduler = scheduler;
+        this.clock = clock;
         this.calls = calls;
         this.lines = lines;
         this.prefix = prefix;
@@ -70,7 +78,7 @@ final class FairRateWaiters {
      */
     void join(String key, AsyncBucketProxy bucket, Flow flow, long cost, long reservedWait, long maxWaitNanos,
             CompletableFuture<RateOutcome> caller, BiConsumer<Long, CompletableFuture<RateOutcome>> tooLate) {
-        long now = scheduler.ticker().nanos();
+        long now = clock.nanos();
         Waiter waiter = new Waiter(key, bucket, cost, now, now + maxWaitNanos, now + reservedWait, caller);
         waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
         queued.incrementAndGet();
@@ -85,7 +93,7 @@ final class FairRateWaiters {
                 leaveLine(waiter);   // joined after the request was failed without it
             }
         }).whenComplete((joined, failure) -> {
-            long at = scheduler.ticker().nanos();
+            long at = clock.nanos();
             if (failure != null) {
                 if (waiter.finish()) {
                     giveBackHeld(waiter);
@@ -144,7 +152,7 @@ final class FairRateWaiters {
                             dues[i] = reserved.getOrDefault(moving.get(i), Long.MIN_VALUE);
                         }
                         return calls.onKey(lines, prefix + entry.getKey(),
-                                new RateLineOps.Reslot(scheduler.ticker().nanos(), ids, dues));
+                                new RateLineOps.Reslot(clock.nanos(), ids, dues));
                     })
                     .thenAccept(outcome -> {
                         for (int i = 0; i < moving.size(); i++) {
@@ -185,7 +193,7 @@ final class FairRateWaiters {
                     waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
                 }
             } else {
-                long due = scheduler.ticker().nanos() + wait;
+                long due = clock.nanos() + wait;
                 reserved.put(waiter, due);
                 if (!waiter.reserveAgain(bucket, due)) {
                     giveBack.accept(bucket, waiter.cost);   // it left meanwhile
@@ -202,7 +210,7 @@ final class FairRateWaiters {
      * first-in-first-out waiter). Otherwise it asks the line again when the earlier of the two comes.
      */
     private void resume(Waiter waiter, int asOf, long due, LongUnaryOperator depthBound) {
-        long now = scheduler.ticker().nanos();
+        long now = clock.nanos();
         boolean lined = due != Long.MIN_VALUE;
         long turn = lined ? due : waiter.reservedDue;
         long depth = depthBound.applyAsLong(waiter.cost);
@@ -220,7 +228,7 @@ final class FairRateWaiters {
         if (waiter.finish()) {
             leave(waiter);
             waiter.caller.complete(RateOutcome.refused(reason, 0, 0, Math.max(1, retryNanos))
-                    .withWaited(scheduler.ticker().nanos() - waiter.start));
+                    .withWaited(clock.nanos() - waiter.start));
         }
     }
 
@@ -237,7 +245,7 @@ final class FairRateWaiters {
     }
 
     private void leaveLine(Waiter waiter) {
-        calls.background(lines, prefix + waiter.key, new RateLineOps.Leave(scheduler.ticker().nanos(), waiter.id))
+        calls.background(lines, prefix + waiter.key, new RateLineOps.Leave(clock.nanos(), waiter.id))
                 .whenComplete((left, failure) -> {
                     if (failure != null) {
                         LOG.debug("Could not take a waiter out of the line of {}{} ({}); it is dropped after its "
@@ -339,7 +347,7 @@ final class FairRateWaiters {
             timer.cancel();
             due = turn;
             int mine = generation;
-            long now = scheduler.ticker().nanos();
+            long now = clock.nanos();
             // the line's answer may rest on another node's units from before a live change that node has not
             // applied yet: the waiter asks again when its own reservation falls due, if that is sooner
             long ask = !unlined && reservedDue > now && reservedDue < turn ? reservedDue : turn;
@@ -393,7 +401,7 @@ final class FairRateWaiters {
                     return;
                 }
             }
-            long now = scheduler.ticker().nanos();
+            long now = clock.nanos();
             calls.onKey(lines, prefix + key, new RateLineOps.Claim(now, id)).whenComplete((claimed, failure) -> {
                 if (failure == null && claimed.code() == RateLineOps.Code.ADMITTED) {
                     admit();   // the line gave this waiter its units, whatever happened here since
@@ -422,7 +430,7 @@ final class FairRateWaiters {
 
         private void admit() {
             if (finish() && !caller.complete(RateOutcome.consumed(0, 0)
-                    .withWaited(scheduler.ticker().nanos() - start))) {
+                    .withWaited(clock.nanos() - start))) {
                 giveBackHeld(this);   // cancelled meanwhile: another request may have the tokens
             }
         }

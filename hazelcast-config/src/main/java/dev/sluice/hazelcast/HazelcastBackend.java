@@ -124,7 +124,7 @@ public final class HazelcastBackend implements Backend {
                 .build()
                 .asAsync();
         this.semaphores = new SemaphoreClient(hazelcast, calls, scheduler, clock);
-        this.services = new ClusterServices(hazelcast, scheduler, calls, reads, buckets, semaphores, versions);
+        this.services = new ClusterServices(hazelcast, scheduler, clock, calls, reads, buckets, semaphores, versions);
     }
 
     @Override

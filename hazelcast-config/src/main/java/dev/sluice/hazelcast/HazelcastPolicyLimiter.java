@@ -38,7 +38,8 @@ final class HazelcastPolicyLimiter extends AbstractPolicyLimiter {
         this.prefix = policy.name() + MapNames.SEPARATOR;
         this.definition = definitionOf(policy, services.versions().versionOf(policy, 0));
         this.buckets = new ClusterBuckets(policy, definition.version(), services.buckets(),
-                services.hazelcast().getMap(MapNames.RATE_LINES), services.calls(), services.scheduler(), prefix);
+                services.hazelcast().getMap(MapNames.RATE_LINES), services.calls(), services.scheduler(),
+                services.clock(), prefix);
     }
 
     private static Definition definitionOf(Policy policy, long version) {

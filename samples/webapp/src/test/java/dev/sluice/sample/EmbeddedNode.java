@@ -24,6 +24,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -104,18 +106,28 @@ final class EmbeddedNode implements AutoCloseable {
 
     /** Sends a request to this node and waits (at most 20 s) for the answer; {@code headers} are name, value pairs. */
     HttpResponse<String> send(String method, String path, String body, String... headers) {
+        try {
+            return client.send(request(method, path, body, headers), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException failure) {
+            throw new AssertionError(name + ": " + method + " " + path + " failed", failure);
+        }
+    }
+
+    /** Sends a GET to this node without waiting for the answer (which must come within 60 s). */
+    CompletableFuture<HttpResponse<String>> sendAsync(String path, String... headers) {
+        return client.sendAsync(request("GET", path, null, headers), HttpResponse.BodyHandlers.ofString())
+                .orTimeout(60, TimeUnit.SECONDS);
+    }
+
+    private HttpRequest request(String method, String path, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20))
+                .timeout(Duration.ofSeconds(path.contains("hold=") ? 60 : 20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
-        try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException | InterruptedException failure) {
-            throw new AssertionError(name + ": " + method + " " + path + " failed", failure);
-        }
+        return request.build();
     }
 
     /** GET {@code path}, which must answer 200, as JSON. */
@@ -163,8 +175,17 @@ final class EmbeddedNode implements AutoCloseable {
     private static final class Ok extends HttpServlet {
         private static final long serialVersionUID = 1L;
 
+        /** Answers "ok", after {@code hold} milliseconds when the query asks for it (a request that takes time). */
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            String hold = request.getParameter("hold");
+            if (hold != null) {
+                try {
+                    Thread.sleep(Long.parseLong(hold));
+                } catch (InterruptedException stopped) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             response.getWriter().write("ok");
         }
     }
