@@ -174,7 +174,7 @@ final class Exchange implements AsyncListener {
         try {
             HttpServletResponse response = (HttpServletResponse) waitContext.getResponse();
             if (result.admitted()) {
-                Responses.addHeaders(response, result);
+                Responses.addHeaders(response, result.headers());
                 waitContext.dispatch();
             } else {
                 result.release();

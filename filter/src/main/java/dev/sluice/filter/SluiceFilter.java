@@ -190,7 +190,7 @@ public class SluiceFilter implements Filter {
                 Responses.refuse(answer, admission);
                 return;
             }
-            Responses.addHeaders(answer, admission);
+            Responses.addHeaders(answer, admission.headers());
             if (admission.lease() == Lease.NONE) {
                 // admitted holding nothing (rates, quotas, shadow decisions): nothing to give back at the end
                 chain.doFilter(request, response);

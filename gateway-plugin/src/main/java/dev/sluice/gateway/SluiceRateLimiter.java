@@ -89,7 +89,7 @@ public class SluiceRateLimiter implements RateLimiter<SluiceRateLimiter.Config> 
         return admission.map(decided -> {
             // Nothing is held past the decision: this contract cannot say when the response completes.
             decided.release();
-            return new Response(decided.admitted(), headers(decided));
+            return new Response(decided.admitted(), Admission.Header.joined(decided.headers()));
         }).doFinally(signal -> {
             decision.cancel(false);
             decision.thenAccept(Admission::release);
@@ -99,14 +99,6 @@ public class SluiceRateLimiter implements RateLimiter<SluiceRateLimiter.Config> 
     private String policyFor(String routeId) {
         Config config = routes.get(routeId);
         return config != null ? config.getPolicy() : defaultPolicy;
-    }
-
-    private static Map<String, String> headers(Admission admission) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Admission.Header header : admission.headers()) {
-            headers.merge(header.name(), header.value(), (first, second) -> first + ", " + second);
-        }
-        return headers;
     }
 
     /** Route id → the policy it uses (routes with their own entry; others use the default policy). */
