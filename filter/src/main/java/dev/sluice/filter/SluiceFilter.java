@@ -1,6 +1,7 @@
 package dev.sluice.filter;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.PendingAdmission;
 import dev.sluice.core.Sluice;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.spi.ClusterConnection;
@@ -202,8 +203,7 @@ public class SluiceFilter implements Filter {
             return;
         }
         if (!request.isAsyncSupported()) {
-            decision.cancel(false);
-            decision.thenAccept(Admission::release);
+            PendingAdmission.settle(decision);
             throw new ServletException("A request to " + http.getRequestURI() + " must wait in a Sluice queue, but "
                     + "the request is not async-supported: declare <async-supported>true</async-supported> on "
                     + "SluiceFilter and on every filter before it in the chain");

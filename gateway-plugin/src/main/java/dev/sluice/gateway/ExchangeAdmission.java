@@ -1,6 +1,7 @@
 package dev.sluice.gateway;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.PendingAdmission;
 import dev.sluice.core.RequestView;
 import dev.sluice.core.http.Refusal;
 import java.util.List;
@@ -64,11 +65,8 @@ final class ExchangeAdmission {
         }
         return admission
                 .flatMap(decided -> decided.admitted() ? proceed(exchange, chain, decided) : refuse(exchange, decided))
-                .doFinally(signal -> {
-                    // Cancelled while queued: leave the queue. Done: release once the chain has finished.
-                    decision.cancel(false);
-                    decision.thenAccept(Admission::release);
-                });
+                // Cancelled while queued: leave the queue. Done: release once the chain has finished.
+                .doFinally(signal -> PendingAdmission.settle(decision));
     }
 
     /**

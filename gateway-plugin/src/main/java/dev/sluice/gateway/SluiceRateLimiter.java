@@ -1,6 +1,7 @@
 package dev.sluice.gateway;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.PendingAdmission;
 import dev.sluice.core.Sluice;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.VersionedPolicy;
@@ -90,10 +91,7 @@ public class SluiceRateLimiter implements RateLimiter<SluiceRateLimiter.Config> 
             // Nothing is held past the decision: this contract cannot say when the response completes.
             decided.release();
             return new Response(decided.admitted(), Admission.Header.joined(decided.headers()));
-        }).doFinally(signal -> {
-            decision.cancel(false);
-            decision.thenAccept(Admission::release);
-        });
+        }).doFinally(signal -> PendingAdmission.settle(decision));
     }
 
     private String policyFor(String routeId) {
