@@ -34,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A waiting request is suspended with {@code startAsync}; it holds no container thread. When the engine decides,
  * on its own thread, an admitted request is re-dispatched ({@link AsyncContext#dispatch()}) and continues the chain
- * where the filter stood; a refused one is answered on a container thread ({@link AsyncContext#start}).
- *
- * The race between a decision and a client that leaves is settled by {@link PendingAdmission}.
+ * where the filter stood; a refused one is answered on a container thread ({@link AsyncContext#start}). The race
+ * between the decision and a client that leaves, and the release exactly once, are {@link PendingAdmission}'s.
  *
  * <p>Thread-safe: the engine's thread, the container's threads and the application's threads may call in at once.
  */
