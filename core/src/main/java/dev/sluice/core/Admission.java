@@ -1,7 +1,9 @@
 package dev.sluice.core;
 
 import dev.sluice.core.spi.Lease;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The engine's decision on one request: admitted or refused, why, what to answer, and what to release when the
@@ -55,5 +57,17 @@ public interface Admission {
     Lease lease();
 
     /** A response header. */
-    record Header(String name, String value) { }
+    record Header(String name, String value) {
+        /**
+         * {@code headers} with one value per name, in order, the values of a repeated name joined with {@code ", "}
+         * (RFC 9110 section 5.3), for APIs that take a map of headers.
+         */
+        public static Map<String, String> joined(List<Header> headers) {
+            Map<String, String> joined = new LinkedHashMap<>();
+            for (Header header : headers) {
+                joined.merge(header.name(), header.value(), (first, second) -> first + ", " + second);
+            }
+            return joined;
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.filter;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.PendingAdmission;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -15,7 +16,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +34,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A waiting request is suspended with {@code startAsync}; it holds no container thread. When the engine decides,
  * on its own thread, an admitted request is re-dispatched ({@link AsyncContext#dispatch()}) and continues the chain
- * where the filter stood; a refused one is answered on a container thread ({@link AsyncContext#start}).
+ * where the filter stood; a refused one is answered on a container thread ({@link AsyncContext#start}). The race
+ * between the decision and a client that leaves, and the release exactly once, are {@link PendingAdmission}'s.
  *
  * <p>Thread-safe: the engine's thread, the container's threads and the application's threads may call in at once.
  */
-final class Exchange implements AsyncListener {
+final class Exchange implements AsyncListener, PendingAdmission.Outcome {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
-
-    private enum State { WAITING, DECIDED, ABANDONED }
 
     /** What the filter is told about an exchange that shows a deployment mistake. */
     interface Diagnostics {
@@ -49,22 +48,16 @@ final class Exchange implements AsyncListener {
         void notInvokedOnAsyncDispatch(HttpServletRequest request);
     }
 
-    private final AtomicReference<State> state;
+    private final PendingAdmission pending;
     private final AtomicBoolean entered = new AtomicBoolean();
-    private final AtomicBoolean released = new AtomicBoolean();
-    private final CompletableFuture<Admission> decision;
     private final AsyncContext waitContext;
     private final Diagnostics diagnostics;
-    private volatile Admission admission;
     private volatile boolean listening;
     private volatile boolean applicationAsync;
     private volatile boolean failed;
 
-    private Exchange(State initial, Admission admission, CompletableFuture<Admission> decision, AsyncContext waitContext,
-            Diagnostics diagnostics) {
-        this.state = new AtomicReference<>(initial);
-        this.admission = admission;
-        this.decision = decision;
+    private Exchange(PendingAdmission pending, AsyncContext waitContext, Diagnostics diagnostics) {
+        this.pending = pending;
         this.waitContext = waitContext;
         this.diagnostics = diagnostics;
         this.listening = waitContext != null;
@@ -72,7 +65,7 @@ final class Exchange implements AsyncListener {
 
     /** A request admitted at once. */
     static Exchange admitted(Admission admission, Diagnostics diagnostics) {
-        return new Exchange(State.DECIDED, admission, null, null, diagnostics);
+        return new Exchange(PendingAdmission.decided(admission), null, diagnostics);
     }
 
     /**
@@ -80,12 +73,12 @@ final class Exchange implements AsyncListener {
      * as the context's listener, then calls {@link #awaitDecision()}.
      */
     static Exchange waiting(CompletableFuture<Admission> decision, AsyncContext context, Diagnostics diagnostics) {
-        return new Exchange(State.WAITING, null, decision, context, diagnostics);
+        return new Exchange(PendingAdmission.awaiting(decision), context, diagnostics);
     }
 
     /** Acts on the decision when it comes (perhaps at once, on this thread). */
     void awaitDecision() {
-        decision.whenComplete(this::decided);
+        pending.whenDecided(this);
     }
 
     /** The decision of an already completed future, unwrapped. */
@@ -100,9 +93,8 @@ final class Exchange implements AsyncListener {
 
     /** Whether this dispatch is the re-dispatch of this queued request after its admission. */
     boolean resumesOn(ServletRequest request) {
-        Admission decided = admission;
-        return waitContext != null && request.getDispatcherType() == DispatcherType.ASYNC && state.get() == State.DECIDED
-                && decided != null && decided.admitted() && !entered.get();
+        return waitContext != null && request.getDispatcherType() == DispatcherType.ASYNC && pending.admitted()
+                && !entered.get();
     }
 
     /**
@@ -133,14 +125,14 @@ final class Exchange implements AsyncListener {
             async = false;
         }
         if (!async) {
-            release();
+            pending.release();
             return;
         }
         try {
             applicationWentAsync(request.getAsyncContext());
         } catch (IllegalStateException over) {
             // The cycle ended between the two calls: the response is complete.
-            release();
+            pending.release();
         }
     }
 
@@ -153,38 +145,37 @@ final class Exchange implements AsyncListener {
         }
     }
 
-    /** The engine has decided on a waiting request (on the engine's thread). */
-    private void decided(Admission result, Throwable failure) {
-        if (failure != null) {
-            if (failure instanceof CancellationException || failure.getCause() instanceof CancellationException) {
-                return;
-            }
-            if (state.compareAndSet(State.WAITING, State.DECIDED)) {
-                LOG.error("Sluice could not decide on a queued request; answering 500", failure);
-                answerOnContainerThread(null);
-            }
-            return;
-        }
-        if (!state.compareAndSet(State.WAITING, State.DECIDED)) {
-            // The client went away (or the container failed the request) while the decision was being made.
-            result.release();
-            return;
-        }
-        admission = result;
+    /** The waiting request is admitted (on the engine's thread): re-dispatched, to continue the chain. */
+    @Override
+    public void admitted(Admission admission) {
         try {
-            HttpServletResponse response = (HttpServletResponse) waitContext.getResponse();
-            if (result.admitted()) {
-                Responses.addHeaders(response, result);
-                waitContext.dispatch();
-            } else {
-                result.release();
-                answerOnContainerThread(result);
-            }
+            Responses.addHeaders((HttpServletResponse) waitContext.getResponse(), admission.headers());
+            waitContext.dispatch();
         } catch (IllegalStateException over) {
-            // The asynchronous cycle ended under us (the container timed it out or failed it).
-            LOG.debug("Queued request ended before it could be resumed", over);
-            release();
+            ended(over);
         }
+    }
+
+    /** The waiting request is refused (on the engine's thread). */
+    @Override
+    public void refused(Admission refusal) {
+        try {
+            answerOnContainerThread(refusal);
+        } catch (IllegalStateException over) {
+            ended(over);
+        }
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+        LOG.error("Sluice could not decide on a queued request; answering 500", failure);
+        answerOnContainerThread(null);
+    }
+
+    /** The asynchronous cycle ended under us (the container timed it out or failed it). */
+    private void ended(IllegalStateException over) {
+        LOG.debug("Queued request ended before it could be resumed", over);
+        pending.release();
     }
 
     /** Writes a refusal (or, with null, a 500) on a container thread, so that no engine thread does I/O. */
@@ -205,29 +196,11 @@ final class Exchange implements AsyncListener {
         });
     }
 
-    /** Leaves the queue: cancels the wait; if a grant raced in, {@link #decided} releases it. */
-    private boolean abandon() {
-        if (state.compareAndSet(State.WAITING, State.ABANDONED)) {
-            decision.cancel(false);
-            return true;
-        }
-        return false;
-    }
-
-    /** Gives back what the request took; idempotent. */
-    void release() {
-        Admission taken = admission;
-        if (taken != null && released.compareAndSet(false, true)) {
-            taken.release();
-        }
-    }
-
     @Override
     public void onComplete(AsyncEvent event) {
-        abandon();
-        release();
-        Admission decided = admission;
-        if (waitContext != null && !failed && decided != null && decided.admitted() && !entered.get()) {
+        pending.abandon();
+        pending.release();
+        if (waitContext != null && !failed && pending.admitted() && !entered.get()) {
             diagnostics.notInvokedOnAsyncDispatch((HttpServletRequest) waitContext.getRequest());
         }
     }
@@ -235,25 +208,25 @@ final class Exchange implements AsyncListener {
     @Override
     public void onError(AsyncEvent event) {
         failed = true;
-        if (abandon()) {
+        if (pending.abandon()) {
             LOG.debug("Client of a queued request went away; it left the queue", event.getThrowable());
             completeQuietly(event.getAsyncContext());
             return;
         }
-        release();
+        pending.release();
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
         failed = true;
-        if (abandon()) {
+        if (pending.abandon()) {
             // Only when something other than Sluice set a timeout on the wait: answer as the queue would.
             HttpServletResponse response = (HttpServletResponse) event.getAsyncContext().getResponse();
             response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             completeQuietly(event.getAsyncContext());
             return;
         }
-        release();
+        pending.release();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.security.Principal;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What the engine sees of a servlet request. Reads the request lazily and never its body: query parameters come
@@ -32,26 +33,13 @@ final class ServletRequestView implements RequestView {
      * or {@code ..} segments, empty segments),
      * the container's canonical path (servlet path plus path info) is used instead, so that {@code /x/../api/a}
      * cannot slip past a policy on {@code /api/**} while the container serves it as {@code /api/a}
-     * ({@link RequestPaths#isCanonical}).
+     * ({@link RequestPaths#matchPath}).
      */
     @Override
     public String path() {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        String path = uri;
-        if (context != null && !context.isEmpty() && uri.startsWith(context)) {
-            path = uri.substring(context.length());
-        }
-        if (path.isEmpty()) {
-            return "/";
-        }
-        if (RequestPaths.isCanonical(path)) {
-            return path;
-        }
-        String servletPath = request.getServletPath();
-        String pathInfo = request.getPathInfo();
-        String canonical = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
-        return canonical.isEmpty() ? "/" : canonical;
+        String within = RequestPaths.withinContext(request.getRequestURI(), request.getContextPath());
+        return RequestPaths.matchPath(within, () -> Objects.toString(request.getServletPath(), "")
+                + Objects.toString(request.getPathInfo(), ""));
     }
 
     @Override

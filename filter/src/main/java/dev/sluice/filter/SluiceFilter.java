@@ -1,25 +1,20 @@
 package dev.sluice.filter;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.PendingAdmission;
 import dev.sluice.core.Sluice;
-import dev.sluice.core.config.ConfigException;
-import dev.sluice.core.spi.ClusterConnection;
 import dev.sluice.core.spi.Lease;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,9 +83,8 @@ public class SluiceFilter implements Filter {
     private final Function<String, String> environment;
     private final AtomicBoolean warnedAboutAsyncMapping = new AtomicBoolean();
     private final Exchange.Diagnostics diagnostics = this::notInvokedOnAsyncDispatch;
+    private volatile FilterStartup started;
     private volatile Sluice sluice;
-    private ClusterConnection cluster;
-    private ServletContext context;
 
     /** The filter as {@code web.xml} creates it: configured by its init-params and the environment. */
     public SluiceFilter() {
@@ -124,39 +118,8 @@ public class SluiceFilter implements Filter {
      */
     @Override
     public void init(FilterConfig config) throws ServletException {
-        context = config.getServletContext();
-        Map<String, String> params = initParams(config);
-        try {
-            if (supplied != null) {
-                if (!params.isEmpty()) {
-                    throw new IllegalArgumentException("init-params " + params.keySet() + " are not used by a "
-                            + "filter built around an existing Sluice; configure that instance instead");
-                }
-                sluice = supplied;
-            } else {
-                FilterStartup started = FilterStartup.start(FilterSettings.read(params, environment), context,
-                        loader());
-                sluice = started.sluice();
-                cluster = started.cluster();
-            }
-        } catch (IllegalArgumentException | IllegalStateException | ConfigException problem) {
-            throw new ServletException("SluiceFilter '" + config.getFilterName() + "' cannot start: "
-                    + problem.getMessage(), problem);
-        }
-        context.setAttribute(SLUICE_ATTRIBUTE, sluice);
-    }
-
-    private static Map<String, String> initParams(FilterConfig config) {
-        Map<String, String> params = new LinkedHashMap<>();
-        for (String name : Collections.list(config.getInitParameterNames())) {
-            params.put(name, config.getInitParameter(name));
-        }
-        return params;
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        return loader != null ? loader : SluiceFilter.class.getClassLoader();
+        started = FilterStartup.init(config, supplied, environment);
+        sluice = started.sluice();
     }
 
     @Override
@@ -190,7 +153,7 @@ public class SluiceFilter implements Filter {
                 Responses.refuse(answer, admission);
                 return;
             }
-            Responses.addHeaders(answer, admission);
+            Responses.addHeaders(answer, admission.headers());
             if (admission.lease() == Lease.NONE) {
                 // admitted holding nothing (rates, quotas, shadow decisions): nothing to give back at the end
                 chain.doFilter(request, response);
@@ -202,8 +165,7 @@ public class SluiceFilter implements Filter {
             return;
         }
         if (!request.isAsyncSupported()) {
-            decision.cancel(false);
-            decision.thenAccept(Admission::release);
+            PendingAdmission.settle(decision);
             throw new ServletException("A request to " + http.getRequestURI() + " must wait in a Sluice queue, but "
                     + "the request is not async-supported: declare <async-supported>true</async-supported> on "
                     + "SluiceFilter and on every filter before it in the chain");
@@ -227,14 +189,9 @@ public class SluiceFilter implements Filter {
     /** Closes the engine and leaves the cluster, unless the engine was supplied. Waiting requests are admitted. */
     @Override
     public void destroy() {
-        if (context != null && context.getAttribute(SLUICE_ATTRIBUTE) == sluice) {
-            context.removeAttribute(SLUICE_ATTRIBUTE);
-        }
-        if (supplied == null && sluice != null) {
-            sluice.close();
-            if (cluster != null) {
-                cluster.close();
-            }
+        FilterStartup running = started;
+        if (running != null) {
+            running.close();
         }
     }
 }

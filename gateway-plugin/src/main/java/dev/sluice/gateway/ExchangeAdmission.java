@@ -1,8 +1,10 @@
 package dev.sluice.gateway;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.PendingAdmission;
 import dev.sluice.core.RequestView;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.core.http.Refusal;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -35,7 +37,7 @@ import reactor.netty.Connection;
  * </ul>
  */
 final class ExchangeAdmission {
-    static final MediaType PROBLEM_JSON = MediaType.parseMediaType("application/problem+json");
+    private static final MediaType PROBLEM_JSON = MediaType.parseMediaType(Refusal.PROBLEM_JSON);
 
     private ExchangeAdmission() {}
 
@@ -63,11 +65,8 @@ final class ExchangeAdmission {
         }
         return admission
                 .flatMap(decided -> decided.admitted() ? proceed(exchange, chain, decided) : refuse(exchange, decided))
-                .doFinally(signal -> {
-                    // Cancelled while queued: leave the queue. Done: release once the chain has finished.
-                    decision.cancel(false);
-                    decision.thenAccept(Admission::release);
-                });
+                // Cancelled while queued: leave the queue. Done: release once the chain has finished.
+                .doFinally(signal -> PendingAdmission.settle(decision));
     }
 
     /**
@@ -88,30 +87,32 @@ final class ExchangeAdmission {
     }
 
     private static Mono<Void> proceed(ServerWebExchange exchange, GatewayFilterChain chain, Admission admission) {
-        addHeaders(exchange.getResponse().getHeaders(), admission);
+        addHeaders(exchange.getResponse().getHeaders(), admission.headers());
         return chain.filter(exchange);
     }
 
-    static void addHeaders(HttpHeaders headers, Admission admission) {
-        for (Admission.Header header : admission.headers()) {
+    static void addHeaders(HttpHeaders headers, List<Admission.Header> toAdd) {
+        for (Admission.Header header : toAdd) {
             headers.add(header.name(), header.value());
         }
     }
 
-    /** Answers a refusal: its status, its headers and its RFC 9457 problem body; the chain is not called. */
+    /**
+     * Answers a refusal ({@link Refusal}): its status, its headers and its RFC 9457 problem body; the chain is not
+     * called.
+     */
     static Mono<Void> refuse(ServerWebExchange exchange, Admission admission) {
+        Refusal refusal = Refusal.of(admission);
         ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatusCode.valueOf(admission.status()));
+        response.setStatusCode(HttpStatusCode.valueOf(refusal.status()));
         HttpHeaders headers = response.getHeaders();
-        addHeaders(headers, admission);
-        String problem = admission.problemJson();
-        if (problem == null) {
+        addHeaders(headers, refusal.headers());
+        if (!refusal.hasBody()) {
             headers.setContentLength(0);
             return response.setComplete();
         }
-        byte[] body = problem.getBytes(StandardCharsets.UTF_8);
         headers.setContentType(PROBLEM_JSON);
-        headers.setContentLength(body.length);
-        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+        headers.setContentLength(refusal.body().length);
+        return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(refusal.body())));
     }
 }

@@ -41,11 +41,7 @@ final class GatewayRequestView implements RequestView {
     @Override
     public String path() {
         PathContainer within = request.getPath().pathWithinApplication();
-        String raw = within.value();
-        if (raw.isEmpty()) {
-            return "/";
-        }
-        return RequestPaths.isCanonical(raw) ? raw : canonical(within);
+        return RequestPaths.matchPath(within.value(), () -> canonical(within));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sluice.gateway;
 
 import dev.sluice.core.Admission;
+import dev.sluice.core.PendingAdmission;
 import dev.sluice.core.Sluice;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.spi.VersionedPolicy;
@@ -89,24 +90,13 @@ public class SluiceRateLimiter implements RateLimiter<SluiceRateLimiter.Config> 
         return admission.map(decided -> {
             // Nothing is held past the decision: this contract cannot say when the response completes.
             decided.release();
-            return new Response(decided.admitted(), headers(decided));
-        }).doFinally(signal -> {
-            decision.cancel(false);
-            decision.thenAccept(Admission::release);
-        });
+            return new Response(decided.admitted(), Admission.Header.joined(decided.headers()));
+        }).doFinally(signal -> PendingAdmission.settle(decision));
     }
 
     private String policyFor(String routeId) {
         Config config = routes.get(routeId);
         return config != null ? config.getPolicy() : defaultPolicy;
-    }
-
-    private static Map<String, String> headers(Admission admission) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Admission.Header header : admission.headers()) {
-            headers.merge(header.name(), header.value(), (first, second) -> first + ", " + second);
-        }
-        return headers;
     }
 
     /** Route id → the policy it uses (routes with their own entry; others use the default policy). */

@@ -35,8 +35,8 @@ public final class PolicyWriter {
         match.put("headers", headers);
         tree.put("match", match);
         tree.put("key", policy.key().toString());
-        tree.put("missing-key", PolicyBinder.wire(policy.missingKey()));
-        tree.put("scope", PolicyBinder.wire(policy.scope()));
+        tree.put("missing-key", Scalars.wire(policy.missingKey()));
+        tree.put("scope", Scalars.wire(policy.scope()));
         if (policy.rate() != null) {
             // A burst equal to the limit is left out, so that a merge patch of the limit alone moves the burst too.
             Rate rate = policy.rate();
@@ -71,10 +71,10 @@ public final class PolicyWriter {
         if (policy.reject().status() != null) {
             tree.put("reject", ordered("status", policy.reject().status()));
         }
-        tree.put("headers", PolicyBinder.wire(policy.headers()));
-        tree.put("mode", PolicyBinder.wire(policy.mode()));
-        tree.put("on-backend-failure", PolicyBinder.wire(policy.onBackendFailure()));
-        tree.put("top-keys", PolicyBinder.wire(policy.topKeys()));
+        tree.put("headers", Scalars.wire(policy.headers()));
+        tree.put("mode", Scalars.wire(policy.mode()));
+        tree.put("on-backend-failure", Scalars.wire(policy.onBackendFailure()));
+        tree.put("top-keys", Scalars.wire(policy.topKeys()));
         return tree;
     }
 

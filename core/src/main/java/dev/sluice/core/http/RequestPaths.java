@@ -3,6 +3,7 @@ package dev.sluice.core.http;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The security-relevant reading of a request's path and query string, shared by the adapters so that a policy on
@@ -27,6 +28,33 @@ public final class RequestPaths {
     public static final int MAX_QUERY_PARAMETERS = 256;
 
     private RequestPaths() {}
+
+    /**
+     * The path policies match: {@code raw} (the path within the application, as sent) when it is
+     * {@linkplain #isCanonical canonical}, else what {@code canonical} gives, the adapter's canonical form of it
+     * (see the class comment); {@code /} for an empty path.
+     *
+     * @param raw       the path within the application, not decoded; may be empty
+     * @param canonical asked only when {@code raw} is not canonical
+     */
+    public static String matchPath(String raw, Supplier<String> canonical) {
+        if (raw.isEmpty()) {
+            return "/";
+        }
+        if (isCanonical(raw)) {
+            return raw;
+        }
+        String path = canonical.get();
+        return path.isEmpty() ? "/" : path;
+    }
+
+    /** A request URI without its context path (when it starts with it), as sent; the empty path stays empty. */
+    public static String withinContext(String uri, String contextPath) {
+        if (contextPath != null && !contextPath.isEmpty() && uri.startsWith(contextPath)) {
+            return uri.substring(contextPath.length());
+        }
+        return uri;
+    }
 
     /**
      * Whether {@code path} (non-empty, as sent) can be matched as it is: it starts with {@code /} and has no

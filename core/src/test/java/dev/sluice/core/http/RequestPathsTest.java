@@ -61,4 +61,20 @@ class RequestPathsTest {
         assertThat(RequestPaths.resolve(List.of("api", ".."), false)).isEqualTo("/");
         assertThat(RequestPaths.resolve(List.of(), true)).isEqualTo("/");
     }
+
+    @Test
+    void matchesTheRawPathWhenCanonicalElseTheAdaptersCanonicalForm() {
+        assertThat(RequestPaths.matchPath("/api/a", () -> "/unused")).isEqualTo("/api/a");
+        assertThat(RequestPaths.matchPath("/x/../api/a", () -> "/api/a")).isEqualTo("/api/a");
+        assertThat(RequestPaths.matchPath("", () -> "/unused")).isEqualTo("/");
+        assertThat(RequestPaths.matchPath("//", () -> "")).as("an empty canonical form is the root").isEqualTo("/");
+    }
+
+    @Test
+    void takesTheContextPathOffARequestUri() {
+        assertThat(RequestPaths.withinContext("/shop/api/a", "/shop")).isEqualTo("/api/a");
+        assertThat(RequestPaths.withinContext("/shop", "/shop")).isEmpty();
+        assertThat(RequestPaths.withinContext("/api/a", "")).isEqualTo("/api/a");
+        assertThat(RequestPaths.withinContext("/api/a", null)).isEqualTo("/api/a");
+    }
 }
