@@ -26,11 +26,12 @@ import java.util.Map;
  * in the line, or the line's virtual time if later, plus its cost over its flow's weight; smaller tags go first, the
  * earlier arrival on a tie, and the virtual time becomes the tag of the waiter admitted.
  *
- * <p><b>Units have owners.</b> Each unit belongs to the waiter whose reservation it stands for; an admitted waiter
- * that took another's units hands its own over in their place, so every waiter in the line always owns units of
- * its cost. A waiter that leaves and gives its tokens back to the bucket takes its own units with it, and a node
- * that re-reserves its waiters for a live change replaces their units ({@link #reslot}), so a slower rate moves the
- * line's units later on every node that has applied the change, not just some of them. A waiter forgotten by its
+ * <p><b>Units have owners.</b> Each unit belongs to the waiter whose reservation it stands for. An admitted waiter
+ * takes the earliest units; a waiter that leaves and gives its tokens back to the bucket takes the latest (the
+ * bucket's line moves up by them, and the waiters ahead keep their turns); either hands its own units over to the
+ * waiters whose units it took, so every waiter in the line always owns units of its cost. A node that re-reserves
+ * its waiters for a live change replaces their units ({@link #reslot}), so a slower rate moves the line's units later
+ * on every node that has applied the change, not just some of them. A waiter forgotten by its
  * node (the node left the cluster) is dropped {@value #GRACE_MILLIS} ms after its deadline; its units stay, as its
  * tokens stay spent in the bucket, and serve the others. An entry with no waiters is removed.
  *
@@ -176,49 +177,60 @@ final class RateLine {
     }
 
     /**
-     * Admits {@code waiter}, whose units are due: it takes the earliest units, sets the virtual time, and its own
-     * units pass to the waiters whose units it took, so every waiter still owns units of its cost.
+     * Admits {@code waiter}, whose units are due: it takes the earliest units (all due by now) and sets the virtual
+     * time.
      */
     void admit(Waiter waiter) {
         waiters.remove(waiter);
         virtualTime = Math.max(virtualTime, waiter.finish());
-        Map<Long, Long> taken = new LinkedHashMap<>();
+        take(waiter, units);
+    }
+
+    /**
+     * Takes {@code waiter} out of the line with the latest units of its cost: its tokens go back to the bucket, so
+     * the bucket's whole line moves up by them, and the waiters ahead keep their turns.
+     */
+    void leave(Waiter waiter) {
+        waiters.remove(waiter);
+        List<Unit> latestFirst = new ArrayList<>(units);
+        Collections.reverse(latestFirst);
+        take(waiter, latestFirst);
+    }
+
+    /**
+     * Removes units of {@code waiter}'s cost, in the order of {@code from}; where they were another's, the waiter's
+     * own units pass to that one in their place, so every waiter in the line still owns units of its cost.
+     */
+    private void take(Waiter waiter, List<Unit> from) {
+        Map<Long, Long> owed = new LinkedHashMap<>();
         long left = waiter.cost();
-        Iterator<Unit> earliest = units.iterator();
-        while (left > 0 && earliest.hasNext()) {
-            Unit unit = earliest.next();
-            long take = Math.min(left, unit.tokens);
-            left -= take;
-            unit.tokens -= take;
-            if (unit.owner != waiter.id()) {
-                taken.merge(unit.owner, take, Long::sum);
-            }
-            if (unit.tokens == 0) {
-                earliest.remove();
+        Iterator<Unit> unit = from.iterator();
+        while (left > 0 && unit.hasNext()) {
+            Unit next = unit.next();
+            long taken = Math.min(left, next.tokens);
+            left -= taken;
+            next.tokens -= taken;
+            if (next.owner != waiter.id()) {
+                owed.merge(next.owner, taken, Long::sum);
             }
         }
+        units.removeIf(empty -> empty.tokens == 0);
         List<Unit> own = new ArrayList<>();
-        units.removeIf(unit -> unit.owner == waiter.id() && own.add(unit));
+        units.removeIf(mine -> mine.owner == waiter.id() && own.add(mine));
         Iterator<Unit> giving = own.iterator();
         Unit current = giving.hasNext() ? giving.next() : null;
-        for (Map.Entry<Long, Long> debt : taken.entrySet()) {
-            long owed = debt.getValue();
-            while (owed > 0 && current != null) {
-                long pass = Math.min(owed, current.tokens);
+        for (Map.Entry<Long, Long> debt : owed.entrySet()) {
+            long due = debt.getValue();
+            while (due > 0 && current != null) {
+                long pass = Math.min(due, current.tokens);
                 add(new Unit(current.due, debt.getKey(), pass));
-                owed -= pass;
+                due -= pass;
                 current.tokens -= pass;
                 if (current.tokens == 0) {
                     current = giving.hasNext() ? giving.next() : null;
                 }
             }
         }
-    }
-
-    /** Takes {@code waiter} out of the line with its units (its tokens go back to the bucket). */
-    void leave(Waiter waiter) {
-        waiters.remove(waiter);
-        units.removeIf(unit -> unit.owner == waiter.id());
     }
 
     /**

@@ -54,13 +54,26 @@ class RateLineTest {
         line.join(2, "a", 1, 1, 2 * S, 10 * S);
         line.join(3, "b", 1, 1, 3 * S, 3 * S);
         line.leave(line.find(1));
-        assertThat(line.tokensDueBy(S)).as("waiter 1's own unit left with it").isZero();
-        assertThat(schedule(line)).containsEntry(3L, 2 * S).containsEntry(2L, 3 * S);
+        // the latest unit left with it: those ahead keep their turns (waiter 3 now owns the unit due at 1 s)
+        assertThat(line.tokensDueBy(Long.MAX_VALUE)).isEqualTo(2);
+        assertThat(line.tokensDueBy(S)).isEqualTo(1);
+        assertThat(schedule(line)).containsEntry(3L, S).containsEntry(2L, 2 * S);
 
         // waiter 3's node is gone: dropped two seconds after its deadline, its unit stays for waiter 2
         assertThat(line.expire(5 * S)).isFalse();
         assertThat(line.expire(5 * S + 1)).isTrue();
-        assertThat(schedule(line)).containsEntry(2L, 2 * S);
+        assertThat(schedule(line)).containsEntry(2L, S);
+    }
+
+    @Test
+    void aWaiterBehindOneThatLeavesKeepsItsTurn() {
+        RateLine line = new RateLine();
+        line.join(1, "heavy", 1, 1, S, 60 * S);
+        line.join(2, "heavy", 1, 1, 2 * S, 60 * S);
+        line.join(3, "light", 1, 1, 3 * S, 60 * S);
+        // light goes second (2 s), heavy 2 third (3 s); heavy 1 leaves: the others move up, none moves back
+        line.leave(line.find(1));
+        assertThat(schedule(line)).containsEntry(3L, S).containsEntry(2L, 2 * S);
     }
 
     @Test
