@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.LongUnaryOperator;
@@ -37,8 +35,7 @@ final class ClusterRateWaiters {
     private final Scheduler scheduler;
     private final ClusterCalls calls;
     private final BiConsumer<AsyncBucketProxy, Long> giveBack;
-    private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
-    private final AtomicLong queued = new AtomicLong();
+    private final WaitersByKey<Waiter> waiting = new WaitersByKey<>(waiter -> waiter.start);
 
     ClusterRateWaiters(Scheduler scheduler, ClusterCalls calls, BiConsumer<AsyncBucketProxy, Long> giveBack) {
         this.scheduler = scheduler;
@@ -51,8 +48,7 @@ final class ClusterRateWaiters {
             CompletableFuture<RateOutcome> caller) {
         long start = scheduler.ticker().nanos();
         Waiter waiter = new Waiter(key, bucket, cost, start, start + maxWaitNanos, caller);
-        waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
-        queued.incrementAndGet();
+        waiting.add(key, waiter);
         synchronized (waiter) {
             waiter.reserved = true;
             waiter.schedule(wait);
@@ -78,7 +74,7 @@ final class ClusterRateWaiters {
      */
     CompletableFuture<Void> rebalance(Function<String, AsyncBucketProxy> proxies, LongUnaryOperator depthBound) {
         List<CompletableFuture<Void>> keys = new ArrayList<>();
-        for (Map.Entry<String, Set<Waiter>> entry : waiting.entrySet()) {
+        for (Map.Entry<String, Set<Waiter>> entry : waiting.byKey()) {
             List<Waiter> line = new ArrayList<>(entry.getValue());
             line.sort(Comparator.comparingLong((Waiter waiter) -> waiter.due).thenComparingLong(waiter -> waiter.start));
             long refund = 0;
@@ -168,38 +164,28 @@ final class ClusterRateWaiters {
     }
 
     long queuedHere(String key) {
-        Set<Waiter> keyWaiters = waiting.get(key);
-        return keyWaiters == null ? 0 : keyWaiters.size();
+        return waiting.count(key);
     }
 
     long queuedHere() {
-        return queued.get();
+        return waiting.count();
     }
 
     List<String> keys() {
-        return new ArrayList<>(waiting.keySet());
+        return waiting.keys();
     }
 
     long oldestWaiterNanos(long now) {
-        long oldest = 0;
-        for (Set<Waiter> keyWaiters : waiting.values()) {
-            for (Waiter waiter : keyWaiters) {
-                oldest = Math.max(oldest, now - waiter.start);
-            }
-        }
-        return oldest;
+        return waiting.oldestNanos(now);
     }
 
     /** Takes the key's waiters out of the line; their reservations stay (the caller decides their outcome). */
     List<Waiter> drain(String key) {
         List<Waiter> drained = new ArrayList<>();
-        Set<Waiter> keyWaiters = waiting.get(key);
-        if (keyWaiters != null) {
-            for (Waiter waiter : keyWaiters) {
-                synchronized (waiter) {
-                    if (waiter.finish()) {
-                        drained.add(waiter);
-                    }
+        for (Waiter waiter : waiting.of(key)) {
+            synchronized (waiter) {
+                if (waiter.finish()) {
+                    drained.add(waiter);
                 }
             }
         }
@@ -261,11 +247,7 @@ final class ClusterRateWaiters {
             }
             finished = true;
             timer.cancel();
-            queued.decrementAndGet();
-            waiting.computeIfPresent(key, (k, keyWaiters) -> {
-                keyWaiters.remove(this);
-                return keyWaiters.isEmpty() ? null : keyWaiters;
-            });
+            waiting.remove(key, this);
             return true;
         }
     }

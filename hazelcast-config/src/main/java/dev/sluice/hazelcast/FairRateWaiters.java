@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.LongUnaryOperator;
@@ -51,8 +50,7 @@ final class FairRateWaiters {
     private final IMap<String, RateLine> lines;
     private final String prefix;
     private final BiConsumer<AsyncBucketProxy, Long> giveBack;
-    private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
-    private final AtomicLong queued = new AtomicLong();
+    private final WaitersByKey<Waiter> waiting = new WaitersByKey<>(waiter -> waiter.start);
 
     /**
      * @param scheduler runs the waiters' timers
@@ -80,8 +78,7 @@ final class FairRateWaiters {
             CompletableFuture<RateOutcome> caller, BiConsumer<Long, CompletableFuture<RateOutcome>> tooLate) {
         long now = clock.nanos();
         Waiter waiter = new Waiter(key, bucket, cost, now, now + maxWaitNanos, now + reservedWait, caller);
-        waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
-        queued.incrementAndGet();
+        waiting.add(key, waiter);
         caller.whenComplete((outcome, failure) -> {
             if (caller.isCancelled() && waiter.finish()) {
                 leave(waiter);
@@ -122,7 +119,7 @@ final class FairRateWaiters {
      */
     CompletableFuture<Void> rebalance(Function<String, AsyncBucketProxy> proxies, LongUnaryOperator depthBound) {
         List<CompletableFuture<Void>> keys = new ArrayList<>();
-        for (Map.Entry<String, Set<Waiter>> entry : waiting.entrySet()) {
+        for (Map.Entry<String, Set<Waiter>> entry : waiting.byKey()) {
             List<Waiter> moving = new ArrayList<>();
             Map<Waiter, Integer> generations = new HashMap<>();
             long refund = 0;
@@ -255,26 +252,19 @@ final class FairRateWaiters {
     }
 
     long queuedHere(String key) {
-        Set<Waiter> keyWaiters = waiting.get(key);
-        return keyWaiters == null ? 0 : keyWaiters.size();
+        return waiting.count(key);
     }
 
     long queuedHere() {
-        return queued.get();
+        return waiting.count();
     }
 
     List<String> keys() {
-        return new ArrayList<>(waiting.keySet());
+        return waiting.keys();
     }
 
     long oldestWaiterNanos(long now) {
-        long oldest = 0;
-        for (Set<Waiter> keyWaiters : waiting.values()) {
-            for (Waiter waiter : keyWaiters) {
-                oldest = Math.max(oldest, now - waiter.start);
-            }
-        }
-        return oldest;
+        return waiting.oldestNanos(now);
     }
 
     /**
@@ -283,16 +273,13 @@ final class FairRateWaiters {
      */
     List<Waiter> drain(String key, boolean giveTokensBack) {
         List<Waiter> drained = new ArrayList<>();
-        Set<Waiter> keyWaiters = waiting.get(key);
-        if (keyWaiters != null) {
-            for (Waiter waiter : keyWaiters) {
-                if (waiter.finish()) {
-                    drained.add(waiter);
-                    if (giveTokensBack) {
-                        leave(waiter);
-                    } else {
-                        leaveLine(waiter);
-                    }
+        for (Waiter waiter : waiting.of(key)) {
+            if (waiter.finish()) {
+                drained.add(waiter);
+                if (giveTokensBack) {
+                    leave(waiter);
+                } else {
+                    leaveLine(waiter);
                 }
             }
         }
@@ -442,11 +429,7 @@ final class FairRateWaiters {
             }
             finished = true;
             timer.cancel();
-            queued.decrementAndGet();
-            waiting.computeIfPresent(key, (k, keyWaiters) -> {
-                keyWaiters.remove(this);
-                return keyWaiters.isEmpty() ? null : keyWaiters;
-            });
+            waiting.remove(key, this);
             return true;
         }
     }
