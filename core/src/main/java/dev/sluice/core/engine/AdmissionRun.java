@@ -265,9 +265,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         }
         step.binding.refused(reason, false, steps[index].key);
         releaseAll();
-        Integer status = step.policy.reject().status();
-        return new Decision(false, false, reason, step, status != null ? status : reason.defaultStatus(),
-                retryNanos, steps, index + 1, Lease.NONE, degraded, traced);
+        return Decision.refused(step, reason, retryNanos, steps, index + 1, marks());
     }
 
     private Admission onBackendFailure(CompiledPolicy step, Throwable failure) {
@@ -317,9 +315,13 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         };
         leaseCount = 0;
         if (shadowReason == null) {
-            return new Decision(true, false, null, null, 200, 0, steps, count, lease, degraded, traced);
+            return Decision.admitted(steps, count, lease, marks());
         }
-        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, steps, count, lease, degraded, traced);
+        return Decision.admittedOverShadowRefusal(shadowPolicy, shadowReason, steps, count, lease, marks());
+    }
+
+    private int marks() {
+        return (degraded ? Decision.DEGRADED : 0) | (traced ? Decision.TRACED : 0);
     }
 
     private static <T> T joinQuietly(CompletableFuture<T> future) {

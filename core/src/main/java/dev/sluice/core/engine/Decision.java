@@ -15,13 +15,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class Decision implements Admission {
     static final String DEGRADED_HEADER = "Sluice-Degraded";
+    /** A mark on a decision: a backend failure rule decided some step instead of the backend. */
+    static final int DEGRADED = 1;
+    /** A mark on a decision: the request asked for the decision trace. */
+    static final int TRACED = 2;
     private static final Step[] NO_STEPS = new Step[0];
     /** The decision for a request no policy applied to. */
-    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, false,
-            false);
+    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, 0);
     /** The decision for a request no policy applied to that asked for the trace. */
     static final Decision UNLIMITED_TRACED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE,
-            false, true);
+            TRACED);
 
     private final boolean admitted;
     private final boolean wouldRefuse;
@@ -36,8 +39,8 @@ final class Decision implements Admission {
     private final boolean traced;
     private List<Header> headers;
 
-    Decision(boolean admitted, boolean wouldRefuse, Reason reason, CompiledPolicy refusing, int status,
-            long retryAfterNanos, Step[] steps, int stepCount, Lease lease, boolean degraded, boolean traced) {
+    private Decision(boolean admitted, boolean wouldRefuse, Reason reason, CompiledPolicy refusing, int status,
+            long retryAfterNanos, Step[] steps, int stepCount, Lease lease, int marks) {
         this.admitted = admitted;
         this.wouldRefuse = wouldRefuse;
         this.reason = reason;
@@ -47,16 +50,43 @@ final class Decision implements Admission {
         this.steps = steps;
         this.stepCount = stepCount;
         this.lease = lease;
-        this.degraded = degraded;
-        this.traced = traced;
+        this.degraded = (marks & DEGRADED) != 0;
+        this.traced = (marks & TRACED) != 0;
+    }
+
+    /**
+     * Every step passed (none in shadow mode refused).
+     *
+     * @param marks {@link #DEGRADED} and {@link #TRACED}, or 0
+     */
+    static Decision admitted(Step[] steps, int count, Lease lease, int marks) {
+        return new Decision(true, false, null, null, 200, 0, steps, count, lease, marks);
+    }
+
+    /**
+     * Every step passed, but {@code wouldRefuse}, a policy in shadow mode, would have refused for {@code reason}
+     * (the first such refusal).
+     */
+    static Decision admittedOverShadowRefusal(CompiledPolicy wouldRefuse, Reason reason, Step[] steps, int count,
+            Lease lease, int marks) {
+        return new Decision(true, true, reason, wouldRefuse, 200, 0, steps, count, lease, marks);
+    }
+
+    /**
+     * {@code refusing} refused the request for {@code reason}; {@code count} steps were asked, the last one refused.
+     * The status is the policy's {@code reject.status}, else the reason's default.
+     */
+    static Decision refused(CompiledPolicy refusing, Reason reason, long retryAfterNanos, Step[] steps, int count,
+            int marks) {
+        Integer status = refusing.policy.reject().status();
+        return new Decision(false, false, reason, refusing, status != null ? status : reason.defaultStatus(),
+                retryAfterNanos, steps, count, Lease.NONE, marks);
     }
 
     /** A refusal for a request lacking the policy's key under {@code missing-key: reject} (counted here). */
     static Decision badKey(CompiledPolicy policy) {
         policy.binding.metrics.refused(Reason.BAD_KEY, false);
-        Integer status = policy.policy.reject().status();
-        return new Decision(false, false, Reason.BAD_KEY, policy, status != null ? status : 400, 0,
-                new Step[0], 0, Lease.NONE, false, false);
+        return refused(policy, Reason.BAD_KEY, 0, NO_STEPS, 0, 0);
     }
 
     @Override public boolean admitted() { return admitted; }
