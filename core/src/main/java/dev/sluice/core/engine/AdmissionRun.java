@@ -11,6 +11,7 @@ import dev.sluice.core.time.Ticker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * result leaves the queue of the waiting step and releases everything taken; a grant that races with the
  * cancellation is released too.
  */
-final class AdmissionRun implements BiConsumer<Object, Throwable> {
+final class AdmissionRun {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionRun.class);
 
     private final Engine engine;
@@ -43,7 +44,10 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     private CompiledPolicy shadowPolicy;
     private boolean degraded;
     private CompletableFuture<Admission> result;
+    /** The step's answer being waited for, or null. */
     private volatile CompletableFuture<?> pending;
+    /** Attaches the continuation to {@link #pending}; {@link #start} defers it until {@link #result} is set. */
+    private Runnable resumeWhenAnswered;
 
     AdmissionRun(Engine engine, Ticker ticker, Step[] steps, int count, boolean noWait, boolean traced) {
         this.engine = engine;
@@ -72,32 +76,42 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                 }
             }
         });
+        Runnable resume;
         synchronized (this) {
             result = future;
+            resume = resumeWhenAnswered;
         }
-        CompletableFuture<?> waiting = pending;
-        if (waiting != null) {
-            waiting.whenComplete(this);
-        }
+        resume.run();
         return future;
     }
 
-    /** Continues after the pending step completed. */
-    @Override
-    public void accept(Object outcome, Throwable failure) {
+    /** Continues after the pending rate step answered. */
+    private void rateAnswered(RateOutcome rate, Throwable failure) {
+        resume(null, () -> afterRate(rate, failure));
+    }
+
+    /** Continues after the pending concurrency step answered. */
+    private void permitAnswered(PermitOutcome permit, Throwable failure) {
+        resume(permit != null && permit.granted() ? permit.lease() : null, () -> afterPermit(permit, failure));
+    }
+
+    /**
+     * Records the pending step's answer and runs on, unless the run was cancelled meanwhile: then gives back
+     * {@code granted} (what that step may have granted) and everything taken before.
+     */
+    private void resume(Lease granted, Supplier<Admission> record) {
         Admission decision;
         synchronized (this) {
             pending = null;
             if (result.isDone()) {
-                // cancelled while waiting: give back what this step may have granted
-                if (outcome instanceof PermitOutcome permit && permit.granted()) {
-                    permit.lease().release();
+                if (granted != null) {
+                    granted.release();
                 }
                 releaseAll();
                 return;
             }
             try {
-                decision = concurrencyPhase ? afterPermit(outcome, failure) : afterRate(outcome, failure);
+                decision = record.get();
                 if (decision == null) {
                     decision = advance();
                 }
@@ -107,8 +121,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                 return;
             }
             if (decision == null) {
-                CompletableFuture<?> waiting = pending;
-                waiting.whenComplete(this);
+                resumeWhenAnswered.run();
                 return;
             }
         }
@@ -117,7 +130,14 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         }
     }
 
-    /** Runs steps until all passed, one refused, or one must wait (then returns null with {@link #pending} set). */
+    /** Makes {@code future} the pending step, continued by {@code continuation}; returns null for {@link #advance}. */
+    private <T> Admission await(CompletableFuture<T> future, BiConsumer<? super T, ? super Throwable> continuation) {
+        pending = future;
+        resumeWhenAnswered = () -> future.whenComplete(continuation);
+        return null;
+    }
+
+    /** Runs steps until all passed, one refused, or one must wait (then returns null, see {@link #await}). */
     private Admission advance() {
         while (index < count) {
             Step current = steps[index];
@@ -128,8 +148,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                             ? limiter(step).consume(current.key, current.cost, budget(step))
                             : limiter(step).consume(current.key, current.cost, budget(step), current.flow);
                     if (!future.isDone()) {
-                        pending = future;
-                        return null;
+                        return await(future, this::rateAnswered);
                     }
                     Admission refusal = afterRate(joinQuietly(future), failureOf(future));
                     if (refusal != null) {
@@ -147,8 +166,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                         ? limiter(step).acquire(current.key, current.cost, budget(step))
                         : limiter(step).acquire(current.key, current.cost, budget(step), current.flow);
                 if (!future.isDone()) {
-                    pending = future;
-                    return null;
+                    return await(future, this::permitAnswered);
                 }
                 Admission refusal = afterPermit(joinQuietly(future), failureOf(future));
                 if (refusal != null) {
@@ -184,12 +202,11 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     }
 
     /** Records a rate outcome; returns the refusal, or null to go on (with {@link #fallback} set to retry locally). */
-    private Admission afterRate(Object outcome, Throwable failure) {
+    private Admission afterRate(RateOutcome rate, Throwable failure) {
         CompiledPolicy step = steps[index].policy;
         if (failure != null) {
             return onBackendFailure(step, failure);
         }
-        RateOutcome rate = (RateOutcome) outcome;
         if (fallback) {
             steps[index].degradedVia = "degraded-local";
         }
@@ -211,12 +228,11 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         return refuse(step, rate.reason(), rate.nanosToRetry());
     }
 
-    private Admission afterPermit(Object outcome, Throwable failure) {
+    private Admission afterPermit(PermitOutcome permit, Throwable failure) {
         CompiledPolicy step = steps[index].policy;
         if (failure != null) {
             return onBackendFailure(step, failure);
         }
-        PermitOutcome permit = (PermitOutcome) outcome;
         steps[index].permit = permit;
         if (fallback) {
             steps[index].degradedVia = "degraded-local";
