@@ -141,12 +141,12 @@ final class AdmissionRun {
     private Admission advance() {
         while (index < count) {
             Step current = steps[index];
-            CompiledPolicy step = current.policy;
+            CompiledPolicy policy = current.compiled;
             if (!concurrencyPhase) {
-                if (step.limitsRate) {
+                if (policy.limitsRate) {
                     CompletableFuture<RateOutcome> future = current.flow == null
-                            ? limiter(step).consume(current.key, current.cost, budget(step))
-                            : limiter(step).consume(current.key, current.cost, budget(step), current.flow);
+                            ? limiter(policy).consume(current.key, current.cost, budget(policy))
+                            : limiter(policy).consume(current.key, current.cost, budget(policy), current.flow);
                     if (!future.isDone()) {
                         return await(future, this::rateAnswered);
                     }
@@ -161,10 +161,10 @@ final class AdmissionRun {
                     concurrencyPhase = true;
                 }
             }
-            if (step.limitsConcurrency) {
+            if (policy.limitsConcurrency) {
                 CompletableFuture<PermitOutcome> future = current.flow == null
-                        ? limiter(step).acquire(current.key, current.cost, budget(step))
-                        : limiter(step).acquire(current.key, current.cost, budget(step), current.flow);
+                        ? limiter(policy).acquire(current.key, current.cost, budget(policy))
+                        : limiter(policy).acquire(current.key, current.cost, budget(policy), current.flow);
                 if (!future.isDone()) {
                     return await(future, this::permitAnswered);
                 }
@@ -179,19 +179,19 @@ final class AdmissionRun {
         return admitted();
     }
 
-    private PolicyLimiter limiter(CompiledPolicy step) {
-        return fallback ? engine.fallbackFor(step) : step.binding.limiter;
+    private PolicyLimiter limiter(CompiledPolicy policy) {
+        return fallback ? engine.fallbackFor(policy) : policy.binding.limiter;
     }
 
-    private long budget(CompiledPolicy step) {
-        if (step.maxWaitNanos == 0 || noWait) {
+    private long budget(CompiledPolicy policy) {
+        if (policy.maxWaitNanos == 0 || noWait) {
             return 0;
         }
         long now = ticker.nanos();
         if (stepStart < 0) {
             stepStart = now;
         }
-        return Math.max(0, step.maxWaitNanos - (now - stepStart));
+        return Math.max(0, policy.maxWaitNanos - (now - stepStart));
     }
 
     private void nextStep() {
@@ -203,9 +203,9 @@ final class AdmissionRun {
 
     /** Records a rate outcome; returns the refusal, or null to go on (with {@link #fallback} set to retry locally). */
     private Admission afterRate(RateOutcome rate, Throwable failure) {
-        CompiledPolicy step = steps[index].policy;
+        CompiledPolicy policy = steps[index].compiled;
         if (failure != null) {
-            return onBackendFailure(step, failure);
+            return onBackendFailure(policy, failure);
         }
         if (fallback) {
             steps[index].degradedVia = "degraded-local";
@@ -214,24 +214,24 @@ final class AdmissionRun {
             degraded = true;
         }
         if (rate.waitedNanos() > 0) {
-            step.binding.metrics.waited(rate.waitedNanos());
+            policy.binding.metrics.waited(rate.waitedNanos());
         }
         steps[index].rate = rate;
         fallback = false;
         concurrencyPhase = true;
         if (rate.consumed()) {
-            if (!step.limitsConcurrency) {
-                step.binding.admitted(steps[index].key);
+            if (!policy.limitsConcurrency) {
+                policy.binding.admitted(steps[index].key);
             }
             return null;
         }
-        return refuse(step, rate.reason(), rate.nanosToRetry());
+        return refuse(policy, rate.reason(), rate.nanosToRetry());
     }
 
     private Admission afterPermit(PermitOutcome permit, Throwable failure) {
-        CompiledPolicy step = steps[index].policy;
+        CompiledPolicy policy = steps[index].compiled;
         if (failure != null) {
-            return onBackendFailure(step, failure);
+            return onBackendFailure(policy, failure);
         }
         steps[index].permit = permit;
         if (fallback) {
@@ -241,15 +241,15 @@ final class AdmissionRun {
             degraded = true;
         }
         if (permit.waitedNanos() > 0) {
-            step.binding.metrics.waited(permit.waitedNanos());
+            policy.binding.metrics.waited(permit.waitedNanos());
         }
         if (permit.granted()) {
-            hold(step.binding.holds.timed(permit.lease(), ticker));
-            step.binding.admitted(steps[index].key);
+            hold(policy.binding.holds.timed(permit.lease(), ticker));
+            policy.binding.admitted(steps[index].key);
             nextStep();
             return null;
         }
-        Admission refusal = refuse(step, permit.reason(), permitRetryNanos(step, permit));
+        Admission refusal = refuse(policy, permit.reason(), permitRetryNanos(policy, permit));
         if (refusal == null) {
             nextStep();
         }
@@ -260,44 +260,45 @@ final class AdmissionRun {
      * Retry-After of a concurrency refusal: estimated from the line and the hold times observed ({@link HoldTimes}),
      * never below the backend's own hint.
      */
-    private long permitRetryNanos(CompiledPolicy step, PermitOutcome permit) {
+    private long permitRetryNanos(CompiledPolicy policy, PermitOutcome permit) {
         Reason reason = permit.reason();
         if (reason != Reason.CONCURRENCY && reason != Reason.QUEUE_FULL && reason != Reason.QUEUE_TIMEOUT) {
             return permit.nanosToRetry();
         }
-        long waitingHere = reason == Reason.QUEUE_TIMEOUT ? step.binding.limiter.stats().queued() : 0;
-        return Math.max(permit.nanosToRetry(), step.binding.holds.retryNanos(step.policy, reason, waitingHere));
+        long waitingHere = reason == Reason.QUEUE_TIMEOUT ? policy.binding.limiter.stats().queued() : 0;
+        return Math.max(permit.nanosToRetry(),
+                policy.binding.holds.retryNanos(policy.definition, reason, waitingHere));
     }
 
     /** A refusal: in shadow mode noted and passed over (returns null), else the final decision. */
-    private Admission refuse(CompiledPolicy step, Reason reason, long retryNanos) {
-        if (step.policy.shadow()) {
-            step.binding.refused(reason, true, steps[index].key);
+    private Admission refuse(CompiledPolicy policy, Reason reason, long retryNanos) {
+        if (policy.definition.shadow()) {
+            policy.binding.refused(reason, true, steps[index].key);
             if (shadowReason == null) {
                 shadowReason = reason;
-                shadowPolicy = step;
+                shadowPolicy = policy;
             }
             return null;
         }
-        step.binding.refused(reason, false, steps[index].key);
+        policy.binding.refused(reason, false, steps[index].key);
         releaseAll();
-        return Decision.refused(step, reason, retryNanos, steps, index + 1, marks());
+        return Decision.refused(policy, reason, retryNanos, steps, index + 1, marks());
     }
 
-    private Admission onBackendFailure(CompiledPolicy step, Throwable failure) {
-        step.binding.metrics.backendFailure();
+    private Admission onBackendFailure(CompiledPolicy policy, Throwable failure) {
+        policy.binding.metrics.backendFailure();
         degraded = true;
-        BackendFailure rule = step.policy.onBackendFailure();
+        BackendFailure rule = policy.definition.onBackendFailure();
         steps[index].degradedVia = "degraded-" + (rule == BackendFailure.LOCAL ? (fallback ? "allow" : "local")
                 : rule.name().toLowerCase(java.util.Locale.ROOT));
-        if (rule == BackendFailure.LOCAL && !fallback && engine.fallbackFor(step) != null) {
-            LOG.debug("Policy '{}': cluster backend failed ({}); enforcing the local share", step.name,
+        if (rule == BackendFailure.LOCAL && !fallback && engine.fallbackFor(policy) != null) {
+            LOG.debug("Policy '{}': cluster backend failed ({}); enforcing the local share", policy.name,
                     failure.toString());
             fallback = true;
             return null;
         }
         if (rule == BackendFailure.DENY) {
-            return refuse(step, Reason.BACKEND_FAILURE, 1_000_000_000L);
+            return refuse(policy, Reason.BACKEND_FAILURE, 1_000_000_000L);
         }
         // allow, or a local share that failed too: admit
         if (concurrencyPhase) {

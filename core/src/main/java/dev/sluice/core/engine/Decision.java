@@ -78,7 +78,7 @@ final class Decision implements Admission {
      */
     static Decision refused(CompiledPolicy refusing, Reason reason, long retryAfterNanos, Step[] steps, int count,
             int marks) {
-        Integer status = refusing.policy.reject().status();
+        Integer status = refusing.definition.reject().status();
         return new Decision(false, false, reason, refusing, status != null ? status : reason.defaultStatus(),
                 retryAfterNanos, steps, count, Lease.NONE, marks);
     }
@@ -155,7 +155,7 @@ final class Decision implements Admission {
             if (!steps[i].showsRate()) {
                 continue;
             }
-            CompiledPolicy policy = steps[i].policy;
+            CompiledPolicy policy = steps[i].compiled;
             RateOutcome outcome = steps[i].rate;
             if (policy.ietfPolicy != null) {
                 if (policies.length() > 0) {
@@ -166,7 +166,7 @@ final class Decision implements Admission {
                 limits.append('"').append(policy.bandName(policy.band(outcome))).append("\";r=")
                         .append(outcome.remaining()).append(";t=").append(seconds(nanosToReset(outcome)));
             }
-            if (policy.policy.headers().legacy()
+            if (policy.definition.headers().legacy()
                     && (legacy == null || outcome.remaining() < legacy.rate.remaining())) {
                 legacy = steps[i];
             }
@@ -177,8 +177,8 @@ final class Decision implements Admission {
         }
         if (legacy != null) {
             RateOutcome outcome = legacy.rate;
-            String band = legacy.policy.band(outcome);
-            list.add(new Header("X-RateLimit-Limit", Long.toString(legacy.policy.bandLimit(band))));
+            String band = legacy.compiled.band(outcome);
+            list.add(new Header("X-RateLimit-Limit", Long.toString(legacy.compiled.bandLimit(band))));
             list.add(new Header("X-RateLimit-Remaining", Long.toString(outcome.remaining())));
             list.add(new Header("X-RateLimit-Reset", Long.toString(seconds(nanosToReset(outcome)))));
         }

@@ -110,7 +110,7 @@ public final class Engine implements AutoCloseable {
         int count = 0;
         for (int i = 0; i < indexed.length; i++) {
             CompiledPolicy policy = policies[indexed[i]];
-            if (applies != null && !applies.test(policy.policy.name())) {
+            if (applies != null && !applies.test(policy.name)) {
                 continue;
             }
             if (!policy.matches(request)) {
@@ -191,7 +191,7 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
                     + table.byName.keySet());
         }
-        long ceiling = CompiledPolicy.maxCost(policy.policy);
+        long ceiling = CompiledPolicy.maxCost(policy.definition);
         if (cost < 1 || cost > ceiling) {
             throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policyName
                     + "', got " + cost);
@@ -282,8 +282,8 @@ public final class Engine implements AutoCloseable {
      * The node-local stand-in for a cluster policy under {@code on-backend-failure: local}, or null for a
      * node-scope policy.
      */
-    PolicyLimiter fallbackFor(CompiledPolicy step) {
-        Binding binding = step.binding;
+    PolicyLimiter fallbackFor(CompiledPolicy policy) {
+        Binding binding = policy.binding;
         if (binding.backend == local) {
             return null;
         }
@@ -293,12 +293,12 @@ public final class Engine implements AutoCloseable {
             synchronized (binding) {
                 fallback = binding.fallback;
                 if (fallback == null) {
-                    fallback = local.bind(LocalShare.of(step.policy, members));
+                    fallback = local.bind(LocalShare.of(policy.definition, members));
                     binding.fallbackMembers = members;
                     binding.fallback = fallback;
                 } else if (binding.fallbackMembers != members) {
                     // the cluster changed size since the share was computed: the share follows, its state lives on
-                    fallback.reconfigure(LocalShare.of(step.policy, members));
+                    fallback.reconfigure(LocalShare.of(policy.definition, members));
                     binding.fallbackMembers = members;
                 }
             }
