@@ -14,7 +14,6 @@ import dev.sluice.core.spi.Backend;
 import dev.sluice.core.spi.BackendHealth;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.LimiterStats;
-import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
@@ -311,14 +310,6 @@ public final class Engine implements AutoCloseable {
         return cluster == null ? 1 : Math.max(1, cluster.membersLastSeen());
     }
 
-    /**
-     * This node's share of a cluster policy's limits: each limit divided by the members the cluster backend last
-     * saw while it answered (at least 1), never below what one request may cost.
-     */
-    Policy localShare(Policy policy) {
-        return LocalShare.of(policy, members());
-    }
-
     /** The live policies in order. */
     public List<VersionedPolicy> policies() {
         List<VersionedPolicy> list = new ArrayList<>();
@@ -379,10 +370,6 @@ public final class Engine implements AutoCloseable {
             list.add(cluster.health());
         }
         return list;
-    }
-
-    public boolean hasCluster() {
-        return cluster != null;
     }
 
     /** Unbinds every policy; waiters are admitted. Backends are closed by their owners. */
