@@ -155,11 +155,21 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such policy
      */
     public CompletableFuture<Admission> admit(RequestView request, String policyName) {
-        CompiledPolicy policy = table.byName.get(policyName);
+        PolicyTable live = table;
+        CompiledPolicy policy = live.byName.get(policyName);
         if (policy == null) {
-            throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
-                    + table.byName.keySet());
+            throw noSuchPolicy(live, policyName);
         }
+        return admitUnder(policy, request);
+    }
+
+    /** As {@link #admit(RequestView, String)}; empty when there is no such policy (it may have just been deleted). */
+    public Optional<CompletableFuture<Admission>> admitIfLive(RequestView request, String policyName) {
+        CompiledPolicy policy = table.byName.get(policyName);
+        return policy == null ? Optional.empty() : Optional.of(admitUnder(policy, request));
+    }
+
+    private CompletableFuture<Admission> admitUnder(CompiledPolicy policy, RequestView request) {
         if (!policy.matches(request)) {
             return CompletableFuture.completedFuture(Decision.UNLIMITED);
         }
@@ -171,6 +181,10 @@ public final class Engine implements AutoCloseable {
         Step[] steps = {new Step(policy, key, policy.cost(request), policy.flow(request))};
         return observed(new AdmissionRun(this, scheduler.ticker(), steps, 1, false, trace.wanted(request)).start(),
                 steps, 1);
+    }
+
+    private static IllegalArgumentException noSuchPolicy(PolicyTable live, String policyName) {
+        return new IllegalArgumentException("no policy named '" + policyName + "'; known: " + live.byName.keySet());
     }
 
     /** Whether a policy of that name is live. */
@@ -185,14 +199,29 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such policy or the cost is out of range
      */
     public CompletableFuture<Admission> acquire(String policyName, String key, long cost, boolean wait) {
-        CompiledPolicy policy = table.byName.get(policyName);
+        PolicyTable live = table;
+        CompiledPolicy policy = live.byName.get(policyName);
         if (policy == null) {
-            throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
-                    + table.byName.keySet());
+            throw noSuchPolicy(live, policyName);
         }
+        return acquireUnder(policy, key, cost, wait);
+    }
+
+    /**
+     * As {@link #acquire}; empty when there is no such policy (it may have just been deleted).
+     *
+     * @throws IllegalArgumentException when the cost is out of range
+     */
+    public Optional<CompletableFuture<Admission>> acquireIfLive(String policyName, String key, long cost,
+            boolean wait) {
+        CompiledPolicy policy = table.byName.get(policyName);
+        return policy == null ? Optional.empty() : Optional.of(acquireUnder(policy, key, cost, wait));
+    }
+
+    private CompletableFuture<Admission> acquireUnder(CompiledPolicy policy, String key, long cost, boolean wait) {
         long ceiling = CompiledPolicy.maxCost(policy.definition);
         if (cost < 1 || cost > ceiling) {
-            throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policyName
+            throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policy.name
                     + "', got " + cost);
         }
         String bounded = KeyResolver.bounded(key == null || key.isEmpty() ? KeyResolver.GLOBAL : key);
