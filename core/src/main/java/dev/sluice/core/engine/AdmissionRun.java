@@ -210,9 +210,6 @@ final class AdmissionRun {
         if (fallback) {
             steps[index].degradedVia = "degraded-local";
         }
-        if (rate.degraded()) {
-            degraded = true;
-        }
         if (rate.waitedNanos() > 0) {
             policy.binding.metrics.waited(rate.waitedNanos());
         }

@@ -80,9 +80,7 @@ final class TraceText {
         if (step.degradedVia != null) {
             return step.degradedVia;
         }
-        boolean degraded = (step.rate != null && step.rate.degraded())
-                || (step.permit != null && step.permit.degraded());
-        if (degraded) {
+        if (step.permit != null && step.permit.degraded()) {
             return "degraded";
         }
         return step.compiled.definition.scope() == Scope.CLUSTER ? "cluster" : "local";
