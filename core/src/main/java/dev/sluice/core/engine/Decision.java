@@ -21,10 +21,12 @@ final class Decision implements Admission {
     static final int TRACED = 2;
     private static final Step[] NO_STEPS = new Step[0];
     /** The decision for a request no policy applied to. */
-    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, 0);
+    static final Decision UNLIMITED = new Decision(Verdict.ADMITTED, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, 0);
     /** The decision for a request no policy applied to that asked for the trace. */
-    static final Decision UNLIMITED_TRACED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE,
-            TRACED);
+    static final Decision UNLIMITED_TRACED = new Decision(Verdict.ADMITTED, null, null, 200, 0, NO_STEPS, 0,
+            Lease.NONE, TRACED);
+
+    private enum Verdict { ADMITTED, ADMITTED_OVER_SHADOW_REFUSAL, REFUSED }
 
     private final boolean admitted;
     private final boolean wouldRefuse;
@@ -39,10 +41,10 @@ final class Decision implements Admission {
     private final boolean traced;
     private List<Header> headers;
 
-    private Decision(boolean admitted, boolean wouldRefuse, Reason reason, CompiledPolicy refusing, int status,
-            long retryAfterNanos, Step[] steps, int stepCount, Lease lease, int marks) {
-        this.admitted = admitted;
-        this.wouldRefuse = wouldRefuse;
+    private Decision(Verdict verdict, Reason reason, CompiledPolicy refusing, int status, long retryAfterNanos,
+            Step[] steps, int stepCount, Lease lease, int marks) {
+        this.admitted = verdict != Verdict.REFUSED;
+        this.wouldRefuse = verdict == Verdict.ADMITTED_OVER_SHADOW_REFUSAL;
         this.reason = reason;
         this.refusing = refusing;
         this.status = status;
@@ -60,7 +62,7 @@ final class Decision implements Admission {
      * @param marks {@link #DEGRADED} and {@link #TRACED}, or 0
      */
     static Decision admitted(Step[] steps, int count, Lease lease, int marks) {
-        return new Decision(true, false, null, null, 200, 0, steps, count, lease, marks);
+        return new Decision(Verdict.ADMITTED, null, null, 200, 0, steps, count, lease, marks);
     }
 
     /**
@@ -69,7 +71,8 @@ final class Decision implements Admission {
      */
     static Decision admittedOverShadowRefusal(CompiledPolicy wouldRefuse, Reason reason, Step[] steps, int count,
             Lease lease, int marks) {
-        return new Decision(true, true, reason, wouldRefuse, 200, 0, steps, count, lease, marks);
+        return new Decision(Verdict.ADMITTED_OVER_SHADOW_REFUSAL, reason, wouldRefuse, 200, 0, steps, count, lease,
+                marks);
     }
 
     /**
@@ -79,7 +82,7 @@ final class Decision implements Admission {
     static Decision refused(CompiledPolicy refusing, Reason reason, long retryAfterNanos, Step[] steps, int count,
             int marks) {
         Integer status = refusing.definition.reject().status();
-        return new Decision(false, false, reason, refusing, status != null ? status : reason.defaultStatus(),
+        return new Decision(Verdict.REFUSED, reason, refusing, status != null ? status : reason.defaultStatus(),
                 retryAfterNanos, steps, count, Lease.NONE, marks);
     }
 
