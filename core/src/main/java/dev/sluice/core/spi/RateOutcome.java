@@ -17,11 +17,11 @@ import dev.sluice.core.Reason;
  * @param band          the id of the band ({@link BucketConfigurations#RATE} or {@link BucketConfigurations#QUOTA})
  *                      that {@code remaining} and {@code nanosToReset} describe: the one closest to exhaustion
  *                      (fewest tokens left); null when the backend does not say
- * @throws IllegalArgumentException naming the component that breaks these rules
  */
 public record RateOutcome(boolean consumed, Reason reason, long remaining, long nanosToReset, long nanosToRetry,
         long waitedNanos, String band) {
 
+    /** @throws IllegalArgumentException naming the component that breaks the rules above */
     public RateOutcome {
         if (consumed && reason != null) {
             throw new IllegalArgumentException("RateOutcome.reason must be null when consumed, got " + reason);
