@@ -121,6 +121,14 @@ public final class Sluice implements AutoCloseable {
     }
 
     /**
+     * As {@link #admit(RequestView, String)}, for adapters bound to a policy that a live change may delete: empty
+     * when there is no such policy.
+     */
+    public Optional<CompletableFuture<Admission>> admitIfLive(RequestView request, String policy) {
+        return engine.admitIfLive(request, policy);
+    }
+
+    /**
      * Decides on a request under the live policies whose names {@code applies} accepts, in their order, ignoring the
      * others (a gateway's global filter, which leaves the policies bound to routes to those routes). Same rules and
      * guarantees as {@link #admit(RequestView)}. {@code applies} is called on this thread during the call and must
@@ -144,6 +152,16 @@ public final class Sluice implements AutoCloseable {
      */
     public CompletableFuture<Admission> acquire(String policy, String key, long cost) {
         return engine.acquire(policy, key, cost, true);
+    }
+
+    /**
+     * As {@link #acquire}, for adapters bound to a policy that a live change may delete: empty when there is no
+     * such policy.
+     *
+     * @throws IllegalArgumentException when the cost is out of range
+     */
+    public Optional<CompletableFuture<Admission>> acquireIfLive(String policy, String key, long cost) {
+        return engine.acquireIfLive(policy, key, cost, true);
     }
 
     /** Like {@link #acquire} but never waits: refused at once when the limit is reached. */

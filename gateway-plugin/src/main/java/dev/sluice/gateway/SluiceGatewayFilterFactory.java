@@ -98,12 +98,11 @@ public class SluiceGatewayFilterFactory extends AbstractGatewayFilterFactory<Slu
         }
 
         private CompletableFuture<Admission> decide(RequestView view) {
-            try {
-                return sluice.admit(view, policy);
-            } catch (IllegalArgumentException gone) {
+            CompletableFuture<Admission> decision = sluice.admitIfLive(view, policy).orElse(null);
+            if (decision == null) {
                 bindings.missing(policy, "route '" + route + "'");
-                return null;
             }
+            return decision;
         }
 
         String policy() {

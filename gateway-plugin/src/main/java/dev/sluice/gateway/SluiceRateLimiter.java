@@ -76,10 +76,8 @@ public class SluiceRateLimiter implements RateLimiter<SluiceRateLimiter.Config> 
             bindings.missing(name, "route '" + routeId + "' (sluiceRateLimiter)");
             return Mono.just(new Response(true, Map.of()));
         }
-        CompletableFuture<Admission> decision;
-        try {
-            decision = sluice.acquire(name, id, policy.cost().fixed());
-        } catch (IllegalArgumentException gone) {
+        CompletableFuture<Admission> decision = sluice.acquireIfLive(name, id, policy.cost().fixed()).orElse(null);
+        if (decision == null) {
             bindings.missing(name, "route '" + routeId + "' (sluiceRateLimiter)");
             return Mono.just(new Response(true, Map.of()));
         }

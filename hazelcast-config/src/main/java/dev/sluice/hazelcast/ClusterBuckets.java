@@ -256,25 +256,32 @@ final class ClusterBuckets {
     }
 
     /**
-     * Tokens left per band: {rate, quota, exists}; -1 for an absent band, exists 1 or 0. Tokens this node holds
-     * ahead of need count as left; other nodes' do not.
+     * A key's tokens left per band, as {@code GET .../keys/{key}} shows them.
+     *
+     * @param rate   tokens left in the rate band, -1 when the policy has no rate
+     * @param quota  tokens left in the quota band, -1 when the policy has no quota
+     * @param exists whether the cluster has a bucket for the key
      */
-    CompletableFuture<long[]> tokens(String key) {
+    record Tokens(long rate, long quota, boolean exists) {
+    }
+
+    /** The key's tokens left per band. Tokens this node holds ahead of need count as left; other nodes' do not. */
+    CompletableFuture<Tokens> tokens(String key) {
         Config current = config;
         Policy policy = current.policy();
         long rate = policy.rate() == null ? -1 : policy.rate().burst();
         long quota = policy.quota() == null ? -1 : policy.quota().limit();
         return calls.bucketBackground(() -> buckets.getProxyConfiguration(prefix + key)).thenCompose(existing -> {
             if (existing.isEmpty() || current.bucket() == null) {
-                return CompletableFuture.completedFuture(new long[] {rate, quota, existing.isPresent() ? 1 : 0});
+                return CompletableFuture.completedFuture(new Tokens(rate, quota, existing.isPresent()));
             }
             long held = heldHere(key);
             return calls.bucketBackground(() -> proxy(current, key).asVerbose().getAvailableTokens())
-                    .thenApply(tokens -> new long[] {
-                        policy.rate() == null ? -1 : Math.max(0, tokens.getState().getCurrentSize(0)) + held,
-                        current.quotaBand() < 0 ? -1
-                                : Math.max(0, tokens.getState().getCurrentSize(current.quotaBand())) + held,
-                        1});
+                    .thenApply(tokens -> new Tokens(
+                            policy.rate() == null ? -1 : Math.max(0, tokens.getState().getCurrentSize(0)) + held,
+                            current.quotaBand() < 0 ? -1
+                                    : Math.max(0, tokens.getState().getCurrentSize(current.quotaBand())) + held,
+                            true));
         });
     }
 

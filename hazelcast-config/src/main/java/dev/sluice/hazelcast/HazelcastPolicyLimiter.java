@@ -107,8 +107,8 @@ final class HazelcastPolicyLimiter extends AbstractPolicyLimiter {
         Policy current = policy();
         long full = current.concurrency() == null ? 0 : current.concurrency().permits();
         return buckets.tokens(key).thenCombine(semaphores.read(prefix + key), (tokens, entry) ->
-                new KeyState(key, tokens[2] > 0 || entry.code() != SemaphoreOps.Code.ABSENT, tokens[0], tokens[1],
-                        entry.used(), full, entry.queued() + buckets.queuedHere(key)));
+                new KeyState(key, tokens.exists() || entry.code() != SemaphoreOps.Code.ABSENT, tokens.rate(),
+                        tokens.quota(), entry.used(), full, entry.queued() + buckets.queuedHere(key)));
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.sluice.core.time.Ticker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * result leaves the queue of the waiting step and releases everything taken; a grant that races with the
  * cancellation is released too.
  */
-final class AdmissionRun implements BiConsumer<Object, Throwable> {
+final class AdmissionRun {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionRun.class);
 
     private final Engine engine;
@@ -43,7 +44,10 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     private CompiledPolicy shadowPolicy;
     private boolean degraded;
     private CompletableFuture<Admission> result;
+    /** The step's answer being waited for, or null. */
     private volatile CompletableFuture<?> pending;
+    /** Attaches the continuation to {@link #pending}; {@link #start} defers it until {@link #result} is set. */
+    private Runnable resumeWhenAnswered;
 
     AdmissionRun(Engine engine, Ticker ticker, Step[] steps, int count, boolean noWait, boolean traced) {
         this.engine = engine;
@@ -72,32 +76,42 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                 }
             }
         });
+        Runnable resume;
         synchronized (this) {
             result = future;
+            resume = resumeWhenAnswered;
         }
-        CompletableFuture<?> waiting = pending;
-        if (waiting != null) {
-            waiting.whenComplete(this);
-        }
+        resume.run();
         return future;
     }
 
-    /** Continues after the pending step completed. */
-    @Override
-    public void accept(Object outcome, Throwable failure) {
+    /** Continues after the pending rate step answered. */
+    private void rateAnswered(RateOutcome rate, Throwable failure) {
+        resume(null, () -> afterRate(rate, failure));
+    }
+
+    /** Continues after the pending concurrency step answered. */
+    private void permitAnswered(PermitOutcome permit, Throwable failure) {
+        resume(permit != null && permit.granted() ? permit.lease() : null, () -> afterPermit(permit, failure));
+    }
+
+    /**
+     * Records the pending step's answer and runs on, unless the run was cancelled meanwhile: then gives back
+     * {@code granted} (what that step may have granted) and everything taken before.
+     */
+    private void resume(Lease granted, Supplier<Admission> record) {
         Admission decision;
         synchronized (this) {
             pending = null;
             if (result.isDone()) {
-                // cancelled while waiting: give back what this step may have granted
-                if (outcome instanceof PermitOutcome permit && permit.granted()) {
-                    permit.lease().release();
+                if (granted != null) {
+                    granted.release();
                 }
                 releaseAll();
                 return;
             }
             try {
-                decision = concurrencyPhase ? afterPermit(outcome, failure) : afterRate(outcome, failure);
+                decision = record.get();
                 if (decision == null) {
                     decision = advance();
                 }
@@ -107,8 +121,7 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                 return;
             }
             if (decision == null) {
-                CompletableFuture<?> waiting = pending;
-                waiting.whenComplete(this);
+                resumeWhenAnswered.run();
                 return;
             }
         }
@@ -117,19 +130,25 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         }
     }
 
-    /** Runs steps until all passed, one refused, or one must wait (then returns null with {@link #pending} set). */
+    /** Makes {@code future} the pending step, continued by {@code continuation}; returns null for {@link #advance}. */
+    private <T> Admission await(CompletableFuture<T> future, BiConsumer<? super T, ? super Throwable> continuation) {
+        pending = future;
+        resumeWhenAnswered = () -> future.whenComplete(continuation);
+        return null;
+    }
+
+    /** Runs steps until all passed, one refused, or one must wait (then returns null, see {@link #await}). */
     private Admission advance() {
         while (index < count) {
             Step current = steps[index];
-            CompiledPolicy step = current.policy;
+            CompiledPolicy policy = current.compiled;
             if (!concurrencyPhase) {
-                if (step.limitsRate) {
+                if (policy.limitsRate) {
                     CompletableFuture<RateOutcome> future = current.flow == null
-                            ? limiter(step).consume(current.key, current.cost, budget(step))
-                            : limiter(step).consume(current.key, current.cost, budget(step), current.flow);
+                            ? limiter(policy).consume(current.key, current.cost, budget(policy))
+                            : limiter(policy).consume(current.key, current.cost, budget(policy), current.flow);
                     if (!future.isDone()) {
-                        pending = future;
-                        return null;
+                        return await(future, this::rateAnswered);
                     }
                     Admission refusal = afterRate(joinQuietly(future), failureOf(future));
                     if (refusal != null) {
@@ -142,13 +161,12 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
                     concurrencyPhase = true;
                 }
             }
-            if (step.limitsConcurrency) {
+            if (policy.limitsConcurrency) {
                 CompletableFuture<PermitOutcome> future = current.flow == null
-                        ? limiter(step).acquire(current.key, current.cost, budget(step))
-                        : limiter(step).acquire(current.key, current.cost, budget(step), current.flow);
+                        ? limiter(policy).acquire(current.key, current.cost, budget(policy))
+                        : limiter(policy).acquire(current.key, current.cost, budget(policy), current.flow);
                 if (!future.isDone()) {
-                    pending = future;
-                    return null;
+                    return await(future, this::permitAnswered);
                 }
                 Admission refusal = afterPermit(joinQuietly(future), failureOf(future));
                 if (refusal != null) {
@@ -161,19 +179,19 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         return admitted();
     }
 
-    private PolicyLimiter limiter(CompiledPolicy step) {
-        return fallback ? engine.fallbackFor(step) : step.binding.limiter;
+    private PolicyLimiter limiter(CompiledPolicy policy) {
+        return fallback ? engine.fallbackFor(policy) : policy.binding.limiter;
     }
 
-    private long budget(CompiledPolicy step) {
-        if (step.maxWaitNanos == 0 || noWait) {
+    private long budget(CompiledPolicy policy) {
+        if (policy.maxWaitNanos == 0 || noWait) {
             return 0;
         }
         long now = ticker.nanos();
         if (stepStart < 0) {
             stepStart = now;
         }
-        return Math.max(0, step.maxWaitNanos - (now - stepStart));
+        return Math.max(0, policy.maxWaitNanos - (now - stepStart));
     }
 
     private void nextStep() {
@@ -184,39 +202,34 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
     }
 
     /** Records a rate outcome; returns the refusal, or null to go on (with {@link #fallback} set to retry locally). */
-    private Admission afterRate(Object outcome, Throwable failure) {
-        CompiledPolicy step = steps[index].policy;
+    private Admission afterRate(RateOutcome rate, Throwable failure) {
+        CompiledPolicy policy = steps[index].compiled;
         if (failure != null) {
-            return onBackendFailure(step, failure);
+            return onBackendFailure(policy, failure);
         }
-        RateOutcome rate = (RateOutcome) outcome;
         if (fallback) {
             steps[index].degradedVia = "degraded-local";
         }
-        if (rate.degraded()) {
-            degraded = true;
-        }
         if (rate.waitedNanos() > 0) {
-            step.binding.metrics.waited(rate.waitedNanos());
+            policy.binding.metrics.waited(rate.waitedNanos());
         }
         steps[index].rate = rate;
         fallback = false;
         concurrencyPhase = true;
         if (rate.consumed()) {
-            if (!step.limitsConcurrency) {
-                step.binding.admitted(steps[index].key);
+            if (!policy.limitsConcurrency) {
+                policy.binding.admitted(steps[index].key);
             }
             return null;
         }
-        return refuse(step, rate.reason(), rate.nanosToRetry());
+        return refuse(policy, rate.reason(), rate.nanosToRetry());
     }
 
-    private Admission afterPermit(Object outcome, Throwable failure) {
-        CompiledPolicy step = steps[index].policy;
+    private Admission afterPermit(PermitOutcome permit, Throwable failure) {
+        CompiledPolicy policy = steps[index].compiled;
         if (failure != null) {
-            return onBackendFailure(step, failure);
+            return onBackendFailure(policy, failure);
         }
-        PermitOutcome permit = (PermitOutcome) outcome;
         steps[index].permit = permit;
         if (fallback) {
             steps[index].degradedVia = "degraded-local";
@@ -225,15 +238,15 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
             degraded = true;
         }
         if (permit.waitedNanos() > 0) {
-            step.binding.metrics.waited(permit.waitedNanos());
+            policy.binding.metrics.waited(permit.waitedNanos());
         }
         if (permit.granted()) {
-            hold(step.binding.holds.timed(permit.lease(), ticker));
-            step.binding.admitted(steps[index].key);
+            hold(policy.binding.holds.timed(permit.lease(), ticker));
+            policy.binding.admitted(steps[index].key);
             nextStep();
             return null;
         }
-        Admission refusal = refuse(step, permit.reason(), permitRetryNanos(step, permit));
+        Admission refusal = refuse(policy, permit.reason(), permitRetryNanos(policy, permit));
         if (refusal == null) {
             nextStep();
         }
@@ -244,46 +257,45 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
      * Retry-After of a concurrency refusal: estimated from the line and the hold times observed ({@link HoldTimes}),
      * never below the backend's own hint.
      */
-    private long permitRetryNanos(CompiledPolicy step, PermitOutcome permit) {
+    private long permitRetryNanos(CompiledPolicy policy, PermitOutcome permit) {
         Reason reason = permit.reason();
         if (reason != Reason.CONCURRENCY && reason != Reason.QUEUE_FULL && reason != Reason.QUEUE_TIMEOUT) {
             return permit.nanosToRetry();
         }
-        long waitingHere = reason == Reason.QUEUE_TIMEOUT ? step.binding.limiter.stats().queued() : 0;
-        return Math.max(permit.nanosToRetry(), step.binding.holds.retryNanos(step.policy, reason, waitingHere));
+        long waitingHere = reason == Reason.QUEUE_TIMEOUT ? policy.binding.limiter.stats().queued() : 0;
+        return Math.max(permit.nanosToRetry(),
+                policy.binding.holds.retryNanos(policy.definition, reason, waitingHere));
     }
 
     /** A refusal: in shadow mode noted and passed over (returns null), else the final decision. */
-    private Admission refuse(CompiledPolicy step, Reason reason, long retryNanos) {
-        if (step.policy.shadow()) {
-            step.binding.refused(reason, true, steps[index].key);
+    private Admission refuse(CompiledPolicy policy, Reason reason, long retryNanos) {
+        if (policy.definition.shadow()) {
+            policy.binding.refused(reason, true, steps[index].key);
             if (shadowReason == null) {
                 shadowReason = reason;
-                shadowPolicy = step;
+                shadowPolicy = policy;
             }
             return null;
         }
-        step.binding.refused(reason, false, steps[index].key);
+        policy.binding.refused(reason, false, steps[index].key);
         releaseAll();
-        Integer status = step.policy.reject().status();
-        return new Decision(false, false, reason, step, status != null ? status : reason.defaultStatus(),
-                retryNanos, steps, index + 1, Lease.NONE, degraded, traced);
+        return Decision.refused(policy, reason, retryNanos, steps, index + 1, marks());
     }
 
-    private Admission onBackendFailure(CompiledPolicy step, Throwable failure) {
-        step.binding.metrics.backendFailure();
+    private Admission onBackendFailure(CompiledPolicy policy, Throwable failure) {
+        policy.binding.metrics.backendFailure();
         degraded = true;
-        BackendFailure rule = step.policy.onBackendFailure();
+        BackendFailure rule = policy.definition.onBackendFailure();
         steps[index].degradedVia = "degraded-" + (rule == BackendFailure.LOCAL ? (fallback ? "allow" : "local")
                 : rule.name().toLowerCase(java.util.Locale.ROOT));
-        if (rule == BackendFailure.LOCAL && !fallback && engine.fallbackFor(step) != null) {
-            LOG.debug("Policy '{}': cluster backend failed ({}); enforcing the local share", step.name,
+        if (rule == BackendFailure.LOCAL && !fallback && engine.fallbackFor(policy) != null) {
+            LOG.debug("Policy '{}': cluster backend failed ({}); enforcing the local share", policy.name,
                     failure.toString());
             fallback = true;
             return null;
         }
         if (rule == BackendFailure.DENY) {
-            return refuse(step, Reason.BACKEND_FAILURE, 1_000_000_000L);
+            return refuse(policy, Reason.BACKEND_FAILURE, 1_000_000_000L);
         }
         // allow, or a local share that failed too: admit
         if (concurrencyPhase) {
@@ -317,9 +329,13 @@ final class AdmissionRun implements BiConsumer<Object, Throwable> {
         };
         leaseCount = 0;
         if (shadowReason == null) {
-            return new Decision(true, false, null, null, 200, 0, steps, count, lease, degraded, traced);
+            return Decision.admitted(steps, count, lease, marks());
         }
-        return new Decision(true, true, shadowReason, shadowPolicy, 200, 0, steps, count, lease, degraded, traced);
+        return Decision.admittedOverShadowRefusal(shadowPolicy, shadowReason, steps, count, lease, marks());
+    }
+
+    private int marks() {
+        return (degraded ? Decision.DEGRADED : 0) | (traced ? Decision.TRACED : 0);
     }
 
     private static <T> T joinQuietly(CompletableFuture<T> future) {

@@ -178,8 +178,8 @@ public final class Candidates implements AutoCloseable {
         try {
             for (int i = 0; i < count; i++) {
                 Step step = steps[i];
-                boolean refusedHere = step.policy.name.equals(live.policy());
-                Candidate candidate = live(step.policy.name);
+                boolean refusedHere = step.compiled.name.equals(live.policy());
+                Candidate candidate = live(step.compiled.name);
                 if (candidate != null) {
                     candidate.decide(step, refusedHere ? live.reason() : null);
                 }
@@ -343,7 +343,7 @@ public final class Candidates implements AutoCloseable {
                 if (!outcome.granted()) {
                     return outcome.reason();
                 }
-                long hold = step.policy.binding.holds.meanNanos();
+                long hold = step.compiled.binding.holds.meanNanos();
                 if (hold <= 0) {
                     outcome.lease().release();
                 } else {

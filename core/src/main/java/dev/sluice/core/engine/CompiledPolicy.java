@@ -17,7 +17,8 @@ import java.time.Duration;
  */
 final class CompiledPolicy {
     final VersionedPolicy versioned;
-    final Policy policy;
+    /** The policy as configured. */
+    final Policy definition;
     final String name;
     final Binding binding;
     final KeyResolver key;
@@ -35,20 +36,21 @@ final class CompiledPolicy {
 
     CompiledPolicy(VersionedPolicy versioned, Binding binding, ClientAddress clientAddress) {
         this.versioned = versioned;
-        this.policy = versioned.policy();
-        this.name = policy.name();
+        this.definition = versioned.policy();
+        this.name = definition.name();
         this.binding = binding;
-        this.key = new KeyResolver(policy.key(), clientAddress);
-        this.fairBy = policy.queue() != null && policy.queue().fair()
-                ? new KeyResolver(policy.queue().fairBy(), clientAddress) : null;
-        this.limitsRate = policy.rate() != null || policy.quota() != null;
-        this.limitsConcurrency = policy.concurrency() != null;
-        this.maxWaitNanos = policy.queue() == null || policy.shadow() ? 0 : policy.queue().maxWait().toNanos();
-        this.match = new MatchRule(policy.match());
-        this.costHeader = policy.cost().header();
-        this.costFixed = policy.cost().fixed();
-        this.costMax = policy.cost().max();
-        this.ietfPolicy = policy.headers().ietf() && limitsRate ? ietfPolicyItems(policy) : null;
+        this.key = new KeyResolver(definition.key(), clientAddress);
+        this.fairBy = definition.queue() != null && definition.queue().fair()
+                ? new KeyResolver(definition.queue().fairBy(), clientAddress) : null;
+        this.limitsRate = definition.rate() != null || definition.quota() != null;
+        this.limitsConcurrency = definition.concurrency() != null;
+        this.maxWaitNanos = definition.queue() == null || definition.shadow() ? 0
+                : definition.queue().maxWait().toNanos();
+        this.match = new MatchRule(definition.match());
+        this.costHeader = definition.cost().header();
+        this.costFixed = definition.cost().fixed();
+        this.costMax = definition.cost().max();
+        this.ietfPolicy = definition.headers().ietf() && limitsRate ? ietfPolicyItems(definition) : null;
     }
 
     boolean matches(RequestView request) {
@@ -66,12 +68,12 @@ final class CompiledPolicy {
         if (resolved != null) {
             return resolved;
         }
-        MissingKey rule = policy.missingKey();
+        MissingKey rule = definition.missingKey();
         if (rule == MissingKey.SKIP) {
             return null;
         }
         if (rule == MissingKey.REJECT) {
-            if (policy.shadow()) {
+            if (definition.shadow()) {
                 binding.metrics.refused(Reason.BAD_KEY, true);
             }
             return null;
@@ -81,7 +83,7 @@ final class CompiledPolicy {
 
     /** Whether a request without a key is refused ({@code bad-key}): rule {@code reject}, not in shadow mode. */
     boolean refusesMissingKey() {
-        return policy.missingKey() == MissingKey.REJECT && !policy.shadow();
+        return definition.missingKey() == MissingKey.REJECT && !definition.shadow();
     }
 
     /** The request's cost: the constant, or the cost header clamped to [1, max] (the constant when unusable). */
@@ -113,10 +115,10 @@ final class CompiledPolicy {
         if (band == null && !outcome.consumed()) {
             band = outcome.reason() == Reason.QUOTA ? BucketConfigurations.QUOTA : BucketConfigurations.RATE;
         }
-        if (BucketConfigurations.QUOTA.equals(band) && policy.quota() != null) {
+        if (BucketConfigurations.QUOTA.equals(band) && definition.quota() != null) {
             return BucketConfigurations.QUOTA;
         }
-        return policy.rate() != null ? BucketConfigurations.RATE : BucketConfigurations.QUOTA;
+        return definition.rate() != null ? BucketConfigurations.RATE : BucketConfigurations.QUOTA;
     }
 
     /** The name of a band's {@code RateLimit-Policy} item. */
@@ -126,7 +128,7 @@ final class CompiledPolicy {
 
     /** A band's limit for the legacy headers: the rate's burst or the quota's limit. */
     long bandLimit(String band) {
-        return BucketConfigurations.QUOTA.equals(band) ? policy.quota().limit() : policy.rate().burst();
+        return BucketConfigurations.QUOTA.equals(band) ? definition.quota().limit() : definition.rate().burst();
     }
 
     private static String ietfPolicyItems(Policy policy) {

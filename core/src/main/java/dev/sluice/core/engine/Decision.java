@@ -15,13 +15,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class Decision implements Admission {
     static final String DEGRADED_HEADER = "Sluice-Degraded";
+    /** A mark on a decision: a backend failure rule decided some step instead of the backend. */
+    static final int DEGRADED = 1;
+    /** A mark on a decision: the request asked for the decision trace. */
+    static final int TRACED = 2;
     private static final Step[] NO_STEPS = new Step[0];
     /** The decision for a request no policy applied to. */
-    static final Decision UNLIMITED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, false,
-            false);
+    static final Decision UNLIMITED = new Decision(Verdict.ADMITTED, null, null, 200, 0, NO_STEPS, 0, Lease.NONE, 0);
     /** The decision for a request no policy applied to that asked for the trace. */
-    static final Decision UNLIMITED_TRACED = new Decision(true, false, null, null, 200, 0, NO_STEPS, 0, Lease.NONE,
-            false, true);
+    static final Decision UNLIMITED_TRACED = new Decision(Verdict.ADMITTED, null, null, 200, 0, NO_STEPS, 0,
+            Lease.NONE, TRACED);
+
+    private enum Verdict { ADMITTED, ADMITTED_OVER_SHADOW_REFUSAL, REFUSED }
 
     private final boolean admitted;
     private final boolean wouldRefuse;
@@ -36,10 +41,10 @@ final class Decision implements Admission {
     private final boolean traced;
     private List<Header> headers;
 
-    Decision(boolean admitted, boolean wouldRefuse, Reason reason, CompiledPolicy refusing, int status,
-            long retryAfterNanos, Step[] steps, int stepCount, Lease lease, boolean degraded, boolean traced) {
-        this.admitted = admitted;
-        this.wouldRefuse = wouldRefuse;
+    private Decision(Verdict verdict, Reason reason, CompiledPolicy refusing, int status, long retryAfterNanos,
+            Step[] steps, int stepCount, Lease lease, int marks) {
+        this.admitted = verdict != Verdict.REFUSED;
+        this.wouldRefuse = verdict == Verdict.ADMITTED_OVER_SHADOW_REFUSAL;
         this.reason = reason;
         this.refusing = refusing;
         this.status = status;
@@ -47,16 +52,44 @@ final class Decision implements Admission {
         this.steps = steps;
         this.stepCount = stepCount;
         this.lease = lease;
-        this.degraded = degraded;
-        this.traced = traced;
+        this.degraded = (marks & DEGRADED) != 0;
+        this.traced = (marks & TRACED) != 0;
+    }
+
+    /**
+     * Every step passed (none in shadow mode refused).
+     *
+     * @param marks {@link #DEGRADED} and {@link #TRACED}, or 0
+     */
+    static Decision admitted(Step[] steps, int count, Lease lease, int marks) {
+        return new Decision(Verdict.ADMITTED, null, null, 200, 0, steps, count, lease, marks);
+    }
+
+    /**
+     * Every step passed, but {@code wouldRefuse}, a policy in shadow mode, would have refused for {@code reason}
+     * (the first such refusal).
+     */
+    static Decision admittedOverShadowRefusal(CompiledPolicy wouldRefuse, Reason reason, Step[] steps, int count,
+            Lease lease, int marks) {
+        return new Decision(Verdict.ADMITTED_OVER_SHADOW_REFUSAL, reason, wouldRefuse, 200, 0, steps, count, lease,
+                marks);
+    }
+
+    /**
+     * {@code refusing} refused the request for {@code reason}; {@code count} steps were asked, the last one refused.
+     * The status is the policy's {@code reject.status}, else the reason's default.
+     */
+    static Decision refused(CompiledPolicy refusing, Reason reason, long retryAfterNanos, Step[] steps, int count,
+            int marks) {
+        Integer status = refusing.definition.reject().status();
+        return new Decision(Verdict.REFUSED, reason, refusing, status != null ? status : reason.defaultStatus(),
+                retryAfterNanos, steps, count, Lease.NONE, marks);
     }
 
     /** A refusal for a request lacking the policy's key under {@code missing-key: reject} (counted here). */
     static Decision badKey(CompiledPolicy policy) {
         policy.binding.metrics.refused(Reason.BAD_KEY, false);
-        Integer status = policy.policy.reject().status();
-        return new Decision(false, false, Reason.BAD_KEY, policy, status != null ? status : 400, 0,
-                new Step[0], 0, Lease.NONE, false, false);
+        return refused(policy, Reason.BAD_KEY, 0, NO_STEPS, 0, 0);
     }
 
     @Override public boolean admitted() { return admitted; }
@@ -125,7 +158,7 @@ final class Decision implements Admission {
             if (!steps[i].showsRate()) {
                 continue;
             }
-            CompiledPolicy policy = steps[i].policy;
+            CompiledPolicy policy = steps[i].compiled;
             RateOutcome outcome = steps[i].rate;
             if (policy.ietfPolicy != null) {
                 if (policies.length() > 0) {
@@ -136,7 +169,7 @@ final class Decision implements Admission {
                 limits.append('"').append(policy.bandName(policy.band(outcome))).append("\";r=")
                         .append(outcome.remaining()).append(";t=").append(seconds(nanosToReset(outcome)));
             }
-            if (policy.policy.headers().legacy()
+            if (policy.definition.headers().legacy()
                     && (legacy == null || outcome.remaining() < legacy.rate.remaining())) {
                 legacy = steps[i];
             }
@@ -147,8 +180,8 @@ final class Decision implements Admission {
         }
         if (legacy != null) {
             RateOutcome outcome = legacy.rate;
-            String band = legacy.policy.band(outcome);
-            list.add(new Header("X-RateLimit-Limit", Long.toString(legacy.policy.bandLimit(band))));
+            String band = legacy.compiled.band(outcome);
+            list.add(new Header("X-RateLimit-Limit", Long.toString(legacy.compiled.bandLimit(band))));
             list.add(new Header("X-RateLimit-Remaining", Long.toString(outcome.remaining())));
             list.add(new Header("X-RateLimit-Reset", Long.toString(seconds(nanosToReset(outcome)))));
         }

@@ -14,7 +14,6 @@ import dev.sluice.core.spi.Backend;
 import dev.sluice.core.spi.BackendHealth;
 import dev.sluice.core.spi.KeyState;
 import dev.sluice.core.spi.LimiterStats;
-import dev.sluice.core.spi.Lease;
 import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.VersionedPolicy;
 import dev.sluice.core.time.Scheduler;
@@ -110,7 +109,7 @@ public final class Engine implements AutoCloseable {
         int count = 0;
         for (int i = 0; i < indexed.length; i++) {
             CompiledPolicy policy = policies[indexed[i]];
-            if (applies != null && !applies.test(policy.policy.name())) {
+            if (applies != null && !applies.test(policy.name)) {
                 continue;
             }
             if (!policy.matches(request)) {
@@ -156,11 +155,21 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such policy
      */
     public CompletableFuture<Admission> admit(RequestView request, String policyName) {
-        CompiledPolicy policy = table.byName.get(policyName);
+        PolicyTable live = table;
+        CompiledPolicy policy = live.byName.get(policyName);
         if (policy == null) {
-            throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
-                    + table.byName.keySet());
+            throw noSuchPolicy(live, policyName);
         }
+        return admitUnder(policy, request);
+    }
+
+    /** As {@link #admit(RequestView, String)}; empty when there is no such policy (it may have just been deleted). */
+    public Optional<CompletableFuture<Admission>> admitIfLive(RequestView request, String policyName) {
+        CompiledPolicy policy = table.byName.get(policyName);
+        return policy == null ? Optional.empty() : Optional.of(admitUnder(policy, request));
+    }
+
+    private CompletableFuture<Admission> admitUnder(CompiledPolicy policy, RequestView request) {
         if (!policy.matches(request)) {
             return CompletableFuture.completedFuture(Decision.UNLIMITED);
         }
@@ -172,6 +181,10 @@ public final class Engine implements AutoCloseable {
         Step[] steps = {new Step(policy, key, policy.cost(request), policy.flow(request))};
         return observed(new AdmissionRun(this, scheduler.ticker(), steps, 1, false, trace.wanted(request)).start(),
                 steps, 1);
+    }
+
+    private static IllegalArgumentException noSuchPolicy(PolicyTable live, String policyName) {
+        return new IllegalArgumentException("no policy named '" + policyName + "'; known: " + live.byName.keySet());
     }
 
     /** Whether a policy of that name is live. */
@@ -186,14 +199,29 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such policy or the cost is out of range
      */
     public CompletableFuture<Admission> acquire(String policyName, String key, long cost, boolean wait) {
-        CompiledPolicy policy = table.byName.get(policyName);
+        PolicyTable live = table;
+        CompiledPolicy policy = live.byName.get(policyName);
         if (policy == null) {
-            throw new IllegalArgumentException("no policy named '" + policyName + "'; known: "
-                    + table.byName.keySet());
+            throw noSuchPolicy(live, policyName);
         }
-        long ceiling = CompiledPolicy.maxCost(policy.policy);
+        return acquireUnder(policy, key, cost, wait);
+    }
+
+    /**
+     * As {@link #acquire}; empty when there is no such policy (it may have just been deleted).
+     *
+     * @throws IllegalArgumentException when the cost is out of range
+     */
+    public Optional<CompletableFuture<Admission>> acquireIfLive(String policyName, String key, long cost,
+            boolean wait) {
+        CompiledPolicy policy = table.byName.get(policyName);
+        return policy == null ? Optional.empty() : Optional.of(acquireUnder(policy, key, cost, wait));
+    }
+
+    private CompletableFuture<Admission> acquireUnder(CompiledPolicy policy, String key, long cost, boolean wait) {
+        long ceiling = CompiledPolicy.maxCost(policy.definition);
         if (cost < 1 || cost > ceiling) {
-            throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policyName
+            throw new IllegalArgumentException("cost must be from 1 to " + ceiling + " for policy '" + policy.name
                     + "', got " + cost);
         }
         String bounded = KeyResolver.bounded(key == null || key.isEmpty() ? KeyResolver.GLOBAL : key);
@@ -282,8 +310,8 @@ public final class Engine implements AutoCloseable {
      * The node-local stand-in for a cluster policy under {@code on-backend-failure: local}, or null for a
      * node-scope policy.
      */
-    PolicyLimiter fallbackFor(CompiledPolicy step) {
-        Binding binding = step.binding;
+    PolicyLimiter fallbackFor(CompiledPolicy policy) {
+        Binding binding = policy.binding;
         if (binding.backend == local) {
             return null;
         }
@@ -293,12 +321,12 @@ public final class Engine implements AutoCloseable {
             synchronized (binding) {
                 fallback = binding.fallback;
                 if (fallback == null) {
-                    fallback = local.bind(LocalShare.of(step.policy, members));
+                    fallback = local.bind(LocalShare.of(policy.definition, members));
                     binding.fallbackMembers = members;
                     binding.fallback = fallback;
                 } else if (binding.fallbackMembers != members) {
                     // the cluster changed size since the share was computed: the share follows, its state lives on
-                    fallback.reconfigure(LocalShare.of(step.policy, members));
+                    fallback.reconfigure(LocalShare.of(policy.definition, members));
                     binding.fallbackMembers = members;
                 }
             }
@@ -309,14 +337,6 @@ public final class Engine implements AutoCloseable {
     /** The members the cluster backend saw while it answered, at least 1. */
     private int members() {
         return cluster == null ? 1 : Math.max(1, cluster.membersLastSeen());
-    }
-
-    /**
-     * This node's share of a cluster policy's limits: each limit divided by the members the cluster backend last
-     * saw while it answered (at least 1), never below what one request may cost.
-     */
-    Policy localShare(Policy policy) {
-        return LocalShare.of(policy, members());
     }
 
     /** The live policies in order. */
@@ -379,10 +399,6 @@ public final class Engine implements AutoCloseable {
             list.add(cluster.health());
         }
         return list;
-    }
-
-    public boolean hasCluster() {
-        return cluster != null;
     }
 
     /** Unbinds every policy; waiters are admitted. Backends are closed by their owners. */

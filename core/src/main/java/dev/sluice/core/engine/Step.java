@@ -5,7 +5,7 @@ import dev.sluice.core.spi.RateOutcome;
 
 /** One policy's part in one request's decision: what it was asked, and what its bucket answered. */
 final class Step {
-    final CompiledPolicy policy;
+    final CompiledPolicy compiled;
     final String key;
     final long cost;
     /** The bucket's answer, or null when the policy has no rate or quota (or has not been asked yet). */
@@ -18,12 +18,12 @@ final class Step {
     /** The request's flow in a fair queue, or null. */
     final String flow;
 
-    Step(CompiledPolicy policy, String key, long cost) {
-        this(policy, key, cost, null);
+    Step(CompiledPolicy compiled, String key, long cost) {
+        this(compiled, key, cost, null);
     }
 
-    Step(CompiledPolicy policy, String key, long cost, String flow) {
-        this.policy = policy;
+    Step(CompiledPolicy compiled, String key, long cost, String flow) {
+        this.compiled = compiled;
         this.key = key;
         this.cost = cost;
         this.flow = flow;
@@ -31,7 +31,7 @@ final class Step {
 
     /** Whether this step's rate outcome goes into the response headers. */
     boolean showsRate() {
-        return rate != null && !policy.policy.shadow()
-                && policy.policy.headers() != dev.sluice.core.config.HeaderStyle.NONE;
+        return rate != null && !compiled.definition.shadow()
+                && compiled.definition.headers() != dev.sluice.core.config.HeaderStyle.NONE;
     }
 }

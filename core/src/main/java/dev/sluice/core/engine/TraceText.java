@@ -37,13 +37,13 @@ final class TraceText {
                 text.append(", ");
             }
             Step step = steps[i];
-            CompiledPolicy policy = step.policy;
+            CompiledPolicy policy = step.compiled;
             text.append(policy.name).append(";key=\"");
             key(step.key, text);
             text.append('"');
             Reason refusal = refusal(step);
             String outcome = refusal == null ? "admitted"
-                    : !admitted && i == count - 1 && !policy.policy.shadow() ? "refused" : "shadow-refused";
+                    : !admitted && i == count - 1 && !policy.definition.shadow() ? "refused" : "shadow-refused";
             text.append(";outcome=").append(outcome);
             String by = refusal != null ? refusal.wire()
                     : step.rate != null && step.rate.band() != null ? step.rate.band()
@@ -55,8 +55,8 @@ final class TraceText {
             if (step.permit != null) {
                 text.append(";permits-in-use=").append(step.permit.inUse());
             }
-            if (policy.policy.concurrency() != null) {
-                text.append(";permits=").append(policy.policy.concurrency().permits());
+            if (policy.definition.concurrency() != null) {
+                text.append(";permits=").append(policy.definition.concurrency().permits());
             }
             long waited = (step.rate == null ? 0 : step.rate.waitedNanos())
                     + (step.permit == null ? 0 : step.permit.waitedNanos());
@@ -80,12 +80,10 @@ final class TraceText {
         if (step.degradedVia != null) {
             return step.degradedVia;
         }
-        boolean degraded = (step.rate != null && step.rate.degraded())
-                || (step.permit != null && step.permit.degraded());
-        if (degraded) {
+        if (step.permit != null && step.permit.degraded()) {
             return "degraded";
         }
-        return step.policy.policy.scope() == Scope.CLUSTER ? "cluster" : "local";
+        return step.compiled.definition.scope() == Scope.CLUSTER ? "cluster" : "local";
     }
 
     private static void key(String key, StringBuilder into) {

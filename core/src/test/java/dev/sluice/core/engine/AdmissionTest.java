@@ -290,6 +290,15 @@ class AdmissionTest {
     }
 
     @Test
+    void aPolicyThatIsNotLiveIsAnsweredWithAnAbsenceWhenTheCallerAsksIfLive() {
+        start(Policy.builder("route-a").rate(new Rate(1, MINUTE)).build());
+        assertThat(sluice.admitIfLive(TestRequest.get("/x"), "route-a").orElseThrow().join().admitted()).isTrue();
+        assertThat(sluice.admitIfLive(TestRequest.get("/x"), "nope")).isEmpty();
+        assertThat(sluice.acquireIfLive("route-a", "k", 1).orElseThrow().join().admitted()).isTrue();
+        assertThat(sluice.acquireIfLive("nope", "k", 1)).isEmpty();
+    }
+
+    @Test
     void aRequestCanBeDecidedUnderTheSelectedPoliciesOnly() {
         start(Policy.builder("global").rate(new Rate(2, MINUTE)).build(),
                 Policy.builder("route-a").rate(new Rate(1, MINUTE)).build());
