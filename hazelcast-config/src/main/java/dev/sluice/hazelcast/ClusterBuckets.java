@@ -244,15 +244,15 @@ final class ClusterBuckets {
     }
 
     long queuedHere(String key) {
-        return waiters.queuedHere(key) + fairWaiters.queuedHere(key);
+        return waiters.waiting().count(key) + fairWaiters.waiting().count(key);
     }
 
     long queuedHere() {
-        return waiters.queuedHere() + fairWaiters.queuedHere();
+        return waiters.waiting().count() + fairWaiters.waiting().count();
     }
 
     long oldestWaiterNanos(long now) {
-        return Math.max(waiters.oldestWaiterNanos(now), fairWaiters.oldestWaiterNanos(now));
+        return Math.max(waiters.waiting().oldestNanos(now), fairWaiters.waiting().oldestNanos(now));
     }
 
     /**
@@ -311,13 +311,13 @@ final class ClusterBuckets {
         for (String key : slices.keys()) {
             retireSlice(key, true).forEach(pending -> pending.result.complete(RateOutcome.consumed(0, 0)));
         }
-        for (String key : waiters.keys()) {
+        for (String key : waiters.waiting().keys()) {
             for (ClusterRateWaiters.Waiter waiter : waiters.drain(key)) {
                 waiter.caller.complete(RateOutcome.consumed(0, 0).withWaited(
                         scheduler.ticker().nanos() - waiter.start));
             }
         }
-        for (String key : fairWaiters.keys()) {
+        for (String key : fairWaiters.waiting().keys()) {
             for (FairRateWaiters.Waiter waiter : fairWaiters.drain(key, false)) {
                 waiter.caller.complete(RateOutcome.consumed(0, 0).withWaited(
                         scheduler.ticker().nanos() - waiter.start));
@@ -335,12 +335,12 @@ final class ClusterBuckets {
             retireSlice(key, true).forEach(pending ->
                     pending.result.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1)));
         }
-        for (String key : waiters.keys()) {
+        for (String key : waiters.waiting().keys()) {
             for (ClusterRateWaiters.Waiter waiter : waiters.drain(key)) {
                 waiter.caller.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1));
             }
         }
-        for (String key : fairWaiters.keys()) {
+        for (String key : fairWaiters.waiting().keys()) {
             for (FairRateWaiters.Waiter waiter : fairWaiters.drain(key, false)) {
                 waiter.caller.complete(RateOutcome.refused(Reason.QUEUE_TIMEOUT, 0, 0, 1));
             }

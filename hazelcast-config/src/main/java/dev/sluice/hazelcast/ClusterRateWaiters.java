@@ -163,20 +163,9 @@ final class ClusterRateWaiters {
         }
     }
 
-    long queuedHere(String key) {
-        return waiting.count(key);
-    }
-
-    long queuedHere() {
-        return waiting.count();
-    }
-
-    List<String> keys() {
-        return waiting.keys();
-    }
-
-    long oldestWaiterNanos(long now) {
-        return waiting.oldestNanos(now);
+    /** This node's waiters, by key. */
+    WaitersByKey<Waiter> waiting() {
+        return waiting;
     }
 
     /** Takes the key's waiters out of the line; their reservations stay (the caller decides their outcome). */

@@ -251,20 +251,9 @@ final class FairRateWaiters {
                 });
     }
 
-    long queuedHere(String key) {
-        return waiting.count(key);
-    }
-
-    long queuedHere() {
-        return waiting.count();
-    }
-
-    List<String> keys() {
-        return waiting.keys();
-    }
-
-    long oldestWaiterNanos(long now) {
-        return waiting.oldestNanos(now);
+    /** This node's waiters, by key. */
+    WaitersByKey<Waiter> waiting() {
+        return waiting;
     }
 
     /**
