@@ -14,6 +14,9 @@ final class RateLineOps {
 
     enum Code { QUEUED, FLOW_FULL, ADMITTED, WAIT, UNKNOWN, DONE }
 
+    private static final Outcome UNKNOWN = Outcome.of(Code.UNKNOWN, Long.MIN_VALUE);
+    private static final Outcome DONE = Outcome.of(Code.DONE, Long.MIN_VALUE);
+
     /**
      * What a processor decided.
      *
@@ -45,7 +48,7 @@ final class RateLineOps {
             boolean existed = line != null;
             if (line == null) {
                 if (!creates()) {
-                    return Outcome.of(Code.UNKNOWN, Long.MIN_VALUE);
+                    return UNKNOWN;
                 }
                 line = new RateLine();
             }
@@ -100,21 +103,32 @@ final class RateLineOps {
         }
     }
 
-    /** A waiter whose time has come: admitted when its units are due, else told when they are. */
-    static final class Claim extends Op {
+    /** A processor on one waiter of the line, which answers {@link Code#UNKNOWN} when the line does not hold it. */
+    abstract static class OnWaiter extends Op {
         final long id;
 
-        Claim(long now, long id) {
+        OnWaiter(long now, long id) {
             super(now);
             this.id = id;
         }
 
         @Override
-        Outcome apply(RateLine line) {
+        final Outcome apply(RateLine line) {
             RateLine.Waiter waiter = line.find(id);
-            if (waiter == null) {
-                return Outcome.of(Code.UNKNOWN, Long.MIN_VALUE);
-            }
+            return waiter == null ? UNKNOWN : apply(line, waiter);
+        }
+
+        abstract Outcome apply(RateLine line, RateLine.Waiter waiter);
+    }
+
+    /** A waiter whose time has come: admitted when its units are due, else told when they are. */
+    static final class Claim extends OnWaiter {
+        Claim(long now, long id) {
+            super(now, id);
+        }
+
+        @Override
+        Outcome apply(RateLine line, RateLine.Waiter waiter) {
             long due = line.schedule().get(id);
             if (due <= now) {
                 line.admit(waiter);
@@ -125,22 +139,15 @@ final class RateLineOps {
     }
 
     /** A waiter leaves (cancelled, refused); its node gives its tokens back to the bucket. */
-    static final class Leave extends Op {
-        final long id;
-
+    static final class Leave extends OnWaiter {
         Leave(long now, long id) {
-            super(now);
-            this.id = id;
+            super(now, id);
         }
 
         @Override
-        Outcome apply(RateLine line) {
-            RateLine.Waiter waiter = line.find(id);
-            if (waiter == null) {
-                return Outcome.of(Code.UNKNOWN, Long.MIN_VALUE);
-            }
+        Outcome apply(RateLine line, RateLine.Waiter waiter) {
             line.leave(waiter);
-            return Outcome.of(Code.DONE, Long.MIN_VALUE);
+            return DONE;
         }
     }
 
