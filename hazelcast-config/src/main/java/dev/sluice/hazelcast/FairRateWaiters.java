@@ -328,13 +328,14 @@ final class FairRateWaiters {
             // applied yet: the waiter asks again when its own reservation falls due, if that is sooner
             long ask = !unlined && reservedDue > now && reservedDue < turn ? reservedDue : turn;
             long wait = Math.max(0, ask - now);
-            timer = scheduler.schedule(() -> {
-                if (unlined) {
-                    admitUnlined(mine);
-                } else {
-                    claim(mine);
-                }
-            }, wait);
+            Runnable fire = unlined ? () -> admitUnlined(mine) : () -> claim(mine);
+            timer = scheduler.schedule(fire, wait);
+            if (wait > 0 && clock.nanos() >= ask) {
+                // the clock passed the moment while the timer was being set (a pause, or a test's manual clock
+                // moved by another thread): the timer would fire a whole wait late, so it fires now
+                timer.cancel();
+                timer = scheduler.schedule(fire, 0);
+            }
             return true;
         }
 
