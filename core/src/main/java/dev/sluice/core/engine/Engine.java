@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -260,16 +261,7 @@ public final class Engine implements AutoCloseable {
             CompiledPolicy before = previous.get(policy.name());
             if (binding != null && binding.backend == backend) {
                 if (before == null || before.versioned.version() != versioned.version()) {
-                    binding.limiter.reconfigure(policy);
-                    binding.topKeys(policy.topKeys() == TopKeys.ON, scheduler.ticker());
-                    synchronized (binding) {
-                        PolicyLimiter fallback = binding.fallback;
-                        if (fallback != null) {
-                            int members = members();
-                            fallback.reconfigure(LocalShare.of(policy, members));
-                            binding.fallbackMembers = members;
-                        }
-                    }
+                    binding.reconfigure(policy, scheduler.ticker(), members());
                 }
             } else {
                 if (binding != null) {
@@ -291,11 +283,7 @@ public final class Engine implements AutoCloseable {
         bindings.clear();
         bindings.putAll(kept);
         for (Binding binding : retired) {
-            binding.limiter.unbind();
-            PolicyLimiter fallback = binding.fallback;
-            if (fallback != null) {
-                fallback.unbind();
-            }
+            binding.unbind();
         }
     }
 
@@ -312,26 +300,7 @@ public final class Engine implements AutoCloseable {
      */
     PolicyLimiter fallbackFor(CompiledPolicy policy) {
         Binding binding = policy.binding;
-        if (binding.backend == local) {
-            return null;
-        }
-        int members = members();
-        PolicyLimiter fallback = binding.fallback;
-        if (fallback == null || binding.fallbackMembers != members) {
-            synchronized (binding) {
-                fallback = binding.fallback;
-                if (fallback == null) {
-                    fallback = local.bind(LocalShare.of(policy.definition, members));
-                    binding.fallbackMembers = members;
-                    binding.fallback = fallback;
-                } else if (binding.fallbackMembers != members) {
-                    // the cluster changed size since the share was computed: the share follows, its state lives on
-                    fallback.reconfigure(LocalShare.of(policy.definition, members));
-                    binding.fallbackMembers = members;
-                }
-            }
-        }
-        return fallback;
+        return binding.backend == local ? null : binding.fallback(local, policy.definition, members());
     }
 
     /** The members the cluster backend saw while it answered, at least 1. */
@@ -363,7 +332,7 @@ public final class Engine implements AutoCloseable {
 
     /** The top-keys sketches of the live policies that keep them ({@code top-keys: on}), by policy name. */
     public Map<String, KeySketches> sketches() {
-        Map<String, KeySketches> all = new java.util.LinkedHashMap<>();
+        Map<String, KeySketches> all = new LinkedHashMap<>();
         for (CompiledPolicy policy : table.policies) {
             KeySketches top = policy.binding.sketches;
             if (top != null) {
@@ -392,8 +361,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The backends' health: local first, then the cluster's if any. */
-    public List<dev.sluice.core.spi.BackendHealth> health() {
-        List<dev.sluice.core.spi.BackendHealth> list = new ArrayList<>();
+    public List<BackendHealth> health() {
+        List<BackendHealth> list = new ArrayList<>();
         list.add(local.health());
         if (cluster != null) {
             list.add(cluster.health());
