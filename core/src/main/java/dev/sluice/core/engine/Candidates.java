@@ -1,19 +1,14 @@
 package dev.sluice.core.engine;
 
 import dev.sluice.core.Admission;
-import dev.sluice.core.Reason;
 import dev.sluice.core.config.ConfigException;
 import dev.sluice.core.config.Policy;
 import dev.sluice.core.config.PolicyParser;
-import dev.sluice.core.config.Scope;
 import dev.sluice.core.local.LocalBackend;
 import dev.sluice.core.spi.CandidateStore;
-import dev.sluice.core.spi.PermitOutcome;
-import dev.sluice.core.spi.PolicyLimiter;
 import dev.sluice.core.spi.StoredCandidate;
 import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.top.FrequentKeys;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,9 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -114,7 +107,8 @@ public final class Candidates implements AutoCloseable {
             if (current != null) {
                 discard(current);   // first: the new candidate's counters start from zero
             }
-            byPolicy.put(candidate.policy(), new Candidate(candidate, policy));
+            byPolicy.put(candidate.policy(), new Candidate(candidate, policy, sketched.test(candidate.policy()), backend,
+                    scheduler, registry, members));
         }
         for (Candidate candidate : List.copyOf(byPolicy.values())) {
             if (!stored.containsKey(candidate.stored.policy())) {
@@ -284,121 +278,5 @@ public final class Candidates implements AutoCloseable {
             top.put(entry.getKey(), entry.getValue());
         }
         return top;
-    }
-
-    private final class Candidate {
-        final StoredCandidate stored;
-        final Policy policy;
-        final PolicyLimiter limiter;
-        volatile int share;
-        final LongAdder[] cells = {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()};
-        final Counter[] counters = new Counter[4];
-        final Map<String, LongAdder> liveReasons = new ConcurrentHashMap<>();
-        final Map<String, LongAdder> candidateReasons = new ConcurrentHashMap<>();
-        /** The keys only the candidate refused, when the live policy keeps top-keys sketches; else null. */
-        final FrequentKeys sketchedKeys;
-        /** The same, counted exactly (first {@value #MAX_KEYS} keys), when {@link #sketchedKeys} is null. */
-        final Map<String, LongAdder> candidateOnlyKeys = new ConcurrentHashMap<>();
-
-        Candidate(StoredCandidate stored, Policy policy) {
-            this.stored = stored;
-            this.policy = policy;
-            this.sketchedKeys = sketched.test(stored.policy()) ? new FrequentKeys() : null;
-            this.share = policy.scope() == Scope.CLUSTER ? members.getAsInt() : 1;
-            this.limiter = backend.bind(share(policy, share));
-            for (int cell = 0; cell < 4; cell++) {
-                counters[cell] = Counter.builder("sluice_candidate_decisions")
-                        .description("Decisions of candidate policies beside the live ones, by what each decided")
-                        .tag("policy", policy.name())
-                        .tag("live", (cell & 1) == 0 ? "admit" : "refuse")
-                        .tag("candidate", (cell & 2) == 0 ? "admit" : "refuse")
-                        .register(registry);
-            }
-        }
-
-        private Policy share(Policy definition, int nodes) {
-            return definition.scope() == Scope.CLUSTER ? LocalShare.of(definition, nodes) : definition;
-        }
-
-        void decide(Step step, Reason liveRefusal) {
-            if (policy.scope() == Scope.CLUSTER) {
-                int now = members.getAsInt();
-                if (now != share) {
-                    share = now;   // the cluster changed size: the share follows, the state lives on
-                    limiter.reconfigure(share(policy, now));
-                }
-            }
-            CompletableFuture<Reason> rate = policy.rate() == null && policy.quota() == null
-                    ? CompletableFuture.completedFuture(null)
-                    : limiter.consume(step.key, step.cost, 0).thenApply(o -> o.consumed() ? null : o.reason());
-            rate.thenCompose(refused -> refused != null || policy.concurrency() == null
-                    ? CompletableFuture.completedFuture(refused) : asIf(step))
-                    .whenComplete((refused, failure) -> record(step, liveRefusal,
-                            failure != null ? Reason.BACKEND_FAILURE : refused));
-        }
-
-        /** A permit taken as if the request held it for the live policy's mean hold time. */
-        private CompletableFuture<Reason> asIf(Step step) {
-            return limiter.acquire(step.key, step.cost, 0).thenApply((PermitOutcome outcome) -> {
-                if (!outcome.granted()) {
-                    return outcome.reason();
-                }
-                long hold = step.compiled.binding.holds.meanNanos();
-                if (hold <= 0) {
-                    outcome.lease().release();
-                } else {
-                    scheduler.schedule(outcome.lease()::release, hold);
-                }
-                return null;
-            });
-        }
-
-        private void record(Step step, Reason live, Reason candidate) {
-            int cell = (live == null ? 0 : 1) + (candidate == null ? 0 : 2);
-            cells[cell].increment();
-            counters[cell].increment();
-            if (live != null) {
-                liveReasons.computeIfAbsent(live.wire(), r -> new LongAdder()).increment();
-            }
-            if (candidate != null) {
-                candidateReasons.computeIfAbsent(candidate.wire(), r -> new LongAdder()).increment();
-            }
-            if (live == null && candidate != null && sketchedKeys != null) {
-                sketchedKeys.record(step.key);
-            } else if (live == null && candidate != null) {
-                LongAdder keyCount = candidateOnlyKeys.get(step.key);
-                if (keyCount == null && candidateOnlyKeys.size() < MAX_KEYS) {
-                    keyCount = candidateOnlyKeys.computeIfAbsent(step.key, k -> new LongAdder());
-                }
-                if (keyCount != null) {
-                    keyCount.increment();
-                }
-            }
-        }
-
-        /** @param keys how many exactly counted keys to give (sketched ones are given whole: at most the sketch's) */
-        Counts counts(int keys) {
-            if (sketchedKeys != null) {
-                FrequentKeys.Snapshot snapshot = sketchedKeys.snapshot();
-                return new Counts(stored.id(), cells[0].sum(), cells[1].sum(), cells[2].sum(), cells[3].sum(),
-                        sums(liveReasons), sums(candidateReasons), sorted(snapshot.lowerBounds(), Integer.MAX_VALUE),
-                        KeyCounting.SKETCH, snapshot.maximumError());
-            }
-            return new Counts(stored.id(), cells[0].sum(), cells[1].sum(), cells[2].sum(), cells[3].sum(),
-                    sums(liveReasons), sums(candidateReasons), sorted(sums(candidateOnlyKeys), keys));
-        }
-
-        private Map<String, Long> sums(Map<String, LongAdder> counts) {
-            Map<String, Long> sums = new LinkedHashMap<>();
-            counts.forEach((name, n) -> sums.put(name, n.sum()));
-            return sums;
-        }
-
-        void discard() {
-            limiter.unbind();
-            for (Counter counter : counters) {
-                registry.remove(counter);
-            }
-        }
     }
 }
