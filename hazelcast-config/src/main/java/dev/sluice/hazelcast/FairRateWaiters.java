@@ -7,14 +7,8 @@ import dev.sluice.core.time.Scheduler;
 import dev.sluice.core.time.Ticker;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -45,11 +39,11 @@ final class FairRateWaiters {
     private static final Logger LOG = LoggerFactory.getLogger(FairRateWaiters.class);
 
     private final Scheduler scheduler;
-    private final Ticker clock;
-    private final ClusterCalls calls;
-    private final IMap<String, RateLine> lines;
-    private final String prefix;
-    private final BiConsumer<AsyncBucketProxy, Long> giveBack;
+    final Ticker clock;
+    final ClusterCalls calls;
+    final IMap<String, RateLine> lines;
+    final String prefix;
+    final BiConsumer<AsyncBucketProxy, Long> giveBack;
     private final WaitersByKey<Waiter> waiting = new WaitersByKey<>(waiter -> waiter.start);
 
     /**
@@ -114,114 +108,14 @@ final class FairRateWaiters {
 
     /**
      * Takes this node's waiters' reservations again under the configuration of {@code proxies}, key by key, and
-     * moves their lines' units to match; each waiter then waits for its new turn, or is refused when it lies beyond
-     * its max-wait ({@code queue-timeout}) or the queue's depth ({@code depthBound}, {@code queue-full}).
+     * moves their lines' units to match ({@link FairRateRebalance}).
      */
     CompletableFuture<Void> rebalance(Function<String, AsyncBucketProxy> proxies, LongUnaryOperator depthBound) {
-        List<CompletableFuture<Void>> keys = new ArrayList<>();
-        for (Map.Entry<String, Set<Waiter>> entry : waiting.byKey()) {
-            List<Waiter> moving = new ArrayList<>();
-            Map<Waiter, Integer> generations = new HashMap<>();
-            long refund = 0;
-            for (Waiter waiter : entry.getValue()) {
-                long held = waiter.suspend();
-                if (held >= 0) {
-                    moving.add(waiter);
-                    generations.put(waiter, waiter.generation());
-                    refund += held;
-                }
-            }
-            if (moving.isEmpty()) {
-                continue;
-            }
-            moving.sort(Comparator.comparingLong((Waiter waiter) -> waiter.due).thenComparingLong(w -> w.start));
-            AsyncBucketProxy bucket = proxies.apply(entry.getKey());
-            long tokens = refund;
-            Map<Waiter, Long> reserved = new ConcurrentHashMap<>();
-            CompletableFuture<Void> done = calls.bucket(() -> tokens > 0 ? bucket.addTokens(tokens)
-                            : CompletableFuture.<Void>completedFuture(null))
-                    .thenCompose(given -> reserveAgain(moving.iterator(), bucket, reserved))
-                    .thenCompose(all -> {
-                        long[] ids = new long[moving.size()];
-                        long[] dues = new long[moving.size()];
-                        for (int i = 0; i < ids.length; i++) {
-                            ids[i] = moving.get(i).id;
-                            dues[i] = reserved.getOrDefault(moving.get(i), Long.MIN_VALUE);
-                        }
-                        return calls.onKey(lines, prefix + entry.getKey(),
-                                new RateLineOps.Reslot(clock.nanos(), ids, dues));
-                    })
-                    .thenAccept(outcome -> {
-                        for (int i = 0; i < moving.size(); i++) {
-                            Waiter waiter = moving.get(i);
-                            resume(waiter, generations.get(waiter), outcome.dues()[i], depthBound);
-                        }
-                    });
-            keys.add(done.exceptionally(failure -> {
-                for (Waiter waiter : moving) {
-                    if (waiter.finish()) {
-                        waiter.caller.completeExceptionally(failure);
-                    }
-                }
-                return null;
-            }));
-        }
-        return CompletableFuture.allOf(keys.toArray(CompletableFuture[]::new));
-    }
-
-    private CompletableFuture<Void> reserveAgain(Iterator<Waiter> line, AsyncBucketProxy bucket,
-            Map<Waiter, Long> reserved) {
-        if (!line.hasNext()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        Waiter waiter = line.next();
-        if (waiter.finished()) {
-            return reserveAgain(line, bucket, reserved);
-        }
-        return calls.bucket(() -> bucket.consumeIgnoringRateLimits(waiter.cost), (late, lateFailure) -> {
-            if (late != null && late != Long.MAX_VALUE) {
-                giveBack.accept(bucket, waiter.cost);   // reserved after the waiter was failed without it
-            }
-        }).thenCompose(wait -> {
-            if (wait == Long.MAX_VALUE) {
-                // more than the bucket can ever hold under the new configuration
-                if (waiter.finish()) {
-                    leaveLine(waiter);
-                    waiter.caller.complete(RateOutcome.refused(Reason.RATE, 0, 0, 1));
-                }
-            } else {
-                long due = clock.nanos() + wait;
-                reserved.put(waiter, due);
-                if (!waiter.reserveAgain(bucket, due)) {
-                    giveBack.accept(bucket, waiter.cost);   // it left meanwhile
-                }
-            }
-            return reserveAgain(line, bucket, reserved);
-        });
-    }
-
-    /**
-     * A waiter's new turn after a live change. The line's answer may rest on units of another node that has not
-     * applied the change yet, so a waiter is refused only on what its own new reservation says as well: beyond its
-     * max-wait only when both are, beyond the queue's depth by its reservation (the bucket's whole deficit, as a
-     * first-in-first-out waiter). Otherwise it asks the line again when the earlier of the two comes.
-     */
-    private void resume(Waiter waiter, int asOf, long due, LongUnaryOperator depthBound) {
-        long now = clock.nanos();
-        boolean lined = due != Long.MIN_VALUE;
-        long turn = lined ? due : waiter.reservedDue;
-        long depth = depthBound.applyAsLong(waiter.cost);
-        if (Math.min(turn, waiter.reservedDue) > waiter.deadline) {
-            refuse(waiter, Reason.QUEUE_TIMEOUT, Math.min(turn, waiter.reservedDue) - waiter.deadline);
-        } else if (waiter.reservedDue - now > depth) {
-            refuse(waiter, Reason.QUEUE_FULL, waiter.reservedDue - now - depth);
-        } else {
-            waiter.schedule(turn, asOf, !lined);
-        }
+        return new FairRateRebalance(this, proxies, depthBound).run();
     }
 
     /** Refuses a waiter still in the line: it leaves it and gives its tokens back. */
-    private void refuse(Waiter waiter, Reason reason, long retryNanos) {
+    void refuse(Waiter waiter, Reason reason, long retryNanos) {
         if (waiter.finish()) {
             leave(waiter);
             waiter.caller.complete(RateOutcome.refused(reason, 0, 0, Math.max(1, retryNanos))
@@ -241,7 +135,7 @@ final class FairRateWaiters {
         }
     }
 
-    private void leaveLine(Waiter waiter) {
+    void leaveLine(Waiter waiter) {
         calls.background(lines, prefix + waiter.key, new RateLineOps.Leave(clock.nanos(), waiter.id))
                 .whenComplete((left, failure) -> {
                     if (failure != null) {
