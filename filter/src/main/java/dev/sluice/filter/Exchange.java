@@ -205,28 +205,35 @@ final class Exchange implements AsyncListener, PendingAdmission.Outcome {
         }
     }
 
+    /** The client of a waiting request went away, or the container failed the cycle: the wait ends, or a release. */
     @Override
     public void onError(AsyncEvent event) {
-        failed = true;
-        if (pending.abandon()) {
+        if (endCycle(event, 0)) {
             LOG.debug("Client of a queued request went away; it left the queue", event.getThrowable());
-            completeQuietly(event.getAsyncContext());
-            return;
         }
-        pending.release();
     }
 
+    /** Only when something other than Sluice set a timeout: a waiting request is answered as the queue would. */
     @Override
     public void onTimeout(AsyncEvent event) {
+        endCycle(event, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+    }
+
+    /**
+     * A waiting request leaves its queue and is completed (with {@code status}, unless 0): true. Otherwise what the
+     * request holds is released: false.
+     */
+    private boolean endCycle(AsyncEvent event, int status) {
         failed = true;
-        if (pending.abandon()) {
-            // Only when something other than Sluice set a timeout on the wait: answer as the queue would.
-            HttpServletResponse response = (HttpServletResponse) event.getAsyncContext().getResponse();
-            response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-            completeQuietly(event.getAsyncContext());
-            return;
+        if (!pending.abandon()) {
+            pending.release();
+            return false;
         }
-        pending.release();
+        if (status != 0) {
+            ((HttpServletResponse) event.getAsyncContext().getResponse()).setStatus(status);
+        }
+        completeQuietly(event.getAsyncContext());
+        return true;
     }
 
     @Override

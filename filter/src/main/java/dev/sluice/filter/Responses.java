@@ -25,11 +25,9 @@ final class Responses {
         Refusal refusal = Refusal.of(admission);
         response.setStatus(refusal.status());
         addHeaders(response, refusal.headers());
-        if (refusal.hasBody()) {
-            response.setContentType(refusal.contentType());
-        }
         response.setContentLength(refusal.body().length);
         if (refusal.hasBody()) {
+            response.setContentType(refusal.contentType());
             response.getOutputStream().write(refusal.body());
         }
     }

@@ -5,6 +5,7 @@ import dev.sluice.core.http.RequestPaths;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -61,15 +62,8 @@ final class ServletRequestView implements RequestView {
     @Override
     public String cookie(String name) {
         Cookie[] cookies = request.getCookies();
-        if (cookies == null) {
-            return null;
-        }
-        for (Cookie cookie : cookies) {
-            if (cookie.getName().equals(name)) {
-                return cookie.getValue();
-            }
-        }
-        return null;
+        return cookies == null ? null : Arrays.stream(cookies).filter(cookie -> cookie.getName().equals(name))
+                .map(Cookie::getValue).findFirst().orElse(null);
     }
 
     @Override

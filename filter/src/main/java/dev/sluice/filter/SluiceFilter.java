@@ -129,19 +129,15 @@ public class SluiceFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        if (request.getAttribute(EXCHANGE_ATTRIBUTE) instanceof Exchange exchange) {
-            // A later dispatch of a request already admitted: the resumption of a queued one, or the application's
-            // own forward, include, error or async dispatch. Policies apply once per request.
-            if (exchange.resumesOn(request)) {
-                exchange.proceed(http, answer, chain);
-            } else {
-                chain.doFilter(request, response);
-            }
+        Exchange admitted = request.getAttribute(EXCHANGE_ATTRIBUTE) instanceof Exchange seen ? seen : null;
+        if (admitted != null && admitted.resumesOn(request)) {
+            admitted.proceed(http, answer, chain);   // the re-dispatch of a queued request, now admitted
             return;
         }
-        if (request.getDispatcherType() != DispatcherType.REQUEST) {
-            // Policies apply on the request's own dispatch: a forward, include, error or asynchronous dispatch of a
-            // request the filter never saw (or admitted holding nothing) passes through.
+        if (admitted != null || request.getDispatcherType() != DispatcherType.REQUEST) {
+            // Policies apply once per request, on its own dispatch: a later dispatch of a request already admitted
+            // (the application's own forward, include, error or async dispatch), or any such dispatch of a request
+            // the filter never saw (or admitted holding nothing), passes through.
             chain.doFilter(request, response);
             return;
         }
