@@ -36,9 +36,11 @@ import java.util.regex.Pattern;
  * to a gateway without a limiter.
  *
  * <p>Usage: {@code LoadHarness [all|load|filter|accuracy|memory|gateway] [--smoke] [--variants NONE,JETTY_DOS,...]
- * [--rounds 3] [--seconds 5] [--rate R] [--no-wrk]}. {@code --smoke} runs every part briefly (three variants, one
- * short round, node-scope accuracy, small memory figures, no JMH) to show the harness works; its figures mean
- * nothing. Exits with status 1 when a run could not be measured (a server did not start, a PATCH failed).
+ * [--rounds 3] [--seconds 5] [--rate R] [--no-wrk] [--profile]}. {@code --smoke} runs every part briefly (three
+ * variants, one short round, node-scope accuracy, small memory figures, no JMH) to show the harness works; its
+ * figures mean nothing. {@code --profile} records every server JVM with JDK Flight Recorder and appends where each
+ * spent its CPU ({@link Profiles}); it costs a few percent, so a profiled run's figures are not to be quoted. Exits
+ * with status 1 when a run could not be measured (a server did not start, a PATCH failed).
  */
 public final class LoadHarness {
     private static final Pattern WRK_RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -88,9 +90,10 @@ public final class LoadHarness {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
                 case "--no-wrk" -> wrk = false;
+                case "--profile" -> System.setProperty(Profiles.PROPERTY, "on");
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: "
                         + "[all|load|filter|accuracy|memory|gateway] [--smoke] [--variants A,B] [--rounds N] [--seconds S] "
-                        + "[--rate R] [--no-wrk]");
+                        + "[--rate R] [--no-wrk] [--profile]");
             }
         }
         boolean gateway = part.equals("gateway");
@@ -138,6 +141,9 @@ public final class LoadHarness {
         }
         if (part.equals("all") || part.equals("memory")) {
             report.append(MemoryRuns.table(MemoryRuns.run(work, smoke ? 100_000 : 1_000_000, smoke ? 1_000 : 10_000)));
+        }
+        if (Profiles.on()) {
+            report.append(Profiles.summaries(work));
         }
         report.append(String.format(Locale.ROOT, "%nTotal time %.0f s.%n", (System.nanoTime() - began) / 1e9));
         System.out.println(report);

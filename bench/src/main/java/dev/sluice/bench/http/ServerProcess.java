@@ -61,6 +61,7 @@ final class ServerProcess implements AutoCloseable {
         command.add("-XX:+UseParallelGC");
         command.add("-Dhazelcast.phone.home.enabled=false");
         command.addAll(jvmOptions);
+        command.addAll(Profiles.jvmOptions(log));
         command.addAll(launch);
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
