@@ -6,6 +6,7 @@ import dev.sluice.core.config.PolicySet;
 import dev.sluice.core.engine.Candidates;
 import dev.sluice.core.engine.Engine;
 import dev.sluice.core.key.ClientAddress;
+import dev.sluice.core.key.TrustedProxies;
 import dev.sluice.core.local.LocalBackend;
 import dev.sluice.core.local.LocalCandidateStore;
 import dev.sluice.core.local.LocalPolicyStore;
@@ -62,9 +63,10 @@ public final class Sluice implements AutoCloseable {
 
     private Sluice(Builder builder) {
         VersionCheck.requireCore();
-        if (!builder.policies.trustedProxies().isEmpty() && builder.clientAddress == ClientAddress.DIRECT) {
-            builder.trustedProxies(builder.policies.trustedProxies());
-        }
+        // the policy file's trusted proxies apply unless the application set the client address itself
+        ClientAddress clientAddress = !builder.policies.trustedProxies().isEmpty()
+                && builder.clientAddress == ClientAddress.DIRECT
+                ? TrustedProxies.of(builder.policies.trustedProxies()) : builder.clientAddress;
         this.ownedScheduler = builder.scheduler == null ? new SystemScheduler() : null;
         Scheduler scheduler = builder.scheduler != null ? builder.scheduler : ownedScheduler;
         this.registry = builder.registry != null ? builder.registry : PrometheusText.defaultRegistry();
@@ -74,7 +76,7 @@ public final class Sluice implements AutoCloseable {
             cluster.backend().bindMetrics(registry);
         }
         this.engine = new Engine(local, cluster == null ? null : cluster.backend(), scheduler, registry,
-                builder.clientAddress, builder.trace);
+                clientAddress, builder.trace);
         for (Policy policy : builder.policies.policies()) {
             engine.check(policy, builder.source);
         }
@@ -353,7 +355,7 @@ public final class Sluice implements AutoCloseable {
          * @throws IllegalArgumentException naming an entry that is not an address or range
          */
         public Builder trustedProxies(List<String> cidrs) {
-            this.clientAddress = dev.sluice.core.key.TrustedProxies.of(cidrs);
+            this.clientAddress = TrustedProxies.of(cidrs);
             return this;
         }
 

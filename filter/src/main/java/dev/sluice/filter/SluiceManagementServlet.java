@@ -145,10 +145,10 @@ public class SluiceManagementServlet extends HttpServlet {
                 current = service;
                 if (current == null) {
                     Object sluice = getServletContext().getAttribute(SluiceFilter.SLUICE_ATTRIBUTE);
-                    if (!(sluice instanceof Sluice engine)) {
+                    if (!(sluice instanceof Sluice running)) {
                         return null;
                     }
-                    current = new ManagementService(engine, settings);
+                    current = new ManagementService(running, settings);
                     service = current;
                 }
             }
