@@ -213,6 +213,9 @@ final class AccuracyRuns {
         for (int port : ports) {
             long[] times = arrivals(management, port, firstSent);
             arrivals.add(times);
+            // kept beside the servers' logs, to look into a figure afterwards (gaps, clumps of arrivals)
+            java.nio.file.Files.write(workDir.resolve("arrivals-" + label.replaceAll("[^A-Za-z0-9]+", "-") + "-"
+                    + port + ".txt"), java.util.Arrays.stream(times).mapToObj(Long::toString).toList());
             for (long time : times) {
                 first = Math.min(first, time);
                 last = Math.max(last, time);
