@@ -62,7 +62,7 @@ final class AccuracyRuns {
 
     /** One accuracy run's figures. */
     record Row(String label, double seconds, long offered, long admitted, double expected, double uncertainty,
-            double idle) {
+            double idle, long ideal) {
         double errorPercent() {
             return 100.0 * (admitted - expected) / expected;
         }
@@ -70,6 +70,11 @@ final class AccuracyRuns {
         /** The error against the allowance less what the bucket could not hold while no request reached it. */
         double errorBesideIdlePercent() {
             return 100.0 * (admitted - (expected - idle)) / (expected - idle);
+        }
+
+        /** The error against what an exact token bucket admits of the same arrivals ({@link #idealAdmissions}). */
+        double errorBesideIdealPercent() {
+            return 100.0 * (admitted - ideal) / ideal;
         }
     }
 
@@ -80,16 +85,7 @@ final class AccuracyRuns {
      * of the client, the server or the machine (GC, scheduling), not from the limiter.
      */
     static double idleAllowance(List<long[]> arrivals, long first, long last, long change) {
-        int total = arrivals.stream().mapToInt(array -> array.length).sum();
-        long[] all = new long[total + 2];
-        int i = 0;
-        for (long[] array : arrivals) {
-            System.arraycopy(array, 0, all, i, array.length);
-            i += array.length;
-        }
-        all[i++] = first;
-        all[i] = last;
-        java.util.Arrays.sort(all);
+        long[] all = merged(arrivals, first, last);
         double fill = (double) BURST / RATE;
         double lost = 0;
         for (int k = 1; k < all.length; k++) {
@@ -99,6 +95,45 @@ final class AccuracyRuns {
             }
         }
         return lost;
+    }
+
+    /**
+     * What an exact token bucket ({@value #BURST} tokens, refilled at {@value #RATE}/s, at {@value #RATE_AFTER}/s from
+     * {@code change} on; full at the first arrival) admits when every arrival at the servers asks for one token: the
+     * allowance for the demand the limiter saw. Where {@link #idleAllowance} counts only silences longer than
+     * burst / rate, this also counts the tokens a bucket loses while requests come slower than the rate, as they do in
+     * clumps after a pause of the client, the server or the machine. Arrivals are noted a little before the limiter
+     * decides, so this is a reference beside {@code burst + rate · t}, not a replacement.
+     */
+    static long idealAdmissions(List<long[]> arrivals, long change) {
+        long[] all = merged(arrivals);
+        double tokens = BURST;
+        long admitted = 0;
+        for (int k = 0; k < all.length; k++) {
+            if (k > 0) {
+                double refill = (all[k] - all[k - 1]) / 1e9 * (all[k - 1] >= change ? RATE_AFTER : RATE);
+                tokens = Math.min(BURST, tokens + refill);
+            }
+            if (tokens >= 1) {
+                tokens -= 1;
+                admitted++;
+            }
+        }
+        return admitted;
+    }
+
+    /** The arrivals of all servers and the {@code extra} times in one sorted array. */
+    private static long[] merged(List<long[]> arrivals, long... extra) {
+        int total = arrivals.stream().mapToInt(array -> array.length).sum();
+        long[] all = new long[total + extra.length];
+        int i = 0;
+        for (long[] array : arrivals) {
+            System.arraycopy(array, 0, all, i, array.length);
+            i += array.length;
+        }
+        System.arraycopy(extra, 0, all, i, extra.length);
+        java.util.Arrays.sort(all);
+        return all;
     }
 
     private final Path workDir;
@@ -236,10 +271,10 @@ final class AccuracyRuns {
             expected = BURST + RATE * t;
         }
         Row row = new Row(label, t, offered, admitted, expected, uncertainty,
-                idleAllowance(arrivals, first, last, change));
+                idleAllowance(arrivals, first, last, change), idealAdmissions(arrivals, change));
         LoadHarness.log(String.format(Locale.ROOT, "accuracy %-55s admitted %6d expected %8.1f error %+6.2f %% "
-                + "(idle %.0f; refused %d, errors or in flight at the end %d, unsent %d, arrivals %d)", label,
-                admitted, expected, row.errorPercent(), row.idle(), refused, errors, unsent,
+                + "(idle %.0f; ideal %d; refused %d, errors or in flight at the end %d, unsent %d, arrivals %d)",
+                label, admitted, expected, row.errorPercent(), row.idle(), row.ideal(), refused, errors, unsent,
                 arrivals.stream().mapToInt(times -> times.length).sum()));
         return row;
     }
@@ -285,19 +320,22 @@ final class AccuracyRuns {
         out.append("idle = tokens the bucket had to drop while no request reached the server for > burst/rate (pauses "
                 + "of client, server or machine; from the arrival times the server noted); error beside idle = "
                 + "against expected - idle\n");
-        out.append(String.format(Locale.ROOT, "| %-58s | %6s | %8s | %8s | %10s | %7s | %6s | %12s |%n", "run", "t s",
-                "answered", "admitted", "expected", "error", "idle", "error b. idle"));
+        out.append("ideal = what an exact token bucket admits of the same arrival times (also counts demand below the "
+                + "rate, e.g. clumps of arrivals after a pause); error beside ideal = against it\n");
+        out.append(String.format(Locale.ROOT, "| %-58s | %6s | %8s | %8s | %10s | %8s | %6s | %13s | %8s | %14s |%n",
+                "run", "t s", "answered", "admitted", "expected", "error", "idle", "error b. idle", "ideal",
+                "error b. ideal"));
         out.append("|").append("-".repeat(60)).append("|").append("-".repeat(8)).append("|").append("-".repeat(10))
                 .append("|").append("-".repeat(10)).append("|").append("-".repeat(12)).append("|")
-                .append("-".repeat(9)).append("|").append("-".repeat(8)).append("|").append("-".repeat(14))
-                .append("|\n");
+                .append("-".repeat(10)).append("|").append("-".repeat(8)).append("|").append("-".repeat(15))
+                .append("|").append("-".repeat(10)).append("|").append("-".repeat(16)).append("|\n");
         for (Row row : rows) {
             out.append(String.format(Locale.ROOT,
-                    "| %-58s | %6.2f | %8d | %8d | %10s | %+6.2f%% | %6.0f | %+11.2f%% |%n", row.label(),
-                    row.seconds(), row.offered(), row.admitted(), row.uncertainty() > 0
+                    "| %-58s | %6.2f | %8d | %8d | %10s | %+7.2f%% | %6.0f | %+12.2f%% | %8d | %+13.2f%% |%n",
+                    row.label(), row.seconds(), row.offered(), row.admitted(), row.uncertainty() > 0
                             ? String.format(Locale.ROOT, "%.0f±%.0f", row.expected(), row.uncertainty())
                             : String.format(Locale.ROOT, "%.1f", row.expected()), row.errorPercent(), row.idle(),
-                    row.errorBesideIdlePercent()));
+                    row.errorBesideIdlePercent(), row.ideal(), row.errorBesideIdealPercent()));
         }
         return out.toString();
     }
