@@ -7,7 +7,10 @@
 #   bench/run.sh gateway [options]
 #                                the gateway variants instead (Spring Cloud Gateway with no limiter, RedisRateLimiter on
 #                                a redis-server, Bucket4j on Hazelcast, Sluice's route filter node/cluster, the
-#                                sluiceRateLimiter bean), as ratios to the gateway without a limiter; installs redis-server
+#                                sluiceRateLimiter bean), as ratios to the gateway without a limiter, then the accuracy
+#                                of each limiter at 500/s burst 50 (offered 1,500/s); installs redis-server
+#   bench/run.sh gateway-accuracy [--variants GATEWAY_REDIS,...] [--smoke]
+#                                only that gateway accuracy table (about 2 minutes)
 #   bench/run.sh load|filter|accuracy|memory [options]
 #                                one part; options: --variants NONE,SLUICE_NODE_RATE --rounds 3 --seconds 5
 #                                --rate 20000 --no-wrk
@@ -17,7 +20,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-if [[ "${1:-}" == "gateway" ]] && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+gateway=false
+if [[ "${1:-}" == "gateway" || "${1:-}" == "gateway-accuracy" ]]; then gateway=true; fi
+if $gateway && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   sudo=""
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo -n"; fi
@@ -25,7 +30,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 
-if [[ "${1:-}" == "gateway" ]]; then
+if $gateway; then
   mvn -B -q package -DskipTests -pl bench,bench/gateway -am
 else
   mvn -B -q package -DskipTests -pl bench -am

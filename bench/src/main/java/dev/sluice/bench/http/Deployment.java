@@ -22,10 +22,9 @@ final class Deployment implements AutoCloseable {
 
     /** The server of a load variant; {@link Variant#SLUICE_CLUSTER_RATE_3} also gets two {@link BenchMember}s. */
     static Deployment variant(Variant variant, Path workDir) throws IOException {
-        Deployment deployment = new Deployment();
-        try {
+        return deploy(deployment -> {
             if (variant.gateway()) {
-                deployment.startGateway(variant, workDir);
+                deployment.startGateway(variant, Map.of(), workDir, variant.name());
             } else if (variant == Variant.SLUICE_CLUSTER_RATE_3) {
                 int[] ports = {ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort(), ServerProcess.freeMemberPort()};
                 deployment.members.addAll(startAll(List.of(
@@ -41,46 +40,57 @@ final class Deployment implements AutoCloseable {
                 deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), variant.jvmOptions(),
                         List.of(variant.name()), Map.of(), workDir.resolve(variant + ".log")));
             }
-            return deployment;
-        } catch (IOException | RuntimeException failure) {
-            deployment.close();
-            throw failure;
+        });
+    }
+
+    /**
+     * A gateway variant in accuracy mode (see {@code BenchGateway}): its limiter a token bucket of {@code burst}
+     * refilled at {@code rate} per second, per client address, and {@code GET /arrivals} listing when requests
+     * reached the gateway. Started as {@link #variant} starts it, with its own backend (and {@code redis-server}).
+     */
+    static Deployment gatewayAccuracy(Variant variant, int rate, int burst, Path workDir) throws IOException {
+        if (!variant.gateway() || variant == Variant.GATEWAY_NONE) {
+            throw new IllegalArgumentException("accuracy runs need a gateway variant with a limiter, got " + variant);
         }
+        return deploy(deployment -> deployment.startGateway(variant, Map.of("BENCH_ACCURACY_RATE",
+                Integer.toString(rate), "BENCH_ACCURACY_BURST", Integer.toString(burst)), workDir,
+                "accuracy-" + variant));
     }
 
     /**
      * A gateway variant: its hello backend ({@link BenchServer} {@code NONE}, counted among the members), a
      * {@code redis-server} for {@link Variant#GATEWAY_REDIS}, then the gateway ({@code bench.gateway.jar}, default
-     * {@value #GATEWAY_JAR}), the server the load hits.
+     * {@value #GATEWAY_JAR}) with {@code settings} added to its environment, the server the load hits. Logs in
+     * {@code workDir}: {@code <name>.log}, {@code <name>-backend.log}, {@code <name>-redis.log}.
      */
-    private void startGateway(Variant variant, Path workDir) throws IOException {
+    private void startGateway(Variant variant, Map<String, String> settings, Path workDir, String name)
+            throws IOException {
         Path jar = Path.of(System.getProperty("bench.gateway.jar", GATEWAY_JAR));
         if (!java.nio.file.Files.isRegularFile(jar)) {
             throw new IOException("no gateway jar at " + jar.toAbsolutePath() + ": build it with "
                     + "`mvn package -pl bench/gateway -am` (bench/run.sh does) or set -Dbench.gateway.jar");
         }
         ServerProcess backend = ServerProcess.start(BenchServer.class.getName(), List.of(Variant.NONE.name()),
-                workDir.resolve(variant + "-backend.log"));
+                workDir.resolve(name + "-backend.log"));
         members.add(backend);
-        Map<String, String> environment = new java.util.HashMap<>();
+        Map<String, String> environment = new java.util.HashMap<>(settings);
         environment.put("BENCH_BACKEND", "http://127.0.0.1:" + backend.port());
         if (variant == Variant.GATEWAY_REDIS) {
-            redis = RedisServer.start(workDir.resolve(variant + "-redis.log"));
+            redis = RedisServer.start(workDir.resolve(name + "-redis.log"));
             environment.put("BENCH_REDIS_PORT", Integer.toString(redis.port()));
         }
         if (variant == Variant.GATEWAY_SLUICE_CLUSTER) {
             environment.put("SLUICE_HZ_PORT", Integer.toString(ServerProcess.freeMemberPort()));
         }
         servers.add(ServerProcess.startJar(jar, List.of(variant.name()), environment,
-                workDir.resolve(variant + ".log")));
+                workDir.resolve(name + ".log")));
     }
 
     static final String GATEWAY_JAR = "bench/gateway/target/sluice-bench-gateway.jar";
 
     /** {@code count} (1 or 3) accuracy servers of the given scope; 3 form one cluster. */
     static Deployment accuracy(String scope, int count, Path workDir) throws IOException {
-        Deployment deployment = new Deployment();
-        try {
+        return deploy(deployment -> {
             if (count == 1) {
                 deployment.servers.add(ServerProcess.start(BenchServer.class.getName(), List.of("accuracy", scope),
                         workDir.resolve("accuracy-" + scope + ".log")));
@@ -98,6 +108,19 @@ final class Deployment implements AutoCloseable {
                 throw new IllegalArgumentException("accuracy runs use 1 server, or 3 in cluster scope; got " + count
                         + " in " + scope + " scope");
             }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Setup {
+        void start(Deployment deployment) throws IOException;
+    }
+
+    /** A new deployment set up by {@code setup}; what it started is stopped if the setup fails half way. */
+    private static Deployment deploy(Setup setup) throws IOException {
+        Deployment deployment = new Deployment();
+        try {
+            setup.start(deployment);
             return deployment;
         } catch (IOException | RuntimeException failure) {
             deployment.close();

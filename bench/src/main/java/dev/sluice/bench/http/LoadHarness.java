@@ -33,14 +33,17 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>{@code gateway} runs the load comparison on the gateway variants ({@link Variant#gateway()}) instead, as ratios
- * to a gateway without a limiter.
+ * to a gateway without a limiter, then their accuracy ({@link AccuracyRuns#runGateways}: every gateway variant with a
+ * limiter at 500/s, burst 50, offered {@value AccuracyRuns#GATEWAY_OFFERED_PER_SECOND}/s); {@code gateway-accuracy}
+ * runs that accuracy table alone.
  *
- * <p>Usage: {@code LoadHarness [all|load|filter|accuracy|memory|gateway] [--smoke] [--variants NONE,JETTY_DOS,...]
- * [--rounds 3] [--seconds 5] [--rate R] [--no-wrk] [--profile]}. {@code --smoke} runs every part briefly (three
- * variants, one short round, node-scope accuracy, small memory figures, no JMH) to show the harness works; its
- * figures mean nothing. {@code --profile} records every server JVM with JDK Flight Recorder and appends where each
- * spent its CPU ({@link Profiles}); it costs a few percent, so a profiled run's figures are not to be quoted. Exits
- * with status 1 when a run could not be measured (a server did not start, a PATCH failed).
+ * <p>Usage: {@code LoadHarness [all|load|filter|accuracy|memory|gateway|gateway-accuracy] [--smoke]
+ * [--variants NONE,JETTY_DOS,...] [--rounds 3] [--seconds 5] [--rate R] [--no-wrk] [--profile]}. {@code --smoke}
+ * runs every part briefly (three variants, one short round, node-scope accuracy, small memory figures, no JMH; 2 s
+ * accuracy runs for the gateway) to show the harness works; its figures mean nothing. {@code --profile} records every
+ * server JVM with JDK Flight Recorder and appends where each spent its CPU ({@link Profiles}); it costs a few
+ * percent, so a profiled run's figures are not to be quoted. Exits with status 1 when a run could not be measured (a
+ * server did not start, a PATCH failed).
  */
 public final class LoadHarness {
     private static final Pattern WRK_RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -78,7 +81,7 @@ public final class LoadHarness {
         boolean wrk = wrkInstalled();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "all", "load", "filter", "accuracy", "memory", "gateway" -> part = args[i];
+                case "all", "load", "filter", "accuracy", "memory", "gateway", "gateway-accuracy" -> part = args[i];
                 case "--smoke" -> smoke = true;
                 case "--variants" -> {
                     variants = new ArrayList<>();
@@ -92,11 +95,11 @@ public final class LoadHarness {
                 case "--no-wrk" -> wrk = false;
                 case "--profile" -> System.setProperty(Profiles.PROPERTY, "on");
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: "
-                        + "[all|load|filter|accuracy|memory|gateway] [--smoke] [--variants A,B] [--rounds N] [--seconds S] "
-                        + "[--rate R] [--no-wrk] [--profile]");
+                        + "[all|load|filter|accuracy|memory|gateway|gateway-accuracy] [--smoke] [--variants A,B] "
+                        + "[--rounds N] [--seconds S] [--rate R] [--no-wrk] [--profile]");
             }
         }
-        boolean gateway = part.equals("gateway");
+        boolean gateway = part.equals("gateway") || part.equals("gateway-accuracy");
         if (variants == null) {
             variants = new ArrayList<>(Arrays.stream(Variant.values()).filter(v -> v.gateway() == gateway).toList());
             if (smoke && !gateway) {
@@ -125,19 +128,25 @@ public final class LoadHarness {
                     + "permits; Jetty DoSFilter 1,000,000/s; QoSFilter 10,000; hand-written Bucket4j %,d/s.%n",
                     BenchServer.NEVER_REACHED, BenchServer.NEVER_REACHED));
         }
-        if (gateway) {
+        if (part.equals("gateway")) {
             report.append(new LoadHarness(variants, rounds, seconds, wrk, rate, work).run().table());
             report.append(String.format(Locale.ROOT, "Limits: every limiter %,d/s per client address, burst = "
                     + "limit, never reached (everything admitted). Only the gateway JVM's CPU is counted (each "
                     + "variant has its own backend JVM; Redis and its server are not counted).%n",
                     BenchServer.NEVER_REACHED));
         }
+        if (gateway) {
+            AccuracyRuns accuracy = new AccuracyRuns(work, smoke ? 2 : 8, AccuracyRuns.GATEWAY_OFFERED_PER_SECOND);
+            report.append(AccuracyRuns.table(String.format(Locale.ROOT, "through one gateway (own backend, own Redis "
+                    + "or Hazelcast member) offered %,d/s, admitted = 2xx", AccuracyRuns.GATEWAY_OFFERED_PER_SECOND),
+                    accuracy.runGateways(variants)));
+        }
         if ((part.equals("all") && !smoke) || part.equals("filter")) {
             report.append(FilterRuns.table(FilterRuns.run(work)));
         }
         if (part.equals("all") || part.equals("accuracy")) {
             AccuracyRuns accuracy = new AccuracyRuns(work, smoke ? 2 : 8, 3000);
-            report.append(AccuracyRuns.table(accuracy.runAll(smoke)));
+            report.append(AccuracyRuns.table("over HTTP", accuracy.runAll(smoke)));
         }
         if (part.equals("all") || part.equals("memory")) {
             report.append(MemoryRuns.table(MemoryRuns.run(work, smoke ? 100_000 : 1_000_000, smoke ? 1_000 : 10_000)));

@@ -31,6 +31,12 @@ import reactor.core.publisher.Mono;
  * {@code GATEWAY_REDIS} (needs {@code BENCH_REDIS_PORT}), {@code GATEWAY_BUCKET4J_HAZELCAST},
  * {@code GATEWAY_SLUICE_NODE}, {@code GATEWAY_SLUICE_CLUSTER} (needs {@code SLUICE_HZ_PORT}),
  * {@code GATEWAY_SLUICE_RATE_LIMITER}. The key is the client address everywhere.
+ *
+ * <p><b>Accuracy mode</b>, for the harness's accuracy runs: with {@code BENCH_ACCURACY_RATE=r} and
+ * {@code BENCH_ACCURACY_BURST=b} set, the variant's limiter is a token bucket of {@code b} refilled at {@code r} per
+ * second instead (Redis: {@code replenishRate r, burstCapacity b}; Bucket4j: capacity {@code b}, {@code r} tokens per
+ * second, greedy refill; Sluice: {@code rate: {limit: r, period: 1s, burst: b}}), and {@link GatewayArrivals} notes
+ * when requests arrive and lists the times at {@code GET /arrivals}.
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class BenchGateway {
@@ -44,6 +50,9 @@ public class BenchGateway {
 
     public static void main(String[] args) throws Exception {
         String variant = args[0];
+        boolean accuracy = System.getenv("BENCH_ACCURACY_RATE") != null;
+        String limit = accuracy ? env("BENCH_ACCURACY_RATE") : NEVER_REACHED;
+        String burst = accuracy ? env("BENCH_ACCURACY_BURST") : NEVER_REACHED;
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("server.address", "127.0.0.1");
         properties.put("server.port", "0");
@@ -61,22 +70,26 @@ public class BenchGateway {
                 properties.put("spring.data.redis.host", "127.0.0.1");
                 properties.put("spring.data.redis.port", env("BENCH_REDIS_PORT"));
                 requestRateLimiter(properties, "redisRateLimiter");
-                properties.put(FILTER + "args.redis-rate-limiter.replenishRate", NEVER_REACHED);
-                properties.put(FILTER + "args.redis-rate-limiter.burstCapacity", NEVER_REACHED);
+                properties.put(FILTER + "args.redis-rate-limiter.replenishRate", limit);
+                properties.put(FILTER + "args.redis-rate-limiter.burstCapacity", burst);
+                properties.put(FILTER + "args.redis-rate-limiter.requestedTokens", "1");
             }
             case "GATEWAY_BUCKET4J_HAZELCAST" -> {
                 exclude(properties, true, true);
                 requestRateLimiter(properties, "bucket4jRateLimiter");
-                properties.put(FILTER + "args.bucket4j-rate-limiter.capacity", NEVER_REACHED);
+                properties.put(FILTER + "args.bucket4j-rate-limiter.capacity", burst);
+                properties.put(FILTER + "args.bucket4j-rate-limiter.refillTokens", limit);
                 properties.put(FILTER + "args.bucket4j-rate-limiter.refillPeriod", "1s");
+                properties.put(FILTER + "args.bucket4j-rate-limiter.refillStyle", "GREEDY");
                 member[0] = hazelcastMember();
             }
             case "GATEWAY_SLUICE_NODE", "GATEWAY_SLUICE_CLUSTER" -> {
                 exclude(properties, false, true);
                 properties.put(FILTER + "name", "Sluice");
                 properties.put(FILTER + "args.key", "ip");
-                properties.put(FILTER + "args.rate.limit", NEVER_REACHED);
+                properties.put(FILTER + "args.rate.limit", limit);
                 properties.put(FILTER + "args.rate.period", "1s");
+                properties.put(FILTER + "args.rate.burst", burst);
                 if (variant.equals("GATEWAY_SLUICE_CLUSTER")) {
                     properties.put(FILTER + "args.scope", "cluster");
                     properties.put("sluice.cluster.host", "127.0.0.1");
@@ -86,8 +99,9 @@ public class BenchGateway {
             case "GATEWAY_SLUICE_RATE_LIMITER" -> {
                 exclude(properties, false, true);
                 requestRateLimiter(properties, "sluiceRateLimiter");
-                properties.put("sluice.rate-limiter.routes.hello.rate.limit", NEVER_REACHED);
+                properties.put("sluice.rate-limiter.routes.hello.rate.limit", limit);
                 properties.put("sluice.rate-limiter.routes.hello.rate.period", "1s");
+                properties.put("sluice.rate-limiter.routes.hello.rate.burst", burst);
             }
             default -> throw new IllegalArgumentException("unknown gateway variant " + variant);
         }
@@ -97,6 +111,9 @@ public class BenchGateway {
             GenericApplicationContext generic = (GenericApplicationContext) context;
             generic.registerBean("ipKeyResolver", KeyResolver.class, () -> exchange -> Mono.just(
                     exchange.getRequest().getRemoteAddress().getAddress().getHostAddress()));
+            if (accuracy) {
+                generic.registerBean("benchArrivals", GatewayArrivals.class, GatewayArrivals::new);
+            }
             if (member[0] != null) {
                 HazelcastInstance instance = member[0];
                 generic.registerBean("bucket4jProxyManager", AsyncProxyManager.class, () ->
