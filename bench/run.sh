@@ -13,7 +13,8 @@
 #                                only that gateway accuracy table (about 2 minutes)
 #   bench/run.sh load|filter|accuracy|memory [options]
 #                                one part; options: --variants NONE,SLUICE_NODE_RATE --rounds 3 --seconds 5
-#                                --rate 20000 --no-wrk
+#                                --rate 20000 --no-wrk --profile (JFR on every JVM started, where each spent its CPU;
+#                                the figures of a profiled run are not for quoting)
 #   bench/run.sh jmh [JMH args]  JMH itself, e.g. `bench/run.sh jmh FilterBenchmark`
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
