@@ -79,6 +79,9 @@ class MemberLossTest {
             eventually("the doomed member's waiter is queued", () -> state(kept, key).queued() == 1);
             CompletableFuture<PermitOutcome> survivorWaiter = kept.acquire(key, 1, wait);
             eventually("the survivor's waiter is queued", () -> state(kept, key).queued() == 2);
+            // each node has its answer: an answer still on its way to the doomed member fails with it
+            eventually("the doomed member knows its waiter is in line", () -> lost.stats().queued() == 1);
+            eventually("the survivor knows its waiter is in line", () -> kept.stats().queued() == 1);
 
             cluster.members.get(2).getLifecycleService().terminate();
 
@@ -88,7 +91,8 @@ class MemberLossTest {
             granted.lease().release();
             eventually("permits in use back to 0", () -> state(kept, key).permitsInUse() == 0);
             assertThat(state(kept, key).queued()).isZero();
-            assertThat(doomedWaiter).isNotCompletedExceptionally();
+            assertThat(doomedWaiter).as("the doomed member's waiter, in line before the death, is not failed by it")
+                    .isNotCompletedExceptionally();
             survivor.close();
         }
     }
