@@ -15,6 +15,7 @@ import io.github.bucket4j.distributed.proxy.RemoteAsyncBucketBuilder;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,9 @@ final class ClusterBuckets {
     private final TokenSlices slices;
     private final LongAdder takes = new LongAdder();
     private volatile Config config;
+    /** The last move of this node's waiters to the configuration in force; each starts when the one before ends. */
+    private CompletableFuture<Void> moves = CompletableFuture.completedFuture(null);   // guarded by movesLock
+    private final Object movesLock = new Object();
 
     /** The definition in force, with what is derived from it; {@code sliceCap} bounds a node's lead. */
     private record Config(Policy policy, BucketConfiguration bucket, int quotaBand,
@@ -81,7 +85,7 @@ final class ClusterBuckets {
         this.config = configOf(policy, version);
         this.waiters = new ClusterRateWaiters(scheduler, calls, this::giveBack);
         this.fairWaiters = new FairRateWaiters(scheduler, clock, calls, lines, prefix, this::giveBack);
-        this.queue = new DeficitQueue(calls, waiters, fairWaiters, this::giveBack);
+        this.queue = new DeficitQueue(calls, waiters, fairWaiters, this::giveBack, this::queuedUnder);
         this.slices = new TokenSlices(scheduler, (key, held) -> giveBack(proxy(config, key), held));
     }
 
@@ -113,8 +117,8 @@ final class ClusterBuckets {
 
     /**
      * Applies a new definition: buckets move to it on their next access; this node's waiters follow it at once
-     * ({@link ClusterRateWaiters#rebalance}), or are admitted when the policy has no rate or quota any more.
-     * Completes when this node's waiters have their new places.
+     * ({@link ClusterRateWaiters#rebalance}, {@link FairRateWaiters#rebalance}), or are admitted when the policy has
+     * no rate or quota any more. Completes when this node's waiters have their new places.
      */
     CompletableFuture<Void> reconfigure(Policy next, long version) {
         Config current = configOf(next, version);
@@ -123,10 +127,43 @@ final class ClusterBuckets {
             admitAll();
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.allOf(
-                waiters.rebalance(key -> proxy(current, key), cost -> DeficitQueue.depthBound(current.policy(), cost)),
-                fairWaiters.rebalance(key -> proxy(current, key),
-                        cost -> DeficitQueue.depthBound(current.policy(), cost)));
+        return move(null);
+    }
+
+    /**
+     * A request queued on {@code key} under {@code policy}: if a live change came between its take and now, the
+     * rebalance may have missed it, so the key's waiters move again (a waiter already moved moves to the same place).
+     */
+    private void queuedUnder(Policy policy, String key) {
+        if (config.policy() != policy) {
+            move(key);
+        }
+    }
+
+    /**
+     * Moves this node's waiters (only {@code onlyKey}'s when it is not null) to the configuration in force when the
+     * move starts, after the move before it has ended: two moves at once would each take a waiter's reservation
+     * again, and the later answer of the line could be the older one.
+     */
+    private CompletableFuture<Void> move(String onlyKey) {
+        CompletableFuture<Void> start = new CompletableFuture<>();
+        CompletableFuture<Void> moved = start.thenCompose(ignored -> {
+            Config current = config;
+            if (current.bucket() == null) {
+                return CompletableFuture.<Void>completedFuture(null);   // admitAll has let them go
+            }
+            LongUnaryOperator depthBound = cost -> DeficitQueue.depthBound(current.policy(), cost);
+            return CompletableFuture.allOf(
+                    waiters.rebalance(onlyKey, key -> proxy(current, key), depthBound),
+                    fairWaiters.rebalance(onlyKey, key -> proxy(current, key), depthBound));
+        });
+        CompletableFuture<Void> before;
+        synchronized (movesLock) {
+            before = moves;
+            moves = moved;
+        }
+        before.whenComplete((done, failure) -> start.complete(null));
+        return moved;
     }
 
     private AsyncBucketProxy proxy(Config current, String key) {

@@ -67,14 +67,16 @@ final class ClusterRateWaiters {
     }
 
     /**
-     * Takes this node's waiters' reservations again under the configuration of {@code proxies}, key by key.
+     * Takes this node's waiters' reservations again under the configuration of {@code proxies}, key by key (only
+     * {@code onlyKey}'s when it is not null).
      * A waiter the new configuration cannot serve within its max-wait is refused with {@code queue-timeout}, one
      * beyond the queue's depth ({@code depthBound}: the longest wait the queue may hold, per cost) with
      * {@code queue-full}. Completes when every key is done.
      */
-    CompletableFuture<Void> rebalance(Function<String, AsyncBucketProxy> proxies, LongUnaryOperator depthBound) {
+    CompletableFuture<Void> rebalance(String onlyKey, Function<String, AsyncBucketProxy> proxies,
+            LongUnaryOperator depthBound) {
         List<CompletableFuture<Void>> keys = new ArrayList<>();
-        for (Map.Entry<String, Set<Waiter>> entry : waiting.byKey()) {
+        for (Map.Entry<String, Set<Waiter>> entry : waiting.byKey(onlyKey)) {
             List<Waiter> line = new ArrayList<>(entry.getValue());
             line.sort(Comparator.comparingLong((Waiter waiter) -> waiter.due).thenComparingLong(waiter -> waiter.start));
             long refund = 0;

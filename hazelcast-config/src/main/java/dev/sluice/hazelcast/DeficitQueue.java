@@ -30,6 +30,10 @@ import java.util.function.BiConsumer;
  * max-wait is checked against the turn, after joining the line, while the depth is still checked against the
  * deficit (the whole queue's length).
  *
+ * <p><b>Live changes.</b> A request reserves under the configuration its take was made with. A live change applied
+ * between that take and the moment the request waits in its queue finds nothing of it to move, so once it waits,
+ * {@code queued} is told under which policy it reserved and moves it if that is no longer the one in force.
+ *
  * <p>Thread-safe; never blocks.
  */
 final class DeficitQueue {
@@ -37,13 +41,19 @@ final class DeficitQueue {
     private final ClusterRateWaiters waiters;
     private final FairRateWaiters fairWaiters;
     private final BiConsumer<AsyncBucketProxy, Long> giveBack;
+    private final BiConsumer<Policy, String> queued;
 
+    /**
+     * @param queued told, once a request waits in its queue (where a live change reaches it), the policy it reserved
+     *               under and its key
+     */
     DeficitQueue(ClusterCalls calls, ClusterRateWaiters waiters, FairRateWaiters fairWaiters,
-            BiConsumer<AsyncBucketProxy, Long> giveBack) {
+            BiConsumer<AsyncBucketProxy, Long> giveBack, BiConsumer<Policy, String> queued) {
         this.calls = calls;
         this.waiters = waiters;
         this.fairWaiters = fairWaiters;
         this.giveBack = giveBack;
+        this.queued = queued;
     }
 
     /**
@@ -119,9 +129,10 @@ final class DeficitQueue {
                         Math.max(1, wait - depthBound)));
             } else if (flow != null) {
                 fairWaiters.join(key, bucket, flow, cost, wait, maxWaitNanos, result, (turn, caller) ->
-                        refuse(quotaBand, bucket, cost, turn, resetNanos, caller));
+                        refuse(quotaBand, bucket, cost, turn, resetNanos, caller), () -> queued.accept(policy, key));
             } else {
                 waiters.waitFor(key, bucket, cost, wait, maxWaitNanos, result);
+                queued.accept(policy, key);
             }
         });
     }

@@ -21,20 +21,25 @@ import java.util.function.LongUnaryOperator;
  * give their reservations back, reserve again under the new configuration in the order of their turns, and the
  * key's line moves their units to the new times ({@link RateLineOps.Reslot}). A faster rate thus releases the line
  * sooner and a slower one later. Each waiter then waits for its new turn, or is refused when it lies beyond its
- * max-wait ({@code queue-timeout}) or the queue's depth ({@code queue-full}). One run per live change; never blocks.
+ * max-wait ({@code queue-timeout}) or the queue's depth ({@code queue-full}). One run per live change, and one for a
+ * key whose request joined its line under the configuration before it ({@link ClusterBuckets} runs them one at a
+ * time); never blocks.
  */
 final class FairRateRebalance {
     private final FairRateWaiters waiters;
+    private final String onlyKey;
     private final Function<String, AsyncBucketProxy> proxies;
     private final LongUnaryOperator depthBound;
 
     /**
+     * @param onlyKey    the one key whose waiters move, or null for every key's
      * @param proxies    each key's bucket under the new configuration
      * @param depthBound the queue's depth, in nanoseconds of waiting, for a request of a given cost
      */
-    FairRateRebalance(FairRateWaiters waiters, Function<String, AsyncBucketProxy> proxies,
+    FairRateRebalance(FairRateWaiters waiters, String onlyKey, Function<String, AsyncBucketProxy> proxies,
             LongUnaryOperator depthBound) {
         this.waiters = waiters;
+        this.onlyKey = onlyKey;
         this.proxies = proxies;
         this.depthBound = depthBound;
     }
@@ -46,7 +51,7 @@ final class FairRateRebalance {
      */
     CompletableFuture<Void> run() {
         List<CompletableFuture<Void>> keys = new ArrayList<>();
-        for (Map.Entry<String, Set<Waiter>> entry : waiters.waiting().byKey()) {
+        for (Map.Entry<String, Set<Waiter>> entry : waiters.waiting().byKey(onlyKey)) {
             List<Waiter> moving = new ArrayList<>();
             Map<Waiter, Integer> generations = new HashMap<>();
             long refund = 0;

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Live changes.</b> {@link #rebalance} gives this node's reservations back, reserves them again under the new
  * configuration and moves the line's units to match ({@link RateLineOps.Reslot}), so a faster rate releases the line
- * sooner and a slower one later.
+ * sooner and a slower one later. It passes by a waiter whose join the line has not answered yet (the line could not
+ * move units it does not hold): once it is in its line, its joiner moves it if its reservation predates the change.
  *
  * <p>A waiter's state is guarded by the waiter. Thread-safe; never blocks.
  */
@@ -67,9 +68,12 @@ final class FairRateWaiters {
      * when its turn in the line is later than it may wait; either gives the tokens back.
      *
      * @param tooLate the refusal for a request whose turn is beyond its max-wait, given that wait
+     * @param lined   run once the line holds the request and it waits for its turn: from then on a rebalance moves
+     *                it (until then a rebalance passes it by, as the line could not move its units yet)
      */
     void join(String key, AsyncBucketProxy bucket, Flow flow, long cost, long reservedWait, long maxWaitNanos,
-            CompletableFuture<RateOutcome> caller, BiConsumer<Long, CompletableFuture<RateOutcome>> tooLate) {
+            CompletableFuture<RateOutcome> caller, BiConsumer<Long, CompletableFuture<RateOutcome>> tooLate,
+            Runnable lined) {
         long now = clock.nanos();
         Waiter waiter = new Waiter(key, bucket, cost, now, now + maxWaitNanos, now + reservedWait, caller);
         waiting.add(key, waiter);
@@ -100,18 +104,22 @@ final class FairRateWaiters {
                     leave(waiter);
                     tooLate.accept(joined.due() - at, caller);
                 }
-            } else if (!waiter.schedule(joined.due(), 0, false) && waiter.finished()) {
+            } else if (waiter.lined(joined.due())) {
+                lined.run();
+            } else {
                 leaveLine(waiter);   // it left (cancelled) before the line held it: make sure the line lets go
             }
         });
     }
 
     /**
-     * Takes this node's waiters' reservations again under the configuration of {@code proxies}, key by key, and
-     * moves their lines' units to match ({@link FairRateRebalance}).
+     * Takes this node's waiters' reservations again under the configuration of {@code proxies}, key by key (only
+     * {@code onlyKey}'s when it is not null), and moves their lines' units to match ({@link FairRateRebalance}).
+     * Waiters whose line has not answered their join yet are passed by.
      */
-    CompletableFuture<Void> rebalance(Function<String, AsyncBucketProxy> proxies, LongUnaryOperator depthBound) {
-        return new FairRateRebalance(this, proxies, depthBound).run();
+    CompletableFuture<Void> rebalance(String onlyKey, Function<String, AsyncBucketProxy> proxies,
+            LongUnaryOperator depthBound) {
+        return new FairRateRebalance(this, onlyKey, proxies, depthBound).run();
     }
 
     /** Refuses a waiter still in the line: it leaves it and gives its tokens back. */
@@ -181,6 +189,8 @@ final class FairRateWaiters {
         volatile long reservedDue;
         volatile long due;
         private boolean finished;
+        /** Whether the line has answered the waiter's join: only then can a rebalance move its units. */
+        private boolean lined;
         private boolean reserved = true;
         private int generation;
         private Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
@@ -234,11 +244,21 @@ final class FairRateWaiters {
         }
 
         /**
+         * The line holds the waiter, whose turn is {@code turn}: it waits for it. False when the waiter is finished
+         * (it left before the line held it).
+         */
+        synchronized boolean lined(long turn) {
+            lined = true;
+            return schedule(turn, generation, false);
+        }
+
+        /**
          * Stops the timer for a rebalance and gives up the reservation: the tokens it held (0 if none), or -1 when
-         * the waiter is finished. The waiter's generation moves on.
+         * the waiter is finished or its line has not answered its join yet (whoever joins it follows a change made
+         * meanwhile). The waiter's generation moves on.
          */
         synchronized long suspend() {
-            if (finished) {
+            if (finished || !lined) {
                 return -1;
             }
             generation++;

@@ -44,8 +44,13 @@ final class WaitersByKey<W> {
         return keyWaiters == null ? List.of() : new ArrayList<>(keyWaiters);
     }
 
-    Set<Map.Entry<String, Set<W>>> byKey() {
-        return waiting.entrySet();
+    /** Every key's waiters (a live view), or only {@code key}'s when it is not null. */
+    Set<Map.Entry<String, Set<W>>> byKey(String key) {
+        if (key == null) {
+            return waiting.entrySet();
+        }
+        Set<W> keyWaiters = waiting.get(key);
+        return keyWaiters == null ? Set.of() : Map.of(key, keyWaiters).entrySet();
     }
 
     long count(String key) {

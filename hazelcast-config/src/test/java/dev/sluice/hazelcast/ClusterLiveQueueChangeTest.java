@@ -2,6 +2,7 @@ package dev.sluice.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.map.EntryProcessor;
 import dev.sluice.core.Reason;
 import dev.sluice.core.config.KeyExpression;
 import dev.sluice.core.config.Policy;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -199,5 +201,63 @@ class ClusterLiveQueueChangeTest {
         }
         assertThat(await(first.state("k")).queued()).isZero();
         assertThat(await(second.state("k")).queued()).isZero();
+    }
+
+    @ParameterizedTest(name = "fair: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRequestOnItsWayIntoTheQueueWhenTheChangeIsAppliedFollowsItToo(boolean fairQueue) throws Exception {
+        fair = fairQueue;
+        long maxWait = Duration.ofSeconds(10).toNanos();
+        bind(policy(new Rate(10, Duration.ofSeconds(1), 1), Duration.ofSeconds(10)));
+        assertThat(await(consume(first, 0, maxWait)).consumed()).isTrue();
+
+        // the key's partition thread waits on a latch, so the next request's take waits behind it while the change
+        // is applied; the take then finds the bucket still under the old rate and the request reserves under it
+        String bucketKey = "line" + MapNames.SEPARATOR + "k";
+        Blocker.running = new CountDownLatch(1);
+        Blocker.release = new CountDownLatch(1);
+        CompletableFuture<Object> blocked = cluster.members.get(0).<String, String>getMap("partition-blocker")
+                .submitToKey(bucketKey, new Blocker()).toCompletableFuture();
+        assertThat(Blocker.running.await(20, TimeUnit.SECONDS)).as("the partition thread is held").isTrue();
+        CompletableFuture<RateOutcome> onItsWay = consume(first, 1, maxWait);
+        first.reconfigure(policy(new Rate(1, Duration.ofMinutes(1), 1), Duration.ofSeconds(10)));
+        ((HazelcastPolicyLimiter) first).rebalanced().get(20, TimeUnit.SECONDS);
+        Blocker.release.countDown();
+        await(blocked);
+
+        // under the old rate it would be due in 100 ms; under the new one in a minute, beyond its max-wait
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!onItsWay.isDone()) {
+            assertThat(System.nanoTime()).as("the request is decided").isLessThan(deadline);
+            time.advance(Duration.ofMillis(50));
+            Thread.sleep(20);
+        }
+        RateOutcome outcome = await(onItsWay);
+        assertThat(outcome.consumed()).as("not admitted at the old rate").isFalse();
+        assertThat(outcome.reason()).isEqualTo(Reason.QUEUE_TIMEOUT);
+        assertThat(await(first.state("k")).queued()).isZero();
+    }
+
+    /** Holds its partition's thread until released (members of this JVM only; no backup). */
+    private static final class Blocker implements EntryProcessor<String, String, Object> {
+        private static final long serialVersionUID = 1L;
+        static volatile CountDownLatch running;
+        static volatile CountDownLatch release;
+
+        @Override
+        public Object process(Map.Entry<String, String> entry) {
+            running.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }
+
+        @Override
+        public EntryProcessor<String, String, Object> getBackupProcessor() {
+            return null;
+        }
     }
 }
