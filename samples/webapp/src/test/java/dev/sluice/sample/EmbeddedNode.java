@@ -151,6 +151,19 @@ final class EmbeddedNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits (at most 30 s) until the cluster has no partition migrating and every backup in step: while the
+     * partitions move after a member joined, a cluster call can wait for a lost backup acknowledgement (Hazelcast's
+     * 5 s backup timeout), beyond the nodes' 5 s time limit, and the node then decides by its on-backend-failure rule.
+     */
+    void awaitClusterSafe() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cluster.instance().getPartitionService().isClusterSafe()) {
+            assertThat(System.nanoTime()).as("the cluster is safe (no migration in flight)").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     /** Closes every node in {@code nodes}, going on past one that fails to close (a test may have stopped it). */
     static void closeAll(List<EmbeddedNode> nodes) {
         for (EmbeddedNode node : nodes) {

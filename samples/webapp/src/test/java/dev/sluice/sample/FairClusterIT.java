@@ -61,6 +61,7 @@ class FairClusterIT {
         EmbeddedNode.Cluster cluster = EmbeddedNode.Cluster.of("fair", 2, POLICIES, TOKEN);
         nodes.add(cluster.start("node-a", 0));
         nodes.add(cluster.start("node-b", 1));
+        nodes.get(1).awaitClusterSafe();   // live changes, not the partitions moving to node-b, are under test
     }
 
     private CompletableFuture<HttpResponse<String>> send(int node, String path, String tenant, String name) {
