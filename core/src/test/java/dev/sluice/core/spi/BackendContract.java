@@ -374,6 +374,9 @@ public abstract class BackendContract {
         PermitOutcome holder = await(limiter.acquire("k", 1, max));
         CompletableFuture<PermitOutcome> waiter = limiter.acquire("k", 1, max);
         awaitQueued(limiter, "k", 1);
+        // a cluster backend sets the waiter's deadline timer when the answer that it is queued reaches the node,
+        // which may be after the entry holds it: the clock must not pass the deadline before the timer is set
+        eventually("the waiter's node counts it", () -> limiter.stats().queued() == 1);
         PermitOutcome full = await(limiter.acquire("k", 1, max));
         assertThat(full.reason()).isEqualTo(Reason.QUEUE_FULL);
 
