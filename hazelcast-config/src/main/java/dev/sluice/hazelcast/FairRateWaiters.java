@@ -189,10 +189,9 @@ final class FairRateWaiters {
         volatile long reservedDue;
         volatile long due;
         private boolean finished;
-        /** Whether the line has answered the waiter's join: only then can a rebalance move its units. */
-        private boolean lined;
         private boolean reserved = true;
         private int generation;
+        /** Set once the line has answered the waiter's join ({@link #lined}): only then can a rebalance move it. */
         private Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
 
         Waiter(String key, AsyncBucketProxy bucket, long cost, long start, long deadline, long reservedDue,
@@ -248,7 +247,6 @@ final class FairRateWaiters {
          * (it left before the line held it).
          */
         synchronized boolean lined(long turn) {
-            lined = true;
             return schedule(turn, generation, false);
         }
 
@@ -258,7 +256,7 @@ final class FairRateWaiters {
          * meanwhile). The waiter's generation moves on.
          */
         synchronized long suspend() {
-            if (finished || !lined) {
+            if (finished || timer == Scheduler.Cancellable.NONE) {
                 return -1;
             }
             generation++;
